@@ -1,0 +1,29 @@
+// diagnostic.hpp — one finding of the compiler (parse error, validation error or
+// warning) with its source position, shared by dfc, df.compile and the unit tests.
+#pragma once
+#include "no_postgres.hpp"
+
+#include <string>
+#include <vector>
+
+#include "ir.hpp"
+
+namespace df::compiler {
+
+enum class Severity { Error, Warning };
+
+struct Diagnostic {
+  Severity severity = Severity::Error;
+  ir::SourcePos pos;     // 0/0 when the input had no positions (JSON)
+  std::string message;   // lowercase-led where we write it; REFERENCE.md texts verbatim
+};
+using Diagnostics = std::vector<Diagnostic>;
+
+bool has_errors(const Diagnostics& diags);
+const char* severity_name(Severity s);  // "error" / "warning"
+
+// gcc style: "file:line:col: error: message\n<source line>\n<caret>\n".
+// Without a known position: "file: error: message\n".
+std::string render_gcc(const Diagnostic& d, const std::string& file, const std::string& source);
+
+}  // namespace df::compiler
