@@ -1,0 +1,35 @@
+// gucs.hpp — the configuration parameters of pg_durable (REFERENCE.md §6 and its preface),
+// registered once by _PG_init and read by the worker and the SQL functions.
+#pragma once
+
+namespace df::ext {
+
+// HTTP policy (REFERENCE.md preface): off | public | allowlist | all.
+enum class HttpMode { Off = 0, Public = 1, Allowlist = 2, All = 3 };
+
+struct Settings {
+  char* worker_role;
+  char* database;
+  int max_management_connections;
+  int max_duroxide_connections;
+  int max_user_connections;
+  int execution_acquire_timeout_s;
+  int max_new_transaction_starts;
+  int new_transaction_start_timeout_s;
+  bool enable_superuser_instances;
+  int list_instances_max_limit;
+  int retention_days;
+  int reconcile_interval_s;
+  int http_mode;            // HttpMode
+  char* http_allowed_hosts;
+  int http_max_response_bytes;
+  int loop_min_interval_ms;
+  int max_workers;          // executor pool size
+  int worker_naptime_ms;    // idle poll of the scheduler (a safety net; wake-ups are latch based)
+};
+
+extern Settings settings;
+
+void define_settings();
+
+}  // namespace df::ext
