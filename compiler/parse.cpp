@@ -1,0 +1,557 @@
+// parse.cpp — the ANTLR pipeline (source -> tokens -> parse tree -> typed AST).
+//
+// The only translation unit that includes generated ANTLR headers. One transform function
+// per grammar rule reads the typed context accessors. Operator chains are grouped left to
+// right exactly as PostgreSQL groups the DSL operators, and every place where that grouping
+// differs from the natural precedence (|=> > & | > ~> > ?> !>) is reported as an error that
+// shows where the parentheses go (REFERENCE.md §3.2). Parsers are created per call and
+// destroyed on return: the runtime's shared DFA cache is the only state that outlives a call.
+#include "parse.hpp"
+
+#include <sstream>
+
+#include "WorkflowLexer.h"
+#include "WorkflowParser.h"
+
+namespace df::compiler {
+namespace {
+
+using dfgrammar::WorkflowLexer;
+using dfgrammar::WorkflowParser;
+using ast::Expr;
+using ast::ExprKind;
+using ast::ExprPtr;
+
+ir::SourcePos pos_of(const antlr4::Token* t) {
+  if (t == nullptr) return {};
+  return {static_cast<std::uint32_t>(t->getLine()),
+          static_cast<std::uint32_t>(t->getCharPositionInLine() + 1)};
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+// Collapses whitespace runs so messages quote multi-line source on one line.
+std::string collapse(const std::string& s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+std::string shorten(const std::string& s) {
+  return s.size() > 40 ? s.substr(0, 37) + "..." : s;
+}
+
+// Replaces ANTLR's default console listeners: every syntax error becomes a Diagnostic.
+class CollectingListener : public antlr4::BaseErrorListener {
+ public:
+  explicit CollectingListener(Diagnostics* diags) : diags_(diags) {}
+  void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t line, size_t col,
+                   const std::string& msg, std::exception_ptr) override {
+    std::string text = "syntax error: " + msg;
+    if (offending != nullptr && offending->getType() == WorkflowLexer::UNTERMINATED_STRING) {
+      text = "unterminated quoted string";
+    } else if (offending != nullptr && offending->getType() == WorkflowLexer::INVALID) {
+      text = "syntax error: unexpected character '" + offending->getText() + "'";
+    }
+    diags_->push_back({Severity::Error,
+                       {static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(col + 1)},
+                       text});
+  }
+
+ private:
+  Diagnostics* diags_;
+};
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Reads up to `max` digits of `base` starting at body[i]; advances i.
+std::uint32_t read_digits(const std::string& body, size_t& i, int base, int max) {
+  std::uint32_t v = 0;
+  for (int n = 0; n < max && i < body.size(); ++n) {
+    int d = hex_value(body[i]);
+    if (d < 0 || d >= base) break;
+    v = v * static_cast<std::uint32_t>(base) + static_cast<std::uint32_t>(d);
+    ++i;
+  }
+  return v;
+}
+
+// PostgreSQL's E'..' escapes: \b \f \n \r \t, octal \ooo, \xHH, \uXXXX, \UXXXXXXXX,
+// '' and \' for a quote, any other escaped character stands for itself.
+std::string decode_escape_body(const std::string& body, std::string* error) {
+  std::string out;
+  for (size_t i = 0; i < body.size();) {
+    char c = body[i++];
+    if (c == '\'' ) { out += '\''; ++i; continue; }  // '' (the lexer guarantees the pair)
+    if (c != '\\' || i >= body.size()) { out += c; continue; }
+    char e = body[i++];
+    switch (e) {
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'x': {
+        size_t start = i;
+        std::uint32_t v = read_digits(body, i, 16, 2);
+        if (i == start) { out += 'x'; break; }
+        out += static_cast<char>(v);
+        break;
+      }
+      case 'u': case 'U': {
+        int want = e == 'u' ? 4 : 8;
+        size_t start = i;
+        std::uint32_t v = read_digits(body, i, 16, want);
+        if (static_cast<int>(i - start) != want || v > 0x10FFFF || v == 0) {
+          *error = "invalid Unicode escape in E'' string (use \\uXXXX or \\UXXXXXXXX)";
+          return out;
+        }
+        append_utf8(out, v);
+        break;
+      }
+      default:
+        if (e >= '0' && e <= '7') {
+          --i;
+          out += static_cast<char>(read_digits(body, i, 8, 3) & 0xFF);
+        } else {
+          out += e;
+        }
+    }
+  }
+  return out;
+}
+
+// One transform function per grammar rule. Errors go to `diags_`; a construct with an
+// error becomes ExprKind::Error so the caller can go on with the rest of the file.
+class Transformer {
+ public:
+  Transformer(Diagnostics* diags) : diags_(diags) {}
+
+  ast::File file(WorkflowParser::FileContext* ctx);
+
+ private:
+  ast::Workflow workflow_decl(WorkflowParser::WorkflowDeclContext* ctx);
+  std::vector<ast::ParamDecl> param_list(WorkflowParser::ParamListContext* ctx);
+  ast::ParamDecl param(WorkflowParser::ParamContext* ctx);
+  ExprPtr expr(WorkflowParser::ExprContext* ctx);
+  int binary_op(WorkflowParser::BinaryOpContext* ctx);
+  ExprPtr operand(WorkflowParser::OperandContext* ctx);
+  std::string cast_suffix(WorkflowParser::CastSuffixContext* ctx);
+  ExprPtr primary(WorkflowParser::PrimaryContext* ctx);
+  ExprPtr call(WorkflowParser::CallContext* ctx);
+  std::vector<ast::Arg> arg_list(WorkflowParser::ArgListContext* ctx);
+  ast::Arg arg(WorkflowParser::ArgContext* ctx);
+  ast::Literal literal(WorkflowParser::LiteralContext* ctx);
+  std::string string_lit(WorkflowParser::StringLitContext* ctx);
+
+  // Grouping of one operator chain (see the file comment).
+  struct Chain {
+    std::vector<ExprPtr> operands;
+    std::vector<int> ops;  // WorkflowLexer token types, ops[i] joins operands[i] and [i+1]
+    std::vector<ir::SourcePos> op_pos;
+    std::vector<std::string> texts;  // operand source texts
+  };
+  bool check_grouping(const Chain& chain);
+  ExprPtr fold(Chain& chain, antlr4::ParserRuleContext* ctx);
+  ExprPtr no_partial(ExprPtr e);
+
+  ExprPtr make(ExprKind kind, antlr4::ParserRuleContext* ctx);
+  ExprPtr error_expr(antlr4::ParserRuleContext* ctx) { return make(ExprKind::Error, ctx); }
+  void error(ir::SourcePos pos, std::string message) {
+    diags_->push_back({Severity::Error, pos, std::move(message)});
+  }
+  static std::string text_of(antlr4::ParserRuleContext* ctx);
+
+  Diagnostics* diags_;
+  // A `c ?> t` whose `!>` has not been seen yet travels as a Ternary without `third`.
+};
+
+const char* op_text(int type) {
+  switch (type) {
+    case WorkflowLexer::SEQ: return "~>";
+    case WorkflowLexer::BIND: return "|=>";
+    case WorkflowLexer::AMP: return "&";
+    case WorkflowLexer::PIPE: return "|";
+    case WorkflowLexer::THEN_OP: return "?>";
+    case WorkflowLexer::ELSE_OP: return "!>";
+    default: return "?";
+  }
+}
+
+int precedence(int type) {
+  switch (type) {
+    case WorkflowLexer::BIND: return 4;
+    case WorkflowLexer::AMP:
+    case WorkflowLexer::PIPE: return 3;
+    case WorkflowLexer::SEQ: return 2;
+    default: return 1;  // ?> !>
+  }
+}
+
+bool is_partial(const Expr& e) { return e.kind == ExprKind::Ternary && !e.third; }
+
+std::string Transformer::text_of(antlr4::ParserRuleContext* ctx) {
+  if (ctx == nullptr || ctx->getStart() == nullptr || ctx->getStop() == nullptr) return "";
+  size_t a = ctx->getStart()->getStartIndex();
+  size_t b = ctx->getStop()->getStopIndex();
+  if (b == INVALID_INDEX || b < a) return "";
+  return collapse(ctx->getStart()->getInputStream()->getText(antlr4::misc::Interval(a, b)));
+}
+
+ExprPtr Transformer::make(ExprKind kind, antlr4::ParserRuleContext* ctx) {
+  auto e = std::make_unique<Expr>();
+  e->kind = kind;
+  if (ctx != nullptr) {
+    e->pos = pos_of(ctx->getStart());
+    e->source = text_of(ctx);
+  }
+  return e;
+}
+
+ast::File Transformer::file(WorkflowParser::FileContext* ctx) {
+  ast::File out;
+  for (auto* decl : ctx->workflowDecl()) out.workflows.push_back(workflow_decl(decl));
+  if (ctx->expr() != nullptr) {
+    ast::Workflow w;
+    w.pos = pos_of(ctx->expr()->getStart());
+    w.body = no_partial(expr(ctx->expr()));
+    out.workflows.push_back(std::move(w));
+  }
+  if (out.workflows.empty()) {
+    error({1, 1}, "empty workflow file: expected an expression or `workflow name(...) { ... }`");
+  }
+  return out;
+}
+
+ast::Workflow Transformer::workflow_decl(WorkflowParser::WorkflowDeclContext* ctx) {
+  ast::Workflow w;
+  w.name = ctx->IDENT()->getText();
+  w.pos = pos_of(ctx->IDENT()->getSymbol());
+  if (ctx->paramList() != nullptr) w.params = param_list(ctx->paramList());
+  w.body = no_partial(expr(ctx->expr()));
+  return w;
+}
+
+std::vector<ast::ParamDecl> Transformer::param_list(WorkflowParser::ParamListContext* ctx) {
+  std::vector<ast::ParamDecl> out;
+  for (auto* p : ctx->param()) out.push_back(param(p));
+  return out;
+}
+
+ast::ParamDecl Transformer::param(WorkflowParser::ParamContext* ctx) {
+  ast::ParamDecl p;
+  p.name = ctx->IDENT(0)->getText();
+  p.type = lower(ctx->IDENT(1)->getText());
+  p.pos = pos_of(ctx->IDENT(0)->getSymbol());
+  if (ctx->literal() != nullptr) {
+    p.default_value = literal(ctx->literal());
+    p.default_source = text_of(ctx->literal());
+  }
+  return p;
+}
+
+ExprPtr Transformer::expr(WorkflowParser::ExprContext* ctx) {
+  Chain chain;
+  for (auto* o : ctx->operand()) {
+    chain.operands.push_back(operand(o));
+    chain.texts.push_back(text_of(o));
+  }
+  for (auto* op : ctx->binaryOp()) {
+    chain.ops.push_back(binary_op(op));
+    chain.op_pos.push_back(pos_of(op->getStart()));
+  }
+  if (chain.operands.size() == 1) return std::move(chain.operands[0]);
+  if (!check_grouping(chain)) return error_expr(ctx);
+  return fold(chain, ctx);
+}
+
+int Transformer::binary_op(WorkflowParser::BinaryOpContext* ctx) {
+  return static_cast<int>(ctx->getStart()->getType());
+}
+
+// Left-to-right grouping equals the natural one exactly when precedences never rise
+// along the chain; the first rise is reported with the parentheses SQL would imply.
+bool Transformer::check_grouping(const Chain& chain) {
+  for (size_t i = 0; i + 1 < chain.ops.size(); ++i) {
+    if (precedence(chain.ops[i]) >= precedence(chain.ops[i + 1])) continue;
+    std::string left = shorten(chain.texts[0]);
+    for (size_t k = 0; k <= i; ++k) {
+      left += std::string(" ") + op_text(chain.ops[k]) + " " + shorten(chain.texts[k + 1]);
+    }
+    std::string rest = std::string(op_text(chain.ops[i + 1])) + " " + shorten(chain.texts[i + 2]);
+    error(chain.op_pos[i + 1], "`" + left + " " + rest + "` groups as `(" + left + ") " + rest +
+                                   "` in SQL; write the parentheses explicitly");
+    return false;
+  }
+  return true;
+}
+
+ExprPtr Transformer::no_partial(ExprPtr e) {
+  if (!e || !is_partial(*e)) return e;
+  error(e->op_pos,
+        "`?>` without `!>`: in SQL `c ?> t` only builds a partial-if marker; write "
+        "`c ?> t !> e` or df.if(c, t, e)");
+  e->kind = ExprKind::Error;
+  return e;
+}
+
+ExprPtr Transformer::fold(Chain& chain, antlr4::ParserRuleContext* ctx) {
+  ExprPtr acc = std::move(chain.operands[0]);
+  for (size_t i = 0; i < chain.ops.size(); ++i) {
+    int op = chain.ops[i];
+    ExprPtr rhs = no_partial(std::move(chain.operands[i + 1]));
+    if (op == WorkflowLexer::ELSE_OP) {
+      if (!is_partial(*acc)) {
+        error(chain.op_pos[i], "Invalid if-then-else: left side of !> must be a ?> expression");
+        return error_expr(ctx);
+      }
+      acc->third = std::move(rhs);
+      continue;
+    }
+    acc = no_partial(std::move(acc));
+    auto node = make(op == WorkflowLexer::THEN_OP ? ExprKind::Ternary : ExprKind::Binary, ctx);
+    node->op_pos = chain.op_pos[i];
+    node->pos = acc->pos;
+    if (op == WorkflowLexer::SEQ) node->op = ast::BinaryOp::Seq;
+    if (op == WorkflowLexer::BIND) node->op = ast::BinaryOp::Bind;
+    if (op == WorkflowLexer::AMP) node->op = ast::BinaryOp::Join;
+    if (op == WorkflowLexer::PIPE) node->op = ast::BinaryOp::Race;
+    node->lhs = std::move(acc);
+    node->rhs = std::move(rhs);
+    acc = std::move(node);
+  }
+  return acc;
+}
+
+ExprPtr Transformer::operand(WorkflowParser::OperandContext* ctx) {
+  if (ctx->LOOP_OP() != nullptr) {
+    auto e = make(ExprKind::Loop, ctx);
+    e->lhs = no_partial(operand(ctx->operand()));
+    return e;
+  }
+  ExprPtr e = primary(ctx->primary());
+  for (auto* c : ctx->castSuffix()) e->casts.push_back(cast_suffix(c));
+  if (!e->casts.empty() && is_partial(*e)) e = no_partial(std::move(e));
+  return e;
+}
+
+std::string Transformer::cast_suffix(WorkflowParser::CastSuffixContext* ctx) {
+  return lower(ctx->IDENT()->getText());
+}
+
+ExprPtr Transformer::primary(WorkflowParser::PrimaryContext* ctx) {
+  if (ctx->call() != nullptr) return call(ctx->call());
+  if (ctx->expr() != nullptr) return expr(ctx->expr());  // a partial `(c ?> t)` may pass
+  auto e = make(ExprKind::Literal, ctx);
+  e->literal = literal(ctx->literal());
+  return e;
+}
+
+ExprPtr Transformer::call(WorkflowParser::CallContext* ctx) {
+  auto e = make(ExprKind::Call, ctx);
+  auto idents = ctx->IDENT();
+  e->callee = lower(idents.back()->getText());
+  if (idents.size() == 2 && lower(idents[0]->getText()) != "df") {
+    error(pos_of(idents[0]->getSymbol()),
+          "unknown schema '" + idents[0]->getText() + "': workflow functions live in schema df");
+    e->kind = ExprKind::Error;
+  }
+  if (ctx->argList() != nullptr) e->args = arg_list(ctx->argList());
+  return e;
+}
+
+std::vector<ast::Arg> Transformer::arg_list(WorkflowParser::ArgListContext* ctx) {
+  std::vector<ast::Arg> out;
+  for (auto* a : ctx->arg()) out.push_back(arg(a));
+  return out;
+}
+
+ast::Arg Transformer::arg(WorkflowParser::ArgContext* ctx) {
+  ast::Arg a;
+  a.pos = pos_of(ctx->getStart());
+  if (ctx->IDENT() != nullptr) a.name = lower(ctx->IDENT()->getText());
+  a.value = no_partial(expr(ctx->expr()));
+  return a;
+}
+
+ast::Literal Transformer::literal(WorkflowParser::LiteralContext* ctx) {
+  ast::Literal lit;
+  if (ctx->stringLit() != nullptr) {
+    lit.kind = ast::LiteralKind::String;
+    lit.value = string_lit(ctx->stringLit());
+  } else if (ctx->NUMBER() != nullptr) {
+    lit.kind = ast::LiteralKind::Number;
+    lit.value = (ctx->MINUS() != nullptr ? "-" : "") + ctx->NUMBER()->getText();
+  } else if (ctx->TRUE_KW() != nullptr || ctx->FALSE_KW() != nullptr) {
+    lit.kind = ast::LiteralKind::Bool;
+    lit.value = ctx->TRUE_KW() != nullptr ? "true" : "false";
+  }
+  return lit;
+}
+
+std::string Transformer::string_lit(WorkflowParser::StringLitContext* ctx) {
+  std::string text = ctx->getStart()->getText();
+  ir::SourcePos pos = pos_of(ctx->getStart());
+  if (ctx->DOLLAR_STRING() != nullptr) {
+    size_t tag_len = text.find('$', 1) + 1;
+    std::string tag = text.substr(0, tag_len);
+    if (text.size() < 2 * tag_len || text.compare(text.size() - tag_len, tag_len, tag) != 0) {
+      error(pos, "unterminated dollar-quoted string (expected closing " + tag + ")");
+      return "";
+    }
+    return text.substr(tag_len, text.size() - 2 * tag_len);
+  }
+  if (ctx->ESTRING() != nullptr) {
+    std::string err;
+    std::string out = decode_escape_body(text.substr(2, text.size() - 3), &err);
+    if (!err.empty()) error(pos, err);
+    return out;
+  }
+  std::string out;
+  for (size_t i = 1; i + 1 < text.size(); ++i) {
+    out += text[i];
+    if (text[i] == '\'') ++i;  // '' -> '
+  }
+  return out;
+}
+
+}  // namespace
+
+ParseResult parse(std::string_view source) {
+  ParseResult result;
+  antlr4::ANTLRInputStream input(source.data(), source.size());
+  WorkflowLexer lexer(&input);
+  CollectingListener listener(&result.diagnostics);
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&listener);
+  antlr4::CommonTokenStream tokens(&lexer);
+  WorkflowParser parser(&tokens);
+  parser.removeErrorListeners();
+  parser.addErrorListener(&listener);
+  WorkflowParser::FileContext* tree = parser.file();
+  if (!result.diagnostics.empty()) return result;
+  Transformer transformer(&result.diagnostics);
+  result.file = transformer.file(tree);
+  return result;
+}
+
+namespace {
+
+TokenKind token_kind(size_t type) {
+  switch (type) {
+    case WorkflowLexer::WORKFLOW: return TokenKind::Workflow;
+    case WorkflowLexer::NULL_KW: return TokenKind::Null;
+    case WorkflowLexer::TRUE_KW: return TokenKind::True;
+    case WorkflowLexer::FALSE_KW: return TokenKind::False;
+    case WorkflowLexer::SEQ: return TokenKind::Seq;
+    case WorkflowLexer::BIND: return TokenKind::Bind;
+    case WorkflowLexer::THEN_OP: return TokenKind::Then;
+    case WorkflowLexer::ELSE_OP: return TokenKind::Else;
+    case WorkflowLexer::LOOP_OP: return TokenKind::Loop;
+    case WorkflowLexer::AMP: return TokenKind::Amp;
+    case WorkflowLexer::PIPE: return TokenKind::Pipe;
+    case WorkflowLexer::ARROW: return TokenKind::Arrow;
+    case WorkflowLexer::CAST: return TokenKind::Cast;
+    case WorkflowLexer::EQ: return TokenKind::Eq;
+    case WorkflowLexer::MINUS: return TokenKind::Minus;
+    case WorkflowLexer::DOT: return TokenKind::Dot;
+    case WorkflowLexer::COMMA: return TokenKind::Comma;
+    case WorkflowLexer::LPAREN: return TokenKind::LParen;
+    case WorkflowLexer::RPAREN: return TokenKind::RParen;
+    case WorkflowLexer::LBRACE: return TokenKind::LBrace;
+    case WorkflowLexer::RBRACE: return TokenKind::RBrace;
+    case WorkflowLexer::STRING:
+    case WorkflowLexer::ESTRING:
+    case WorkflowLexer::DOLLAR_STRING: return TokenKind::String;
+    case WorkflowLexer::NUMBER: return TokenKind::Number;
+    case WorkflowLexer::IDENT: return TokenKind::Ident;
+    case WorkflowLexer::LINE_COMMENT: return TokenKind::LineComment;
+    case WorkflowLexer::BLOCK_COMMENT: return TokenKind::BlockComment;
+    default: return TokenKind::Invalid;
+  }
+}
+
+std::uint32_t count_newlines(const std::string& s) {
+  std::uint32_t n = 0;
+  for (char c : s) n += c == '\n' ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+std::vector<Token> lex(std::string_view source) {
+  antlr4::ANTLRInputStream input(source.data(), source.size());
+  WorkflowLexer lexer(&input);
+  lexer.removeErrorListeners();
+  std::vector<Token> out;
+  for (auto t = lexer.nextToken(); t->getType() != antlr4::Token::EOF; t = lexer.nextToken()) {
+    Token tok;
+    tok.kind = token_kind(t->getType());
+    tok.text = t->getText();
+    tok.pos = pos_of(t.get());
+    tok.end_line = tok.pos.line + count_newlines(tok.text);
+    out.push_back(std::move(tok));
+  }
+  return out;
+}
+
+int natural_precedence(TokenKind op) {
+  switch (op) {
+    case TokenKind::Bind: return 4;
+    case TokenKind::Amp:
+    case TokenKind::Pipe: return 3;
+    case TokenKind::Seq: return 2;
+    case TokenKind::Then:
+    case TokenKind::Else: return 1;
+    default: return 0;
+  }
+}
+
+const char* ast::binary_op_text(ast::BinaryOp op) {
+  switch (op) {
+    case ast::BinaryOp::Seq: return "~>";
+    case ast::BinaryOp::Bind: return "|=>";
+    case ast::BinaryOp::Join: return "&";
+    case ast::BinaryOp::Race: return "|";
+  }
+  return "?";
+}
+
+}  // namespace df::compiler
