@@ -16,6 +16,7 @@ struct Diagnostic {
   Severity severity = Severity::Error;
   ir::SourcePos pos;     // 0/0 when the input had no positions (JSON)
   std::string message;   // lowercase-led where we write it; REFERENCE.md texts verbatim
+  std::string path = {};  // validation path ("root", "root.left", ...); empty when n/a
 };
 using Diagnostics = std::vector<Diagnostic>;
 
