@@ -1,0 +1,43 @@
+// engine.hpp — the durable engine's entry points for the SQL surface (df.start,
+// df.signal, df.cancel) and for the workers. Implemented in engine*.cpp.
+//
+// The engine keeps one row per instance in _duroxide.instance_state (the frozen graph,
+// the node ids in pre-order, the serialised VM state) and one row per pending unit of
+// work in _duroxide.tasks (a SQL step, an HTTP call, a timer). Every VM transition is
+// applied under the instance row's lock and commits together with its effects; the
+// SQL-surface calls below apply their event in the CALLER's transaction, so a rolled-back
+// df.start leaves nothing, and a committed one wakes the executors at commit.
+#pragma once
+// Include before pg_bridge.hpp (compiler headers refuse to follow postgres.h).
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ir.hpp"
+
+namespace df::ext::engine {
+
+struct StartRequest {
+  std::string instance_id;                 // 8 lowercase hex
+  std::string label;                       // "" when NULL
+  const ir::Node* root = nullptr;          // validated graph
+  std::vector<std::string> node_ids;       // df.nodes ids in pre-order (root first; children
+                                           // left, right, condition_node, extra_nodes)
+  unsigned int submitted_by = 0;           // role Oid the steps run as
+  std::vector<std::pair<std::string, std::string>> variables;  // df.vars snapshot
+};
+
+// df.start: create the instance's engine state and its first tasks. Caller's transaction;
+// SPI must NOT be connected by the caller (the engine connects itself). Throws on error.
+void start_instance(const StartRequest& request);
+
+// df.signal: deliver (or buffer) a signal. Caller's transaction. Returns false when the
+// instance has no engine state (unknown or already finished and purged).
+bool signal_instance(const std::string& instance_id, const std::string& name,
+                     const std::string& data_json);
+
+// df.cancel: cancel the instance and every running branch. Caller's transaction.
+bool cancel_instance(const std::string& instance_id, const std::string& reason);
+
+}  // namespace df::ext::engine
