@@ -249,7 +249,9 @@ bool Lowerer::bind(const Expr& e, const FunctionSpec& f, std::vector<const Expr*
     }
     (*bound)[slot] = a.value.get();
   }
-  for (size_t i = 0; i < f.params.size(); ++i) {
+  // A misplaced argument usually explains the missing one; report that only.
+  const bool placed = ok;
+  for (size_t i = 0; placed && i < f.params.size(); ++i) {
     if ((*bound)[i] == nullptr && !f.params[i].has_default) {
       error(e.pos, fname + ": missing argument '" + f.params[i].name + "'");
       ok = false;
