@@ -1,0 +1,119 @@
+// state.hpp — the whole state of one workflow instance, as the pure step function sees
+// it: compact, deterministic and serialisable (the host stores serialize(state) in the
+// checkpoint that commits with each step's effects).
+//
+// Glossary. A *thread* runs one path of the program: the main thread runs the graph; a
+// JOIN/RACE starts one child thread per branch. A *task* is something the host does for
+// the VM and answers with an event (a SQL statement, an HTTP call, a timer); tasks have
+// ids unique within the instance, never reused.
+//
+// Scopes (REFERENCE.md §12 execution ids). A scope is a list of (node index, generation)
+// pairs. The first pair is the root orchestration (node 0; generation 1, or the root
+// loop's iteration + 1). A JOIN/RACE branch appends (branch root node, 1); a loop that is
+// not the graph root and not a branch root appends (loop node, iteration + 1); a loop that
+// is a branch root sets its branch pair's generation to iteration + 1 instead. Rendered
+// (render_scope) as `<gen>` followed by `::#<idx>::<gen>` per further pair, e.g. "1",
+// "3::#7::1". The host replaces each `#<idx>` by that node's df.nodes id and prefixes
+// `<instance id>::` to get status_details.execution_id.
+#pragma once
+#include "no_postgres.hpp"
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace df::vm {
+
+struct ScopeEntry {
+  std::uint32_t node = 0;
+  std::uint32_t generation = 1;
+  bool operator==(const ScopeEntry& o) const { return node == o.node && generation == o.generation; }
+};
+using Scope = std::vector<ScopeEntry>;
+std::string render_scope(const Scope& scope);
+
+enum class InstanceStatus : std::uint8_t { NotStarted, Running, Completed, Failed, Cancelled };
+
+struct LoopFrame {
+  std::uint32_t node = 0;        // the LOOP node
+  std::uint32_t iteration = 0;   // 0-based
+  std::int64_t start_ms = 0;     // when the current iteration started (pacing)
+  std::string body_result;       // saved by LOOP_SAVE_BODY for a falsy while-condition
+  bool owns_scope = false;       // a Nested loop pushed a scope pair
+};
+
+enum class ThreadStatus : std::uint8_t {
+  Runnable,      // only inside step(); never in a stored state
+  WaitTask,      // waits for `wait_task` (SQL/HTTP/timer)
+  WaitSignal,    // at WAIT_SIGNAL; `wait_task` = its timeout timer or 0
+  WaitChildren,  // at a FORK_*, for `children`
+  Done,          // finished; its outcome waits for the parent's fork to collect it
+};
+
+enum class Outcome : std::uint8_t { None, Success, Failure, Break };
+
+struct Thread {
+  std::uint32_t id = 0;
+  std::uint32_t parent = 0;       // 0 for the main thread
+  std::uint32_t root_node = 0;    // node index this thread's path starts at
+  std::uint32_t pc = 0;
+  ThreadStatus status = ThreadStatus::Runnable;
+  std::uint64_t wait_task = 0;
+  std::string acc;                                 // the last completed node's result
+  std::map<std::string, std::string> results;      // named results visible to this thread
+  std::vector<LoopFrame> loops;
+  Scope scope;
+  std::vector<std::uint32_t> children;             // FORK_*: child thread ids, branch order
+  Outcome outcome = Outcome::None;
+  std::string outcome_text;                        // result, error or break value
+};
+
+enum class TaskKind : std::uint8_t { Sql, Http, SleepTimer, ScheduleTimer, SignalTimeout, PacingTimer };
+bool is_timer(TaskKind kind);
+
+// Everything needed to re-issue the task after a host restart (see pending_actions()).
+struct PendingTask {
+  std::uint64_t id = 0;
+  TaskKind kind = TaskKind::Sql;
+  std::uint32_t thread = 0;
+  std::uint32_t node = 0;
+  std::string text;            // RunSql: SQL; RunHttp: config JSON
+  std::int64_t deadline_ms = 0;
+  std::uint32_t iteration = 0;
+  std::string scope;
+};
+
+struct BufferedSignal {
+  std::string name;
+  std::string payload;
+};
+
+struct State {
+  InstanceStatus status = InstanceStatus::NotStarted;
+  std::string instance_id;
+  std::string label;
+  std::map<std::string, std::string> variables;
+  std::map<std::uint32_t, Thread> threads;
+  std::map<std::uint64_t, PendingTask> tasks;
+  std::vector<BufferedSignal> signals;  // oldest first
+  std::uint32_t next_thread_id = 1;
+  std::uint64_t next_task_id = 1;
+  std::string result;  // instance result (completed) or error (failed)
+};
+
+bool operator==(const State& a, const State& b);
+
+// Versioned binary encoding ("DFVMS" + version byte + fields). deserialize() throws
+// StateError on anything it did not write: bad magic, unknown version, truncation,
+// out-of-range enums, trailing bytes.
+struct StateError : std::runtime_error {
+  explicit StateError(const std::string& m) : std::runtime_error(m) {}
+};
+inline constexpr std::uint8_t kStateVersion = 1;
+std::string serialize(const State& state);
+State deserialize(std::string_view bytes);
+
+}  // namespace df::vm

@@ -1,0 +1,642 @@
+// step.cpp — the VM core (see step.hpp). A Machine applies one event to a copy of the
+// state and then runs every runnable thread until all of them wait (on a task, a signal
+// or their children) or the instance ends. Failures and breaks unwind along the static
+// parent chain of the program's node table, stamping every node they leave.
+#include "step.hpp"
+
+#include <deque>
+
+#include "json_text.hpp"
+#include "substitute.hpp"
+#include "truth.hpp"
+
+namespace df::vm {
+
+const char* const kBreakOutsideLoopMessage =
+    "df.break() was called outside of a loop. df.break() may only be used inside df.loop().";
+const char* const kLoopLostRaceMessage = "Loop branch cancelled after losing RACE";
+
+std::string loop_cap_message(std::uint32_t max_iterations) {
+  return "Loop exceeded maximum iteration count of " + std::to_string(max_iterations) +
+         ". Use df.break() to exit the loop or restructure the workflow.";
+}
+
+const char* action_kind_name(Action::Kind kind) {
+  static const char* const kNames[] = {"RunSql",        "RunHttp",       "ArmTimer",
+                                       "CancelTask",    "NodeRunning",   "NodeCompleted",
+                                       "NodeFailed",    "InstanceCompleted", "InstanceFailed"};
+  return kNames[static_cast<int>(kind)];
+}
+
+namespace {
+
+using NodeType = ir::NodeType;
+
+std::string json_string(std::string_view s) {
+  std::string out;
+  compiler::append_json_string(out, s);
+  return out;
+}
+
+// Valid JSON is kept (compacted); anything else becomes a JSON string.
+std::string json_or_string(std::string_view text) {
+  rapidjson::Document doc;
+  if (compiler::parse_json(text, doc, nullptr)) return compiler::json_value_text(doc);
+  return json_string(text);
+}
+
+std::string signal_result(std::string_view name, std::string_view payload) {
+  return "{\"signal_name\":" + json_string(name) + ",\"timed_out\":false,\"data\":" +
+         json_or_string(payload) + "}";
+}
+
+// The action that (re-)issues a pending task.
+Action task_action(const PendingTask& task) {
+  Action a;
+  a.task_id = task.id;
+  a.node = task.node;
+  a.scope = task.scope;
+  switch (task.kind) {
+    case TaskKind::Sql: a.kind = Action::Kind::RunSql; a.text = task.text; break;
+    case TaskKind::Http:
+      a.kind = Action::Kind::RunHttp;
+      a.text = task.text;
+      a.iteration = task.iteration;
+      break;
+    default: a.kind = Action::Kind::ArmTimer; a.deadline_ms = task.deadline_ms; break;
+  }
+  return a;
+}
+
+class Machine {
+ public:
+  Machine(const Program& p, State& s, std::vector<Action>& out, std::int64_t now,
+          const StepConfig& c)
+      : prog_(p), st_(s), out_(out), now_(now), cfg_(c) {}
+
+  void start(const Event& ev);
+  void task_done(const PendingTask& task, bool ok, const std::string& payload);
+  void deliver_signal(const std::string& name, const std::string& payload);
+  void cancel_instance();
+  void run();
+
+ private:
+  const Program& prog_;
+  State& st_;
+  std::vector<Action>& out_;
+  const std::int64_t now_;
+  const StepConfig& cfg_;
+  std::deque<std::uint32_t> queue_;
+
+  const Instruction& ins(const Thread& t) const { return prog_.code[t.pc]; }
+  const NodeInfo& info(std::uint32_t node) const { return prog_.nodes[node]; }
+
+  void wake(Thread& t) {
+    t.status = ThreadStatus::Runnable;
+    t.wait_task = 0;
+    queue_.push_back(t.id);
+  }
+  void node_action(Action::Kind kind, std::uint32_t node, const Thread& t, std::string text = {}) {
+    Action a;
+    a.kind = kind;
+    a.node = node;
+    a.text = std::move(text);
+    a.scope = render_scope(t.scope);
+    out_.push_back(std::move(a));
+  }
+  void complete(Thread& t, std::uint32_t node, std::string result) {
+    node_action(Action::Kind::NodeCompleted, node, t, result);
+    const NodeInfo& n = info(node);
+    if (n.result_name && n.stores_result()) t.results[*n.result_name] = result;
+    t.acc = std::move(result);
+  }
+  void complete_leaf(Thread& t, std::uint32_t node, std::string result) {
+    complete(t, node, std::move(result));
+    ++t.pc;
+    wake(t);
+  }
+  SubstContext subst_context(const Thread& t) const {
+    return SubstContext{st_.instance_id, st_.label, &st_.variables, &t.results};
+  }
+  std::uint32_t innermost_iteration(const Thread& t) const;
+
+  void issue(Thread& t, TaskKind kind, std::uint32_t node, std::string text, std::int64_t deadline);
+  void exec(std::uint32_t tid);
+  void exec_instruction(Thread& t);
+  void exec_leaf(Thread& t, const Instruction& i);
+  void exec_signal_wait(Thread& t, std::uint32_t node);
+  void exec_if_rows(Thread& t, const Instruction& i);
+  void exec_fork(Thread& t, const Instruction& i);
+  void exec_loop(Thread& t, const Instruction& i);
+  void loop_next(Thread& t, const Instruction& i);
+  void advance_loop(Thread& t);
+
+  void fail_from(Thread& t, std::uint32_t node, const std::string& error);
+  void break_from(Thread& t, std::uint32_t node, const std::string& value);
+  void finish_thread(Thread& t, Outcome outcome, const std::string& text);
+  void finish_instance(Outcome outcome, const std::string& text);
+  void on_child_done(std::uint32_t parent_id, std::uint32_t child_id);
+  void collect_join(Thread& p);
+  void decide_race(Thread& p, std::uint32_t winner_id);
+  void merge_results(Thread& into, const Thread& from);
+  void cancel_thread(std::uint32_t tid, bool lost_race);
+  void cancel_task(const PendingTask& task);
+};
+
+std::uint32_t Machine::innermost_iteration(const Thread& t) const {
+  for (const Thread* cur = &t; cur; ) {
+    if (!cur->loops.empty()) return cur->loops.back().iteration;
+    auto it = st_.threads.find(cur->parent);
+    cur = it == st_.threads.end() ? nullptr : &it->second;
+  }
+  return 0;
+}
+
+void Machine::issue(Thread& t, TaskKind kind, std::uint32_t node, std::string text,
+                    std::int64_t deadline) {
+  PendingTask task;
+  task.id = st_.next_task_id++;
+  task.kind = kind;
+  task.thread = t.id;
+  task.node = node;
+  task.text = std::move(text);
+  task.deadline_ms = deadline;
+  task.iteration = kind == TaskKind::Http ? innermost_iteration(t) : 0;
+  task.scope = render_scope(t.scope);
+  if (t.status != ThreadStatus::WaitSignal) t.status = ThreadStatus::WaitTask;
+  t.wait_task = task.id;
+  st_.tasks.emplace(task.id, task);
+  out_.push_back(task_action(task));
+}
+
+void Machine::run() {
+  while (!queue_.empty()) {
+    const std::uint32_t tid = queue_.front();
+    queue_.pop_front();
+    exec(tid);
+  }
+}
+
+void Machine::exec(std::uint32_t tid) {
+  // The thread may be erased while it runs (it finished and its fork collected it), so
+  // look it up again before every instruction.
+  while (true) {
+    auto it = st_.threads.find(tid);
+    if (it == st_.threads.end() || it->second.status != ThreadStatus::Runnable) return;
+    if (st_.status != InstanceStatus::Running) return;
+    exec_instruction(it->second);
+  }
+}
+
+void Machine::exec_instruction(Thread& t) {
+  const Instruction& i = ins(t);
+  switch (i.op) {
+    case Op::SQL: case Op::HTTP: case Op::HTTP_MULTIPART: case Op::SLEEP:
+    case Op::WAIT_SCHEDULE: case Op::WAIT_SIGNAL: case Op::BREAK:
+      exec_leaf(t, i);
+      return;
+    case Op::ENTER:
+      node_action(Action::Kind::NodeRunning, i.node, t);
+      ++t.pc;
+      return;
+    case Op::LEAVE:
+      complete(t, i.node, t.acc);
+      ++t.pc;
+      return;
+    case Op::JUMP_IF_FALSE: t.pc = is_truthy(t.acc) ? t.pc + 1 : i.a; return;
+    case Op::JUMP_IF_NO_ROWS: exec_if_rows(t, i); return;
+    case Op::JUMP: t.pc = i.a; return;
+    case Op::FORK_JOIN: case Op::FORK_RACE: exec_fork(t, i); return;
+    case Op::RETURN: finish_thread(t, Outcome::Success, t.acc); return;
+    case Op::LOOP_ENTER: case Op::LOOP_SAVE_BODY: case Op::LOOP_TEST: case Op::LOOP_NEXT:
+    case Op::LOOP_EXIT:
+      exec_loop(t, i);
+      return;
+  }
+}
+
+void Machine::exec_leaf(Thread& t, const Instruction& i) {
+  const NodeInfo& n = info(i.node);
+  node_action(Action::Kind::NodeRunning, i.node, t);
+  try {
+    switch (i.op) {
+      case Op::SQL:
+        issue(t, TaskKind::Sql, i.node, substitute(n.text, subst_context(t), SubstMode::Sql), 0);
+        return;
+      case Op::HTTP:
+        issue(t, TaskKind::Http, i.node, substitute_http_config(n.text, subst_context(t)), 0);
+        return;
+      case Op::HTTP_MULTIPART:
+        issue(t, TaskKind::Http, i.node, substitute_multipart_config(n.text, subst_context(t)), 0);
+        return;
+      default: break;
+    }
+  } catch (const SubstError& e) {
+    fail_from(t, i.node, e.what());
+    return;
+  }
+  if (i.op == Op::SLEEP) {
+    issue(t, TaskKind::SleepTimer, i.node, {}, now_ + n.seconds * 1000);
+  } else if (i.op == Op::WAIT_SCHEDULE) {
+    auto tick = compiler::next_tick(*n.cron, now_);
+    if (!tick) return fail_from(t, i.node, "Cron expression '" + n.text + "' has no upcoming tick");
+    issue(t, TaskKind::ScheduleTimer, i.node, {}, *tick);
+  } else if (i.op == Op::WAIT_SIGNAL) {
+    exec_signal_wait(t, i.node);
+  } else if (!n.inside_loop) {  // BREAK
+    fail_from(t, i.node, kBreakOutsideLoopMessage);
+  } else {
+    complete(t, i.node, n.text);
+    break_from(t, i.node, n.text);
+  }
+}
+
+void Machine::exec_signal_wait(Thread& t, std::uint32_t node) {
+  const NodeInfo& n = info(node);
+  for (auto it = st_.signals.begin(); it != st_.signals.end(); ++it) {
+    if (it->name != n.text) continue;
+    const std::string result = signal_result(it->name, it->payload);
+    st_.signals.erase(it);
+    complete_leaf(t, node, result);
+    return;
+  }
+  t.status = ThreadStatus::WaitSignal;
+  t.wait_task = 0;
+  if (n.timeout) issue(t, TaskKind::SignalTimeout, node, {}, now_ + *n.timeout * 1000);
+}
+
+void Machine::exec_if_rows(Thread& t, const Instruction& i) {
+  const std::string& name = info(i.node).text;
+  auto it = t.results.find(name);
+  if (it == t.results.end())
+    return fail_from(t, i.node, "df.if_rows: result '" + name + "' not found");
+  rapidjson::Document doc;
+  const rapidjson::Value* count = nullptr;
+  if (compiler::parse_json(it->second, doc, nullptr) && doc.IsObject()) {
+    auto m = doc.FindMember("row_count");
+    if (m != doc.MemberEnd() && m->value.IsNumber()) count = &m->value;
+  }
+  if (!count)
+    return fail_from(t, i.node,
+                     "df.if_rows: result '" + name + "' is not a SQL result (missing row_count)");
+  t.pc = count->GetDouble() > 0 ? t.pc + 1 : i.a;
+}
+
+void Machine::exec_fork(Thread& t, const Instruction& i) {
+  node_action(Action::Kind::NodeRunning, i.node, t);
+  t.children.clear();
+  for (std::uint32_t entry : i.targets) {
+    Thread child;
+    child.id = st_.next_thread_id++;
+    child.parent = t.id;
+    child.pc = entry;
+    child.root_node = prog_.code[entry].node;
+    child.results = t.results;  // branches get copies of the named results
+    child.scope = t.scope;
+    child.scope.push_back(ScopeEntry{child.root_node, 1});
+    t.children.push_back(child.id);
+    const std::uint32_t id = child.id;
+    st_.threads.emplace(id, std::move(child));
+    queue_.push_back(id);
+  }
+  t.status = ThreadStatus::WaitChildren;
+}
+
+void Machine::exec_loop(Thread& t, const Instruction& i) {
+  switch (i.op) {
+    case Op::LOOP_ENTER: {
+      LoopFrame f;
+      f.node = i.node;
+      f.start_ms = now_;
+      f.owns_scope = static_cast<LoopMode>(i.a) == LoopMode::Nested;
+      if (f.owns_scope) t.scope.push_back(ScopeEntry{i.node, 1});
+      t.loops.push_back(std::move(f));
+      node_action(Action::Kind::NodeRunning, i.node, t);
+      ++t.pc;
+      return;
+    }
+    case Op::LOOP_SAVE_BODY:
+      t.loops.back().body_result = t.acc;
+      ++t.pc;
+      return;
+    case Op::LOOP_TEST:
+      if (is_truthy(t.acc)) {
+        ++t.pc;
+      } else {
+        t.acc = t.loops.back().body_result;  // a do-while loop yields its last body result
+        t.pc = i.a;
+      }
+      return;
+    case Op::LOOP_NEXT: loop_next(t, i); return;
+    default: {  // LOOP_EXIT
+      complete(t, i.node, t.acc);
+      if (t.loops.back().owns_scope) t.scope.pop_back();
+      t.loops.pop_back();
+      ++t.pc;
+      return;
+    }
+  }
+}
+
+void Machine::loop_next(Thread& t, const Instruction& i) {
+  LoopFrame& f = t.loops.back();
+  if (f.iteration + 1 >= cfg_.max_loop_iterations)
+    return fail_from(t, i.node, loop_cap_message(cfg_.max_loop_iterations));
+  if (now_ - f.start_ms < cfg_.loop_min_interval_ms) {
+    // A short iteration waits out the minimum iteration time (a durable timer).
+    issue(t, TaskKind::PacingTimer, i.node, {}, f.start_ms + cfg_.loop_min_interval_ms);
+    return;
+  }
+  advance_loop(t);
+}
+
+// Next iteration: a new generation of the loop's scope pair; root loops reset results.
+void Machine::advance_loop(Thread& t) {
+  LoopFrame& f = t.loops.back();
+  ++f.iteration;
+  f.start_ms = now_;
+  t.scope.back().generation = f.iteration + 1;
+  if (info(f.node).parent == kNoNode) t.results.clear();
+  node_action(Action::Kind::NodeRunning, f.node, t);
+  t.pc = prog_.code[t.pc].a;
+  wake(t);
+}
+
+// Fails `node` and every enclosing node of this thread (popping their loop frames), then
+// ends the thread with the error.
+void Machine::fail_from(Thread& t, std::uint32_t node, const std::string& error) {
+  std::uint32_t a = node;
+  while (true) {
+    node_action(Action::Kind::NodeFailed, a, t, error);
+    if (info(a).type == NodeType::Loop && !t.loops.empty() && t.loops.back().node == a) {
+      if (t.loops.back().owns_scope) t.scope.pop_back();
+      t.loops.pop_back();
+    }
+    if (a == t.root_node) break;
+    a = info(a).parent;
+  }
+  finish_thread(t, Outcome::Failure, error);
+}
+
+// `node` has completed by a break: complete the enclosing nodes with the break value up
+// to the nearest loop, which then exits with that value; past the thread's root, the
+// break travels on to the parent's fork.
+void Machine::break_from(Thread& t, std::uint32_t node, const std::string& value) {
+  std::uint32_t a = node;
+  while (a != t.root_node) {
+    a = info(a).parent;
+    if (info(a).type == NodeType::Loop) {
+      t.acc = value;
+      t.pc = info(a).exit_pc;
+      wake(t);
+      return;
+    }
+    node_action(Action::Kind::NodeCompleted, a, t, value);
+  }
+  finish_thread(t, Outcome::Break, value);
+}
+
+// Careful: `t` may be erased by the time this returns.
+void Machine::finish_thread(Thread& t, Outcome outcome, const std::string& text) {
+  t.status = ThreadStatus::Done;
+  t.wait_task = 0;
+  t.outcome = outcome;
+  t.outcome_text = text;
+  if (t.parent == 0) return finish_instance(outcome, text);
+  on_child_done(t.parent, t.id);
+}
+
+void Machine::finish_instance(Outcome outcome, const std::string& text) {
+  Action a;
+  if (outcome == Outcome::Success) {
+    st_.status = InstanceStatus::Completed;
+    a.kind = Action::Kind::InstanceCompleted;
+    st_.result = text;
+  } else {
+    st_.status = InstanceStatus::Failed;
+    a.kind = Action::Kind::InstanceFailed;
+    st_.result = outcome == Outcome::Break ? kBreakOutsideLoopMessage : text;
+  }
+  a.text = st_.result;
+  for (const auto& entry : st_.tasks) cancel_task(entry.second);  // none expected
+  st_.tasks.clear();
+  st_.threads.clear();
+  st_.signals.clear();
+  out_.push_back(std::move(a));
+}
+
+void Machine::on_child_done(std::uint32_t parent_id, std::uint32_t child_id) {
+  Thread& p = st_.threads.at(parent_id);
+  if (ins(p).op == Op::FORK_RACE) return decide_race(p, child_id);
+  for (std::uint32_t c : p.children)
+    if (st_.threads.at(c).status != ThreadStatus::Done) return;
+  collect_join(p);
+}
+
+// Named results created or changed in a branch overwrite the parent's.
+void Machine::merge_results(Thread& into, const Thread& from) {
+  for (const auto& [name, value] : from.results) {
+    auto it = into.results.find(name);
+    if (it == into.results.end() || it->second != value) into.results[name] = value;
+  }
+}
+
+// All branches are done: the first failure or break in branch order decides, otherwise
+// the JOIN yields the array of branch results and merges their named results in order.
+void Machine::collect_join(Thread& p) {
+  const std::uint32_t node = ins(p).node;
+  std::vector<Thread> kids;
+  for (std::uint32_t c : p.children) {
+    kids.push_back(std::move(st_.threads.at(c)));
+    st_.threads.erase(c);
+  }
+  p.children.clear();
+  std::string array = "[";
+  for (std::size_t i = 0; i < kids.size(); ++i) {
+    const Thread& k = kids[i];
+    const std::string branch = "JOIN branch " + std::to_string(i + 1);
+    if (k.outcome == Outcome::Failure) return fail_from(p, node, branch + " failed: " + k.outcome_text);
+    if (k.outcome == Outcome::Break) {
+      node_action(Action::Kind::NodeCompleted, node, p, k.outcome_text);
+      return break_from(p, node, k.outcome_text);
+    }
+    rapidjson::Document doc;
+    if (!compiler::parse_json(k.outcome_text, doc, nullptr))
+      return fail_from(p, node, branch + " failed: result is not JSON: " + k.outcome_text);
+    array += (i ? "," : "") + compiler::json_value_text(doc);
+  }
+  for (const Thread& k : kids) merge_results(p, k);
+  p.acc = array + "]";
+  p.pc = ins(p).a;
+  wake(p);
+}
+
+// The first branch to finish decides the RACE; the other one is cancelled.
+void Machine::decide_race(Thread& p, std::uint32_t winner_id) {
+  const std::uint32_t node = ins(p).node;
+  const char* side = p.children.front() == winner_id ? "left" : "right";
+  Thread winner = std::move(st_.threads.at(winner_id));
+  st_.threads.erase(winner_id);
+  for (std::uint32_t c : p.children)
+    if (c != winner_id) cancel_thread(c, true);
+  p.children.clear();
+  if (winner.outcome == Outcome::Failure)
+    return fail_from(p, node, std::string("RACE ") + side + " branch failed: " + winner.outcome_text);
+  if (winner.outcome == Outcome::Break) {
+    node_action(Action::Kind::NodeCompleted, node, p, winner.outcome_text);
+    return break_from(p, node, winner.outcome_text);
+  }
+  merge_results(p, winner);
+  p.acc = winner.outcome_text;
+  p.pc = ins(p).a;
+  wake(p);
+}
+
+void Machine::cancel_task(const PendingTask& task) {
+  Action a;
+  a.kind = Action::Kind::CancelTask;
+  a.task_id = task.id;
+  a.node = task.node;
+  a.scope = task.scope;
+  out_.push_back(std::move(a));
+}
+
+// Cancels a thread and its descendants: their tasks are cancelled, their unstarted
+// nodes never run. A losing branch that is a running LOOP is stamped failed (§7).
+void Machine::cancel_thread(std::uint32_t tid, bool lost_race) {
+  Thread& t = st_.threads.at(tid);
+  for (std::uint32_t c : t.children) cancel_thread(c, false);
+  for (auto it = st_.tasks.begin(); it != st_.tasks.end();) {
+    if (it->second.thread == tid) {
+      cancel_task(it->second);
+      it = st_.tasks.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (lost_race && info(t.root_node).type == NodeType::Loop && !t.loops.empty() &&
+      t.loops.front().node == t.root_node)
+    node_action(Action::Kind::NodeFailed, t.root_node, t, kLoopLostRaceMessage);
+  st_.threads.erase(tid);
+}
+
+void Machine::task_done(const PendingTask& task, bool ok, const std::string& payload) {
+  Thread& t = st_.threads.at(task.thread);
+  const NodeInfo& n = info(task.node);
+  switch (task.kind) {
+    case TaskKind::Sql:
+    case TaskKind::Http:
+      if (ok) return complete_leaf(t, task.node, payload);
+      return fail_from(t, task.node, payload);
+    case TaskKind::SleepTimer:
+      return complete_leaf(t, task.node, "{\"slept\": true, \"seconds\": " +
+                                             std::to_string(n.seconds) + "}");
+    case TaskKind::ScheduleTimer:
+      return complete_leaf(t, task.node, "{\"scheduled\": true}");
+    case TaskKind::SignalTimeout:
+      return complete_leaf(t, task.node, "{\"signal_name\":" + json_string(n.text) +
+                                             ",\"timed_out\":true,\"data\":null}");
+    case TaskKind::PacingTimer:
+      return advance_loop(t);
+  }
+}
+
+// A signal goes to every wait for that name (as the original raises it on every running
+// sub-orchestration); with no such wait it is buffered.
+void Machine::deliver_signal(const std::string& name, const std::string& payload) {
+  bool delivered = false;
+  for (auto& entry : st_.threads) {
+    Thread& t = entry.second;
+    if (t.status != ThreadStatus::WaitSignal || info(ins(t).node).text != name) continue;
+    if (t.wait_task) {
+      auto timer = st_.tasks.find(t.wait_task);
+      if (timer != st_.tasks.end()) {
+        cancel_task(timer->second);
+        st_.tasks.erase(timer);
+      }
+    }
+    complete_leaf(t, ins(t).node, signal_result(name, payload));
+    delivered = true;
+  }
+  if (!delivered) st_.signals.push_back(BufferedSignal{name, payload});
+}
+
+void Machine::cancel_instance() {
+  for (const auto& entry : st_.tasks) cancel_task(entry.second);
+  st_.tasks.clear();
+  st_.threads.clear();
+  st_.signals.clear();
+  st_.status = InstanceStatus::Cancelled;
+}
+
+void Machine::start(const Event& ev) {
+  st_.status = InstanceStatus::Running;
+  st_.instance_id = ev.instance_id;
+  st_.label = ev.label;
+  st_.variables = ev.variables;
+  Thread main;
+  main.id = st_.next_thread_id++;
+  main.root_node = 0;
+  main.scope.push_back(ScopeEntry{0, 1});
+  const std::uint32_t id = main.id;
+  st_.threads.emplace(id, std::move(main));
+  wake(st_.threads.at(id));
+}
+
+void check_state(const Program& program, const State& state) {
+  for (const auto& entry : state.threads)
+    if (entry.second.pc >= program.code.size())
+      throw StateError("VM state does not match the program (pc out of range)");
+  for (const auto& entry : state.tasks)
+    if (entry.second.node >= program.nodes.size() || !state.threads.count(entry.second.thread))
+      throw StateError("VM state does not match the program (bad task)");
+}
+
+}  // namespace
+
+StepResult step(const Program& program, const State& state, const Event& event,
+                const StepConfig& config) {
+  check_state(program, state);
+  StepResult r;
+  r.state = state;
+  Machine m(program, r.state, r.actions, event.now_ms, config);
+  State& st = r.state;
+  const bool running = st.status == InstanceStatus::Running;
+  switch (event.kind) {
+    case Event::Kind::Start:
+      if (st.status != InstanceStatus::NotStarted) return StepResult{state, {}, false};
+      m.start(event);
+      break;
+    case Event::Kind::TaskSucceeded:
+    case Event::Kind::TaskFailed:
+    case Event::Kind::TimerFired: {
+      auto it = st.tasks.find(event.task_id);
+      const bool wants_timer = event.kind == Event::Kind::TimerFired;
+      if (!running || it == st.tasks.end() || is_timer(it->second.kind) != wants_timer)
+        return StepResult{state, {}, false};
+      const PendingTask task = it->second;
+      st.tasks.erase(it);
+      m.task_done(task, event.kind != Event::Kind::TaskFailed, event.payload);
+      break;
+    }
+    case Event::Kind::Signal:
+      if (!running) return StepResult{state, {}, false};
+      m.deliver_signal(event.signal_name, event.payload);
+      break;
+    case Event::Kind::Cancel:
+      if (!running && st.status != InstanceStatus::NotStarted) return StepResult{state, {}, false};
+      m.cancel_instance();
+      break;
+  }
+  m.run();
+  r.accepted = true;
+  return r;
+}
+
+std::vector<Action> pending_actions(const State& state) {
+  std::vector<Action> out;
+  for (const auto& entry : state.tasks) out.push_back(task_action(entry.second));
+  return out;
+}
+
+}  // namespace df::vm

@@ -1,0 +1,80 @@
+// step.hpp — the VM core: a PURE, deterministic function from (program, state, event) to
+// (new state, actions). No clock, no randomness, no I/O: time arrives in the event.
+//
+// What the host does with each Action (in the same transaction as the new checkpoint):
+//   RunSql        run `text` as the submitter; answer TaskSucceeded(task_id, result JSON
+//                 §8.1) or TaskFailed(task_id, error). Its effects commit with the step
+//                 that consumes the answer — and roll back if that step is not accepted.
+//   RunHttp       perform the request described by `text` (config JSON, substituted) with
+//                 Idempotency-Key from (instance, node, iteration, scope); answer with the
+//                 §8.3 envelope or TaskFailed.
+//   ArmTimer      store a durable timer; when now >= deadline_ms send TimerFired(task_id).
+//   CancelTask    forget the task / timer; a late answer will be refused (accepted=false).
+//   NodeRunning / NodeCompleted / NodeFailed
+//                 stamp df.nodes[node] (map the pre-order index to the node id) with the
+//                 status, `text` as result, and execution id <instance>::<scope with
+//                 #idx replaced by node ids>.
+//   InstanceCompleted / InstanceFailed
+//                 set the instance's terminal status; `text` = result JSON / error.
+#pragma once
+#include "no_postgres.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "program.hpp"
+#include "state.hpp"
+
+namespace df::vm {
+
+struct Event {
+  enum class Kind { Start, TaskSucceeded, TaskFailed, TimerFired, Signal, Cancel };
+  Kind kind = Kind::Start;
+  std::int64_t now_ms = 0;
+  std::uint64_t task_id = 0;
+  std::string payload;      // TaskSucceeded: result JSON; TaskFailed: error; Signal: data
+  std::string signal_name;  // Signal
+  // Start only:
+  std::string instance_id;
+  std::string label;        // empty when none
+  std::map<std::string, std::string> variables;
+};
+
+struct Action {
+  enum class Kind { RunSql, RunHttp, ArmTimer, CancelTask, NodeRunning, NodeCompleted,
+                    NodeFailed, InstanceCompleted, InstanceFailed };
+  Kind kind = Kind::RunSql;
+  std::uint64_t task_id = 0;
+  std::uint32_t node = 0;         // pre-order index
+  std::string text;
+  std::int64_t deadline_ms = 0;   // ArmTimer
+  std::uint32_t iteration = 0;    // RunHttp: innermost loop iteration (0-based), 0 outside loops
+  std::string scope;              // Node*: render_scope() of the stamping scope
+};
+const char* action_kind_name(Action::Kind kind);
+
+struct StepConfig {
+  std::int64_t loop_min_interval_ms = 1000;
+  std::uint32_t max_loop_iterations = 100000;
+};
+
+struct StepResult {
+  State state;
+  std::vector<Action> actions;
+  bool accepted = false;  // false: stale event; state unchanged, no actions
+};
+
+StepResult step(const Program& program, const State& state, const Event& event,
+                const StepConfig& config = StepConfig{});
+
+// The tasks a restarted host must re-issue (RunSql / RunHttp / ArmTimer), by task id.
+std::vector<Action> pending_actions(const State& state);
+
+// REFERENCE.md texts, exposed for tests and the host.
+std::string loop_cap_message(std::uint32_t max_iterations);
+extern const char* const kBreakOutsideLoopMessage;
+extern const char* const kLoopLostRaceMessage;
+
+}  // namespace df::vm

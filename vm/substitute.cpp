@@ -1,0 +1,384 @@
+// substitute.cpp — `{variable}` and `$result` substitution (REFERENCE.md §9). Purely
+// textual, like the original: references inside SQL string literals or comments are
+// substituted too. Every inserted result value in SQL mode is a quoted literal or a bare
+// JSON number/boolean, so a result cannot inject SQL.
+#include "substitute.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <vector>
+
+#include "json_text.hpp"
+
+namespace df::vm {
+namespace {
+
+using compiler::json_string_view;
+using compiler::json_value_text;
+
+bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || !ident_start(s[0])) return false;
+  return std::all_of(s.begin() + 1, s.end(), word_char);
+}
+
+std::string sql_quote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+// A value from a result, rendered for the target text.
+std::string render(const rapidjson::Value& v, SubstMode mode) {
+  if (v.IsNull()) return mode == SubstMode::Sql ? "NULL" : "null";
+  if (v.IsString())
+    return mode == SubstMode::Sql ? sql_quote(json_string_view(v))
+                                  : std::string(json_string_view(v));
+  std::string text = json_value_text(v);
+  if (mode == SubstMode::Sql && (v.IsObject() || v.IsArray())) return sql_quote(text);
+  return text;
+}
+
+std::string null_text(SubstMode mode) { return mode == SubstMode::Sql ? "NULL" : "null"; }
+
+// The parsed stored result of one name.
+struct Stored {
+  std::string_view name;
+  std::string_view text;
+  rapidjson::Document doc;
+  bool is_json = false;
+  const rapidjson::Value* rows = nullptr;  // the `rows` array when it is a SQL result
+};
+
+void load(Stored& s) {
+  s.is_json = compiler::parse_json(s.text, s.doc, nullptr);
+  if (!s.is_json || !s.doc.IsObject()) return;
+  auto it = s.doc.FindMember("rows");
+  if (it != s.doc.MemberEnd() && it->value.IsArray()) s.rows = &it->value;
+}
+
+std::string no_rows_message(std::string_view name) {
+  return "$" + std::string(name) + " has no rows \xE2\x80\x94 query returned zero results";
+}
+
+// `$name` / `$name?`: the first column of the first row, or the whole text.
+std::string first_value(const Stored& s, bool optional, SubstMode mode) {
+  if (!s.rows) return mode == SubstMode::Sql ? sql_quote(s.text) : std::string(s.text);
+  if (s.rows->Empty()) {
+    if (optional) return null_text(mode);
+    throw SubstError(no_rows_message(s.name));
+  }
+  const rapidjson::Value& row = (*s.rows)[0];
+  const rapidjson::Value* v = nullptr;
+  if (row.IsObject() && row.MemberCount() > 0) v = &row.MemberBegin()->value;
+  if (!v || v->IsNull()) {
+    if (optional) return null_text(mode);
+    throw SubstError("$" + std::string(s.name) +
+                     " is NULL \xE2\x80\x94 first column of first row is NULL");
+  }
+  return render(*v, mode);
+}
+
+std::string available_fields(const rapidjson::Value* obj) {
+  std::string out;
+  if (!obj || !obj->IsObject()) return out;
+  for (auto it = obj->MemberBegin(); it != obj->MemberEnd(); ++it) {
+    if (!out.empty()) out += ", ";
+    out += json_string_view(it->name);
+  }
+  return out;
+}
+
+// `$name.col` / `$name.col?`. Returns nullopt when the literal text must stay in place.
+std::optional<std::string> field_value(const Stored& s, std::string_view col, bool optional,
+                                       SubstMode mode) {
+  const rapidjson::Value* obj = nullptr;
+  if (s.rows) {
+    if (s.rows->Empty()) {
+      if (optional) return null_text(mode);
+      throw SubstError(no_rows_message(s.name));
+    }
+    obj = &(*s.rows)[0];
+  } else if (s.is_json && s.doc.IsObject()) {
+    obj = &s.doc;
+  }
+  const rapidjson::Value* v = nullptr;
+  if (obj && obj->IsObject()) {
+    auto it = obj->FindMember(rapidjson::Value(col.data(), static_cast<rapidjson::SizeType>(col.size())));
+    if (it != obj->MemberEnd()) v = &it->value;
+  }
+  std::string ref = "$" + std::string(s.name) + "." + std::string(col);
+  if (!v) {
+    if (optional || mode == SubstMode::Sql) return std::nullopt;
+    throw SubstError(ref + ": result has no field '" + std::string(col) + "' (available: " +
+                     available_fields(obj) + ")");
+  }
+  if (v->IsNull()) {
+    if (optional) return null_text(mode);
+    throw SubstError(ref + " is NULL");
+  }
+  return render(*v, mode);
+}
+
+std::string quote_ident(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string rowset_cell(const rapidjson::Value* v) {
+  if (!v || v->IsNull()) return "NULL";
+  if (v->IsNumber() || v->IsBool()) return json_value_text(*v);
+  if (v->IsString()) return sql_quote(json_string_view(*v)) + "::text";
+  return sql_quote(json_value_text(*v)) + "::text";
+}
+
+// `$name.*`: a VALUES list (SQL mode) or the JSON array of rows (raw mode).
+std::string row_set(const Stored& s, SubstMode mode) {
+  std::string ref = "$" + std::string(s.name) + ".*";
+  if (!s.rows) throw SubstError(ref + " \xE2\x80\x94 invalid result format");
+  const std::size_t n = s.rows->Size();
+  if (n > kMaxRowSetRows)
+    throw SubstError(ref + " has " + std::to_string(n) + " rows, exceeding the maximum of " +
+                     std::to_string(kMaxRowSetRows) +
+                     " for row-set expansion. Aggregate or LIMIT the result first.");
+  if (mode == SubstMode::Raw) return json_value_text(*s.rows);
+  if (n == 0) return "(SELECT NULL WHERE false) AS " + quote_ident(s.name);
+  std::vector<std::string> cols;
+  const rapidjson::Value& first = (*s.rows)[0];
+  if (first.IsObject())
+    for (auto it = first.MemberBegin(); it != first.MemberEnd(); ++it)
+      cols.emplace_back(json_string_view(it->name));
+  std::string out = "(VALUES ";
+  for (std::size_t r = 0; r < n; ++r) {
+    const rapidjson::Value& row = (*s.rows)[static_cast<rapidjson::SizeType>(r)];
+    out += r ? ",(" : "(";
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      const rapidjson::Value* v = nullptr;
+      if (row.IsObject()) {
+        auto it = row.FindMember(rapidjson::Value(cols[c].data(), static_cast<rapidjson::SizeType>(cols[c].size())));
+        if (it != row.MemberEnd()) v = &it->value;
+      }
+      out += (c ? "," : "") + rowset_cell(v);
+    }
+    out += ")";
+  }
+  out += ") AS " + quote_ident(s.name) + "(";
+  for (std::size_t c = 0; c < cols.size(); ++c) out += (c ? "," : "") + quote_ident(cols[c]);
+  return out + ")";
+}
+
+// Tries one name at text[pos] (just after `$name`). Returns false when no form applies.
+bool try_reference(std::string_view text, std::size_t pos, Stored& s, SubstMode mode,
+                   std::string& out, std::size_t* end) {
+  const std::size_t start = pos - s.name.size() - 1;
+  auto at = [&](std::size_t i) { return i < text.size() ? text[i] : '\0'; };
+  if (at(pos) == '.' && at(pos + 1) == '*') {
+    out += row_set(s, mode);
+    *end = pos + 2;
+    return true;
+  }
+  if (at(pos) == '.' && ident_start(at(pos + 1))) {
+    std::size_t q = pos + 1;
+    while (q < text.size() && word_char(text[q])) ++q;
+    const bool optional = at(q) == '?';
+    *end = q + (optional ? 1 : 0);
+    auto v = field_value(s, text.substr(pos + 1, q - pos - 1), optional, mode);
+    out += v ? *v : std::string(text.substr(start, *end - start));
+    return true;
+  }
+  if (at(pos) == '?') {
+    out += first_value(s, true, mode);
+    *end = pos + 1;
+    return true;
+  }
+  if (pos < text.size() && word_char(text[pos])) return false;  // needs a word boundary
+  out += first_value(s, false, mode);
+  *end = pos;
+  return true;
+}
+
+}  // namespace
+
+std::string substitute_variables(std::string_view text, const SubstContext& ctx) {
+  std::string out;
+  std::size_t i = 0;
+  while (true) {
+    const std::size_t open = text.find('{', i);
+    const std::size_t close = open == std::string_view::npos ? open : text.find('}', open + 1);
+    if (close == std::string_view::npos) break;  // no `{`, or an unclosed one: stop here
+    out += text.substr(i, open - i);
+    const std::string name(text.substr(open + 1, close - open - 1));
+    const std::string* value = nullptr;
+    std::string sys;
+    if (name == "sys_instance_id") {
+      sys = std::string(ctx.instance_id);
+      value = &sys;
+    } else if (name == "sys_label") {
+      sys = std::string(ctx.label);
+      value = &sys;
+    } else if (is_identifier(name) && ctx.variables) {
+      auto it = ctx.variables->find(name);
+      if (it != ctx.variables->end()) value = &it->second;
+    }
+    if (value) {
+      out += *value;
+      i = close + 1;
+    } else {
+      out += '{';  // untouched; keep scanning right after it (nested braces still work)
+      i = open + 1;
+    }
+  }
+  out += text.substr(i);
+  return out;
+}
+
+std::string substitute_results(std::string_view text, const NamedResults& results,
+                               SubstMode mode) {
+  if (results.empty() || text.find('$') == std::string_view::npos) return std::string(text);
+  std::vector<const std::pair<const std::string, std::string>*> names;
+  for (const auto& entry : results) names.push_back(&entry);
+  std::stable_sort(names.begin(), names.end(), [](auto* a, auto* b) {
+    return a->first.size() > b->first.size();
+  });
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] != '$') {
+      out += text[i++];
+      continue;
+    }
+    bool matched = false;
+    for (auto* entry : names) {
+      const std::string& name = entry->first;
+      if (text.compare(i + 1, name.size(), name) != 0) continue;
+      Stored s;
+      s.name = name;
+      s.text = entry->second;
+      load(s);
+      std::size_t end = 0;
+      if (try_reference(text, i + 1 + name.size(), s, mode, out, &end)) {
+        i = end;
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) out += text[i++];
+  }
+  return out;
+}
+
+std::string substitute(std::string_view text, const SubstContext& ctx, SubstMode mode) {
+  const std::string vars_done = substitute_variables(text, ctx);
+  static const NamedResults kNone;
+  return substitute_results(vars_done, ctx.results ? *ctx.results : kNone, mode);
+}
+
+namespace {
+
+void set_string(rapidjson::Value& v, const std::string& text, rapidjson::Document& doc) {
+  v.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), doc.GetAllocator());
+}
+
+// Substitutes a string member (raw mode) when present and a string.
+void substitute_member(rapidjson::Value& obj, const char* key, const SubstContext& ctx,
+                       rapidjson::Document& doc) {
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd() || !it->value.IsString()) return;
+  set_string(it->value, substitute(json_string_view(it->value), ctx, SubstMode::Raw), doc);
+}
+
+void substitute_headers(rapidjson::Value& config, const SubstContext& ctx,
+                        rapidjson::Document& doc) {
+  auto it = config.FindMember("headers");
+  if (it == config.MemberEnd() || !it->value.IsObject()) return;
+  for (auto h = it->value.MemberBegin(); h != it->value.MemberEnd(); ++h)
+    if (h->value.IsString())
+      set_string(h->value, substitute(json_string_view(h->value), ctx, SubstMode::Raw), doc);
+}
+
+void parse_config(std::string_view json, rapidjson::Document& doc, const char* what) {
+  std::string err;
+  if (!compiler::parse_json(json, doc, &err) || !doc.IsObject())
+    throw SubstError(std::string("Invalid ") + what + " config: not a JSON object");
+}
+
+// `$n`, `$n?`, `$n.c`, `$n.c?` or `{v}`, and nothing else.
+bool is_single_reference(std::string_view s) {
+  if (s.size() >= 3 && s.front() == '{' && s.back() == '}')
+    return is_identifier(s.substr(1, s.size() - 2));
+  if (s.empty() || s[0] != '$') return false;
+  std::size_t i = 1;
+  auto ident = [&] {
+    if (i >= s.size() || !ident_start(s[i])) return false;
+    while (i < s.size() && word_char(s[i])) ++i;
+    return true;
+  };
+  if (!ident()) return false;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!ident()) return false;
+  }
+  if (i < s.size() && s[i] == '?') ++i;
+  return i == s.size();
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+void substitute_part(rapidjson::Value& part, const SubstContext& ctx, rapidjson::Document& doc) {
+  if (!part.IsObject()) return;
+  substitute_member(part, "name", ctx, doc);
+  substitute_member(part, "filename", ctx, doc);
+  auto data = part.FindMember("data_b64");
+  if (data == part.MemberEnd() || !data->value.IsString()) return;
+  const std::string_view value = trim(json_string_view(data->value));
+  if (is_single_reference(value)) {
+    set_string(data->value, substitute(value, ctx, SubstMode::Raw), doc);
+    return;
+  }
+  if (value.find('$') == std::string_view::npos && value.find('{') == std::string_view::npos) return;
+  auto name = part.FindMember("name");
+  const std::string part_name =
+      name != part.MemberEnd() && name->value.IsString() ? std::string(json_string_view(name->value)) : "";
+  throw SubstError("Invalid multipart HTTP config: data_b64 of part '" + part_name +
+                   "' must be a whole-value reference ($name, $name?, $name.col, $name.col? "
+                   "or {var}) or contain no '$' and no '{'");
+}
+
+}  // namespace
+
+std::string substitute_http_config(std::string_view config_json, const SubstContext& ctx) {
+  rapidjson::Document doc;
+  parse_config(config_json, doc, "HTTP");
+  substitute_member(doc, "url", ctx, doc);
+  substitute_member(doc, "body", ctx, doc);
+  substitute_headers(doc, ctx, doc);
+  return json_value_text(doc);
+}
+
+std::string substitute_multipart_config(std::string_view config_json, const SubstContext& ctx) {
+  rapidjson::Document doc;
+  parse_config(config_json, doc, "multipart HTTP");
+  substitute_member(doc, "url", ctx, doc);
+  substitute_headers(doc, ctx, doc);
+  auto parts = doc.FindMember("parts");
+  if (parts != doc.MemberEnd() && parts->value.IsArray())
+    for (auto& part : parts->value.GetArray()) substitute_part(part, ctx, doc);
+  return json_value_text(doc);
+}
+
+}  // namespace df::vm

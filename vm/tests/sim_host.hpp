@@ -1,0 +1,219 @@
+// sim_host.hpp — a small simulated host for VM tests: it feeds events to step(),
+// "executes" RunSql actions against an in-memory database (canned replies keyed by the
+// SQL text, plus a few stateful statements), applies a statement's effect only when the
+// step that consumes its answer is accepted (the real host's exactly-once rule), and
+// keeps timers as tasks that fire on demand.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "program.hpp"
+#include "step.hpp"
+
+namespace df::vm::test {
+
+// Survives a simulated crash: the database.
+struct SimDb {
+  std::map<std::uint64_t, int> applied;          // task id -> times its effect was applied
+  std::map<std::string, int> counters;           // INC/LT counters
+  std::vector<std::string> effect_log;           // SQL texts in commit order
+};
+
+struct Reply {
+  bool ok = true;
+  std::string payload;
+};
+
+inline std::string rows1(const std::string& col, const std::string& json_value) {
+  return "{\"rows\":[{\"" + col + "\":" + json_value + "}],\"row_count\":1}";
+}
+
+// Statement language of the simulated database:
+//   canned[sql]          -> that reply
+//   "INC <c>"            -> counter c + 1 (effect: increments)   result {"rows":[{"v":n}],...}
+//   "LT <c> <n>"         -> counter c < n as a boolean
+//   "FAIL <text>"        -> error <text>
+//   anything else        -> {"rows":[{"sql":"<text>"}],"row_count":1}
+struct SimSql {
+  std::map<std::string, Reply> canned;
+  Reply reply(const std::string& sql, const SimDb& db) const {
+    auto it = canned.find(sql);
+    if (it != canned.end()) return it->second;
+    if (sql.rfind("INC ", 0) == 0) {
+      auto c = db.counters.find(sql.substr(4));
+      return {true, rows1("v", std::to_string((c == db.counters.end() ? 0 : c->second) + 1))};
+    }
+    if (sql.rfind("LT ", 0) == 0) {
+      auto sp = sql.find(' ', 3);
+      auto c = db.counters.find(sql.substr(3, sp - 3));
+      int v = c == db.counters.end() ? 0 : c->second;
+      return {true, rows1("b", v < std::stoi(sql.substr(sp + 1)) ? "true" : "false")};
+    }
+    if (sql.rfind("FAIL ", 0) == 0) return {false, sql.substr(5)};
+    std::string esc;
+    for (char ch : sql) {
+      if (ch == '"' || ch == '\\') esc += '\\';
+      esc += ch;
+    }
+    return {true, rows1("sql", "\"" + esc + "\"")};
+  }
+  static void effect(const std::string& sql, SimDb& db) {
+    if (sql.rfind("INC ", 0) == 0) ++db.counters[sql.substr(4)];
+    db.effect_log.push_back(sql);
+  }
+};
+
+class SimHost {
+ public:
+  SimHost(const Program& p, SimDb& db, SimSql sql = {}, StepConfig cfg = {})
+      : program(p), db(db), sql(std::move(sql)), config(cfg) {}
+
+  const Program& program;
+  SimDb& db;
+  SimSql sql;
+  StepConfig config;
+  State state;
+  std::int64_t now = 1700000000000;  // 2023-11-14T22:13:20Z
+  std::map<std::uint64_t, Action> outstanding;  // tasks and timers the host owes an answer
+  std::vector<Action> actions;                  // everything accepted steps asked for
+  std::vector<Event> events;                    // accepted events, in order
+
+  bool feed(const Event& ev) {
+    StepResult r = step(program, state, ev, config);
+    if (ev.kind == Event::Kind::TaskSucceeded || ev.kind == Event::Kind::TaskFailed ||
+        ev.kind == Event::Kind::TimerFired)
+      outstanding.erase(ev.task_id);  // answered (or refused as stale): nothing more owed
+    if (!r.accepted) {
+      CHECK(r.actions.empty());
+      return false;
+    }
+    if (ev.kind == Event::Kind::TaskSucceeded) {
+      auto it = outstanding_sql_.find(ev.task_id);
+      REQUIRE(it != outstanding_sql_.end());
+      SimSql::effect(it->second, db);  // commits with the checkpoint
+      ++db.applied[ev.task_id];
+    }
+    state = std::move(r.state);
+    events.push_back(ev);
+    for (const Action& a : r.actions) take(a);
+    return true;
+  }
+
+  void start(std::map<std::string, std::string> vars = {}, std::string label = "lbl") {
+    Event ev;
+    ev.kind = Event::Kind::Start;
+    ev.now_ms = now;
+    ev.instance_id = "abcd1234";
+    ev.label = std::move(label);
+    ev.variables = std::move(vars);
+    REQUIRE(feed(ev));
+  }
+
+  // After a restart: re-issue what the stored state says is pending.
+  void restart_from(const State& s) {
+    state = s;
+    outstanding.clear();
+    outstanding_sql_.clear();
+    for (const Action& a : pending_actions(state)) take(a);
+  }
+
+  // The event that answers task `id` (runs the SQL against the current database).
+  Event answer_event(std::uint64_t id) {
+    const Action& a = outstanding.at(id);
+    Event ev;
+    ev.task_id = id;
+    if (a.kind == Action::Kind::ArmTimer) {
+      now = std::max(now + 1, a.deadline_ms);
+      ev.kind = Event::Kind::TimerFired;
+    } else if (a.kind == Action::Kind::RunSql) {
+      now += 7;
+      Reply rep = sql.reply(a.text, db);
+      ev.kind = rep.ok ? Event::Kind::TaskSucceeded : Event::Kind::TaskFailed;
+      ev.payload = rep.payload;
+    } else {
+      now += 7;
+      ev.kind = Event::Kind::TaskSucceeded;
+      ev.payload = http_replies.count(a.text) ? http_replies.at(a.text)
+                                              : "{\"status\":200,\"body\":\"ok\"}";
+    }
+    ev.now_ms = now;
+    return ev;
+  }
+  std::map<std::string, std::string> http_replies;
+
+  bool answer(std::uint64_t id) { return feed(answer_event(id)); }
+
+  bool signal(const std::string& name, const std::string& data = "{}") {
+    Event ev;
+    ev.kind = Event::Kind::Signal;
+    ev.now_ms = ++now;
+    ev.signal_name = name;
+    ev.payload = data;
+    return feed(ev);
+  }
+
+  bool cancel() {
+    Event ev;
+    ev.kind = Event::Kind::Cancel;
+    ev.now_ms = ++now;
+    return feed(ev);
+  }
+
+  // Answers the lowest outstanding task id until nothing is outstanding.
+  void run(int max_events = 100000) {
+    while (!outstanding.empty() && max_events-- > 0) answer(outstanding.begin()->first);
+  }
+
+  bool done() const { return state.status != InstanceStatus::Running; }
+
+  std::vector<const Action*> of_kind(Action::Kind k) const {
+    std::vector<const Action*> out;
+    for (const Action& a : actions)
+      if (a.kind == k) out.push_back(&a);
+    return out;
+  }
+  // "<Kind> #node scope text" for compact assertions on the stamps.
+  std::vector<std::string> stamps() const {
+    std::vector<std::string> out;
+    for (const Action& a : actions) {
+      if (a.kind != Action::Kind::NodeRunning && a.kind != Action::Kind::NodeCompleted &&
+          a.kind != Action::Kind::NodeFailed)
+        continue;
+      std::string s = std::string(action_kind_name(a.kind)).substr(4) + " #" +
+                      std::to_string(a.node) + " " + a.scope;
+      if (!a.text.empty()) s += " " + a.text;
+      out.push_back(s);
+    }
+    return out;
+  }
+
+ private:
+  std::map<std::uint64_t, std::string> outstanding_sql_;
+
+  void take(const Action& a) {
+    actions.push_back(a);
+    switch (a.kind) {
+      case Action::Kind::RunSql:
+        outstanding_sql_[a.task_id] = a.text;
+        outstanding[a.task_id] = a;
+        break;
+      case Action::Kind::RunHttp:
+      case Action::Kind::ArmTimer:
+        outstanding[a.task_id] = a;
+        break;
+      case Action::Kind::CancelTask:
+        outstanding.erase(a.task_id);
+        break;
+      default:
+        break;
+    }
+  }
+};
+
+}  // namespace df::vm::test
