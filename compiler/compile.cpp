@@ -8,9 +8,20 @@
 
 #include "lower.hpp"
 #include "parse.hpp"
+#include "validate.hpp"
 
 namespace df::compiler {
 namespace {
+
+// Graph validation (the rules df.start applies). Errors carry df.start's exact text;
+// nodes that came from a JSON string literal have no position, so they get the workflow's.
+void validate_into(const ir::Node& root, ir::SourcePos fallback, Diagnostics* diags) {
+  for (Diagnostic d : validate(root)) {
+    if (d.severity == Severity::Error) d.message = graph_error_text(d);
+    if (!d.pos.known()) d.pos = fallback;
+    diags->push_back(std::move(d));
+  }
+}
 
 CompiledWorkflow compile_one(const ast::Workflow& w, Diagnostics* diags) {
   CompiledWorkflow out;
@@ -26,6 +37,7 @@ CompiledWorkflow compile_one(const ast::Workflow& w, Diagnostics* diags) {
   ir::NodePtr root = w.body ? lower_expr(*w.body, diags) : nullptr;
   if (!root) return out;
   check_variables(w, *root, diags);
+  validate_into(*root, w.pos, diags);
   if (!has_errors(Diagnostics(diags->begin() + static_cast<long>(errors_before), diags->end()))) {
     out.root = std::move(root);
   }
