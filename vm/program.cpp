@@ -149,10 +149,11 @@ void Lowerer::decode(const ir::Node& n, NodeInfo& info) const {
       decode_break(n, info);
       return;
     case ir::NodeType::If: {
+      if (n.condition) return;
+      if (!n.query) fail(n, "missing condition_node");
       auto args = compiler::decode_if_rows(n, &err);
-      if (!args && !err.empty()) fail(n, err);
-      if (args) info.text = args->result_name;
-      if (!args && !n.condition) fail(n, "missing condition_node");
+      if (!args) fail(n, err);
+      info.text = args->result_name;
       return;
     }
     default:
@@ -314,10 +315,10 @@ std::string disassemble(const Program& program) {
     const Instruction& ins = program.code[pc];
     const NodeInfo& node = program.nodes[ins.node];
     char head[64];
-    std::snprintf(head, sizeof head, "%04zu  %-16s #%-3u", pc, op_name(ins.op), ins.node);
-    std::string line = head;
+    std::snprintf(head, sizeof head, "%04zu  %-16s ", pc, op_name(ins.op));
+    std::string line = head + ("#" + std::to_string(ins.node));
     const std::string ops = operands(ins, node);
-    if (!ops.empty()) line += " " + ops;
+    if (!ops.empty()) line += std::string(line.size() < 28 ? 28 - line.size() : 1, ' ') + ops;
     if (completes_node(ins.op) && node.result_name && node.stores_result())
       line += " |=> " + *node.result_name;
     if (ins.pos.known())

@@ -1,1 +1,86 @@
+// test_state.cpp — scope rendering and the versioned state encoding: round trips, and
+// refusal of corrupt input.
 #include <doctest/doctest.h>
+
+#include "state.hpp"
+
+using namespace df::vm;
+
+namespace {
+
+State sample_state() {
+  State s;
+  s.status = InstanceStatus::Running;
+  s.instance_id = "abcd1234";
+  s.label = "nightly";
+  s.variables = {{"tbl", "orders"}};
+  Thread t;
+  t.id = 1;
+  t.pc = 7;
+  t.status = ThreadStatus::WaitChildren;
+  t.acc = "{\"x\":1}";
+  t.results = {{"a", "{\"rows\":[],\"row_count\":0}"}};
+  t.loops.push_back(LoopFrame{3, 41, -5, "body", true});
+  t.scope = {{0, 2}, {3, 42}};
+  t.children = {2, 3};
+  s.threads.emplace(1, t);
+  Thread c;
+  c.id = 2;
+  c.parent = 1;
+  c.root_node = 4;
+  c.status = ThreadStatus::Done;
+  c.outcome = Outcome::Break;
+  c.outcome_text = "null";
+  s.threads.emplace(2, c);
+  PendingTask task;
+  task.id = 9;
+  task.kind = TaskKind::PacingTimer;
+  task.thread = 1;
+  task.node = 3;
+  task.deadline_ms = 1700000000000;
+  task.scope = "2::#3::42";
+  s.tasks.emplace(9, task);
+  s.signals.push_back(BufferedSignal{"go", "{\"k\":\"\xC3\xA9\"}"});
+  s.next_thread_id = 4;
+  s.next_task_id = 10;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("state: scopes render as <gen> then ::#<idx>::<gen> per pair") {
+  CHECK(render_scope({{0, 1}}) == "1");
+  CHECK(render_scope({{0, 3}, {7, 1}}) == "3::#7::1");
+  CHECK(render_scope({{0, 1}, {2, 1}, {5, 4}}) == "1::#2::1::#5::4");
+}
+
+TEST_CASE("state: serialize/deserialize round-trips every field") {
+  const State s = sample_state();
+  const std::string bytes = serialize(s);
+  const State back = deserialize(bytes);
+  CHECK(back == s);
+  CHECK(serialize(back) == bytes);
+  CHECK(back.threads.at(1).loops.at(0).start_ms == -5);
+  CHECK(back.threads.at(1).scope.at(1).generation == 42);
+  CHECK(back.tasks.at(9).kind == TaskKind::PacingTimer);
+  CHECK(back.signals.at(0).payload == "{\"k\":\"\xC3\xA9\"}");
+  CHECK(deserialize(serialize(State{})) == State{});
+  State changed = s;
+  changed.threads.at(1).acc = "other";
+  CHECK_FALSE(changed == s);
+}
+
+TEST_CASE("state: corrupt or foreign input is refused") {
+  const std::string bytes = serialize(sample_state());
+  CHECK_THROWS_AS(deserialize(""), StateError);
+  CHECK_THROWS_AS(deserialize("XXXXX" + bytes.substr(5)), StateError);
+  std::string wrong_version = bytes;
+  wrong_version[5] = 2;
+  CHECK_THROWS_WITH_AS(deserialize(wrong_version), "unsupported VM state version 2", StateError);
+  for (std::size_t cut = 0; cut < bytes.size(); ++cut)
+    CHECK_THROWS_AS(deserialize(bytes.substr(0, cut)), StateError);
+  CHECK_THROWS_WITH_AS(deserialize(bytes + "x"), "corrupt VM state: trailing bytes", StateError);
+  std::string bad_status = bytes;
+  bad_status[6] = 9;  // instance status out of range
+  CHECK_THROWS_AS(deserialize(bad_status), StateError);
+}
