@@ -26,6 +26,7 @@ struct StartRequest {
                                            // left, right, condition_node, extra_nodes)
   unsigned int submitted_by = 0;           // role Oid the steps run as
   std::vector<std::pair<std::string, std::string>> variables;  // df.vars snapshot
+  std::string database;                    // df.start's database argument; "" = extension's
 };
 
 // df.start: create the instance's engine state and its first tasks. Caller's transaction;
@@ -37,7 +38,8 @@ void start_instance(const StartRequest& request);
 bool signal_instance(const std::string& instance_id, const std::string& name,
                      const std::string& data_json);
 
-// df.cancel: cancel the instance and every running branch. Caller's transaction.
+// df.cancel: cancel the instance and every running branch. Caller's transaction. Call it
+// BEFORE updating df.instances (lock order: engine state row first, as the executors do).
 bool cancel_instance(const std::string& instance_id, const std::string& reason);
 
 }  // namespace df::ext::engine

@@ -1,9 +1,15 @@
-// shmem.hpp — pg_durable's small shared-memory area: where the scheduler publishes its
-// latch so that backends can wake it (df.start, df.signal, df.cancel and CREATE EXTENSION
-// wake it when their transaction commits: no polling delay).
+// shmem.hpp — pg_durable's small shared-memory area: where the scheduler and the
+// executors publish their latches so that committing transactions can wake them (no
+// polling delay), and which task each executor is running, so that a cancelled task's
+// statement can be interrupted.
 #pragma once
 
+#include <cstdint>
+#include <string>
+
 namespace df::ext {
+
+inline constexpr int kMaxExecutors = 64;
 
 // _PG_init: chain shmem_request_hook / shmem_startup_hook.
 void install_shared_memory_hooks();
@@ -12,11 +18,21 @@ void install_shared_memory_hooks();
 void publish_scheduler();
 void withdraw_scheduler();
 
-// Set the scheduler's latch now (no-op when none is running).
-void wake_scheduler();
+// Executor side: occupy slot `slot` (0..kMaxExecutors-1) for this process; record the
+// task being run (empty id = idle).
+void publish_executor(int slot);
+void withdraw_executor(int slot);
+void set_executor_task(int slot, const std::string& instance_id, std::uint64_t task_id);
 
-// Set the scheduler's latch when the current top-level transaction commits (nothing
-// happens if it aborts). Cheap to call many times per transaction.
+// Set latches now (no-op when nobody is registered).
+void wake_scheduler();
+void wake_executors();
+
+// Same, when the current top-level transaction commits (nothing happens on abort).
 void wake_scheduler_at_commit();
+void wake_executors_at_commit();
+
+// At commit, interrupt (SIGINT: query cancel) the executor running this task, if any.
+void request_cancel_of_running_task(const std::string& instance_id, std::uint64_t task_id);
 
 }  // namespace df::ext

@@ -14,6 +14,7 @@
 
 #include <string>
 
+#include "executor.hpp"
 #include "gucs.hpp"
 #include "pg_bridge.hpp"
 #include "shmem.hpp"
@@ -176,6 +177,11 @@ extern "C" void df_scheduler_main(unsigned long) {
   for (;;) {
     tick();
     long timeout = settings.worker_naptime_ms;
+    if (current_epoch[0] != '\0') {  // attached to a live extension: run the engine's due work
+      maintain_executor_pool();
+      fire_due_timers();
+      timeout = milliseconds_to_next_timer(timeout);
+    }
     (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout,
                     PG_WAIT_EXTENSION);
     ResetLatch(MyLatch);

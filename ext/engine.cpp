@@ -1,0 +1,95 @@
+// engine.cpp — the engine's entry points for df.start, df.signal and df.cancel (see
+// engine.hpp). Each applies its VM event in the caller's transaction, as the engine owner,
+// so the instance's first tasks, a delivered signal or a cancellation commit (or roll
+// back) with the caller's work, and executors are woken only by a commit.
+#include "wire_json.hpp"
+
+#include "engine.hpp"
+#include "engine_core.hpp"
+#include "gucs.hpp"
+#include "spi.hpp"
+
+extern "C" {
+#include "utils/builtins.h"
+}
+
+namespace df::ext::engine {
+namespace {
+
+std::string id_array_literal(const std::vector<std::string>& ids) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + ids[i];
+  return out + "}";
+}
+
+}  // namespace
+
+void start_instance(const StartRequest& request) {
+  if (request.root == nullptr) throw std::logic_error("engine::start_instance: no graph");
+  if (!request.database.empty() && request.database != settings.database)
+    throw SqlError(ERRCODE_FEATURE_NOT_SUPPORTED,
+                   "df.start(database => '" + request.database + "') is not supported yet: steps run in the extension's database \"" +
+                       std::string(settings.database) + "\"",
+                   "", "Omit the database argument, or create the objects the steps use in \"" + std::string(settings.database) + "\".");
+  std::string graph_json = compiler::to_json(*request.root);
+  AsEngineOwner owner;
+  spi::Connection spi_connection;
+  Instance inst;
+  inst.id = request.instance_id;
+  inst.submitted_by = static_cast<Oid>(request.submitted_by);
+  inst.graph = cache_graph(request.instance_id, graph_json, request.node_ids);
+  spi::exec(
+      "INSERT INTO _duroxide.instance_state (instance_id, graph, node_ids, submitted_by, state) "
+      "VALUES ($1, $2, $3::text[], $4, $5)",
+      {spi::text(inst.id), spi::text(graph_json), spi::text(id_array_literal(request.node_ids)),
+       spi::oid(inst.submitted_by), spi::binary(vm::serialize(inst.state))});
+  vm::Event start;
+  start.kind = vm::Event::Kind::Start;
+  start.now_ms = now_ms();
+  start.instance_id = request.instance_id;
+  start.label = request.label;
+  for (const auto& [name, value] : request.variables) start.variables[name] = value;
+  apply_event(inst, start);
+  spi_connection.finish();
+}
+
+bool signal_instance(const std::string& instance_id, const std::string& name,
+                     const std::string& data_json) {
+  AsEngineOwner owner;
+  spi::Connection spi_connection;
+  std::optional<Instance> inst = load_instance(instance_id, true);
+  if (inst) {
+    vm::Event signal;
+    signal.kind = vm::Event::Kind::Signal;
+    signal.now_ms = now_ms();
+    signal.signal_name = name;
+    signal.payload = data_json;
+    apply_event(*inst, signal);
+  }
+  spi_connection.finish();
+  return inst.has_value();
+}
+
+bool cancel_instance(const std::string& instance_id, const std::string& reason) {
+  AsEngineOwner owner;
+  spi::Connection spi_connection;
+  std::optional<Instance> inst = load_instance(instance_id, true);
+  if (inst) {
+    vm::Event cancel;
+    cancel.kind = vm::Event::Kind::Cancel;
+    cancel.now_ms = now_ms();
+    cancel.payload = reason;
+    apply_event(*inst, cancel);
+    // A cancelled instance is finished for the engine: its remaining tasks go.
+    spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, "
+              "finished_at = now() WHERE instance_id = $1",
+              {spi::text(instance_id), spi::text(reason)});
+    spi::exec("DELETE FROM _duroxide.tasks WHERE (instance_id, task_id) IN ("
+              "SELECT instance_id, task_id FROM _duroxide.tasks WHERE instance_id = $1 "
+              "FOR UPDATE SKIP LOCKED)", {spi::text(instance_id)});
+  }
+  spi_connection.finish();
+  return inst.has_value();
+}
+
+}  // namespace df::ext::engine

@@ -1,0 +1,214 @@
+// engine_core.cpp — see engine_core.hpp. Persists each vm::Action:
+//   RunSql / RunHttp   a runnable row in _duroxide.tasks; executors woken at commit
+//   ArmTimer           a timer row with due_at; the scheduler woken at commit
+//   CancelTask         its row deleted unless an executor holds it (then that executor's
+//                      late answer is refused by the VM and its effects rolled back)
+//   Node*              df.nodes status/result/status_details of the node
+//   Instance*          df.instances terminal status; engine state marked finished
+#include <cstring>
+#include <unordered_map>
+
+#include "json_text.hpp"
+#include "wire_json.hpp"
+
+#include "engine_core.hpp"
+#include "gucs.hpp"
+#include "shmem.hpp"
+#include "spi.hpp"
+
+extern "C" {
+#include "catalog/pg_authid.h"
+#include "utils/timestamp.h"
+}
+
+namespace df::ext::engine {
+namespace {
+
+constexpr std::size_t kGraphCacheLimit = 2048;
+std::unordered_map<std::string, std::shared_ptr<const Graph>> graph_cache;
+
+// "{a1b2c3d4,0f0f0f0f}" -> ids (ids are hex: never quoted in array output).
+std::vector<std::string> parse_id_array(const std::string& text) {
+  std::vector<std::string> ids;
+  std::string current;
+  for (char c : text) {
+    if (c == '{' || c == '}' || c == '"') continue;
+    if (c == ',') { ids.push_back(current); current.clear(); continue; }
+    current += c;
+  }
+  if (!current.empty()) ids.push_back(current);
+  return ids;
+}
+
+// "<instance>::<gen>::<node id>::<gen>..." from the VM's "<gen>::#<idx>::<gen>".
+std::string execution_stamp(const Instance& inst, const std::string& scope) {
+  std::string out = inst.id + "::";
+  for (std::size_t i = 0; i < scope.size(); ++i) {
+    if (scope[i] != '#') { out += scope[i]; continue; }
+    std::size_t j = i + 1;
+    while (j < scope.size() && isdigit(static_cast<unsigned char>(scope[j]))) ++j;
+    std::size_t idx = std::stoul(scope.substr(i + 1, j - i - 1));
+    out += idx < inst.graph->node_ids.size() ? inst.graph->node_ids[idx] : scope.substr(i, j - i);
+    i = j - 1;
+  }
+  return out;
+}
+
+const std::string& node_id(const Instance& inst, std::uint32_t node) {
+  if (node >= inst.graph->node_ids.size()) throw std::runtime_error("pg_durable: VM named an unknown node index");
+  return inst.graph->node_ids[node];
+}
+
+bool is_json(const std::string& text) {
+  rapidjson::Document doc;
+  std::string error;
+  return compiler::parse_json(text, doc, &error);
+}
+
+void stamp_node(const Instance& inst, const vm::Action& a, const char* status, bool with_result) {
+  const char* sql_json =
+      "UPDATE df.nodes SET status = $3, result = $4::jsonb, "
+      "status_details = jsonb_build_object('execution_id', $5::text), updated_at = now() "
+      "WHERE instance_id = $1 AND id = $2";
+  const char* sql_string =
+      "UPDATE df.nodes SET status = $3, result = to_jsonb($4::text), "
+      "status_details = jsonb_build_object('execution_id', $5::text), updated_at = now() "
+      "WHERE instance_id = $1 AND id = $2";
+  std::optional<std::string> result;
+  if (with_result) result = a.text;
+  bool as_json = !with_result || is_json(a.text);
+  spi::exec(as_json ? sql_json : sql_string,
+            {spi::text(inst.id), spi::text(node_id(inst, a.node)), spi::text(status),
+             spi::optional_text(result), spi::text(execution_stamp(inst, a.scope))});
+}
+
+TimestampTz timestamp_from_ms(std::int64_t ms) {
+  return static_cast<TimestampTz>(ms - (static_cast<std::int64_t>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000)) * 1000;
+}
+
+void insert_task(const Instance& inst, const vm::Action& a, const char* kind) {
+  std::optional<TimestampTz> due;
+  if (a.kind == vm::Action::Kind::ArmTimer) due = timestamp_from_ms(a.deadline_ms);
+  spi::Arg due_arg = due ? spi::timestamptz(*due) : spi::Arg{TIMESTAMPTZOID, (Datum)0, true};
+  spi::exec(
+      "INSERT INTO _duroxide.tasks (instance_id, task_id, kind, node, payload, iteration, due_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      {spi::text(inst.id), spi::int8(static_cast<std::int64_t>(a.task_id)), spi::text(kind),
+       spi::int4(static_cast<int>(a.node)), spi::text(a.text), spi::int4(static_cast<int>(a.iteration)), due_arg});
+}
+
+void cancel_task(const Instance& inst, std::uint64_t task_id) {
+  spi::exec(
+      "DELETE FROM _duroxide.tasks WHERE (instance_id, task_id) IN ("
+      "SELECT instance_id, task_id FROM _duroxide.tasks WHERE instance_id = $1 AND task_id = $2 "
+      "FOR UPDATE SKIP LOCKED)",
+      {spi::text(inst.id), spi::int8(static_cast<std::int64_t>(task_id))});
+  request_cancel_of_running_task(inst.id, task_id);
+}
+
+void finish_instance(const Instance& inst, const char* status, const std::string& output) {
+  const char* sql = std::strcmp(status, "completed") == 0
+      ? "UPDATE df.instances SET status = 'completed', completed_at = now(), updated_at = now() "
+        "WHERE id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')"
+      : "UPDATE df.instances SET status = $2, updated_at = now() "
+        "WHERE id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')";
+  if (std::strcmp(status, "completed") == 0) spi::exec(sql, {spi::text(inst.id)});
+  else spi::exec(sql, {spi::text(inst.id), spi::text(status)});
+  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now() "
+            "WHERE instance_id = $1",
+            {spi::text(inst.id), spi::text(output)});
+}
+
+void perform(const Instance& inst, const vm::Action& a) {
+  using K = vm::Action::Kind;
+  switch (a.kind) {
+    case K::RunSql: insert_task(inst, a, "sql"); wake_executors_at_commit(); break;
+    case K::RunHttp: insert_task(inst, a, "http"); wake_executors_at_commit(); break;
+    case K::ArmTimer: insert_task(inst, a, "timer"); wake_scheduler_at_commit(); break;
+    case K::CancelTask: cancel_task(inst, a.task_id); break;
+    case K::NodeRunning: stamp_node(inst, a, "running", false); break;
+    case K::NodeCompleted: stamp_node(inst, a, "completed", true); break;
+    case K::NodeFailed: stamp_node(inst, a, "failed", true); break;
+    case K::InstanceCompleted: finish_instance(inst, "completed", a.text); break;
+    case K::InstanceFailed: finish_instance(inst, "failed", a.text); break;
+  }
+}
+
+}  // namespace
+
+std::int64_t now_ms() {
+  TimestampTz now = GetCurrentTimestamp();
+  return now / 1000 + static_cast<std::int64_t>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000;
+}
+
+std::shared_ptr<const Graph> cache_graph(const std::string& instance_id, const std::string& graph_json,
+                                         std::vector<std::string> node_ids) {
+  auto found = graph_cache.find(instance_id);
+  if (found != graph_cache.end()) return found->second;
+  auto graph = std::make_shared<Graph>();
+  ir::NodePtr root = compiler::parse_strict(graph_json);
+  graph->program = vm::lower(*root);
+  graph->node_ids = std::move(node_ids);
+  if (graph->node_ids.size() != graph->program.nodes.size())
+    throw std::runtime_error("pg_durable: instance " + instance_id + " has " +
+                             std::to_string(graph->node_ids.size()) + " node ids for " +
+                             std::to_string(graph->program.nodes.size()) + " nodes");
+  if (graph_cache.size() >= kGraphCacheLimit) graph_cache.clear();
+  graph_cache.emplace(instance_id, graph);
+  return graph;
+}
+
+std::optional<Instance> load_instance(const std::string& instance_id, bool lock) {
+  const char* sql_lock =
+      "SELECT graph, node_ids::text, submitted_by, state FROM _duroxide.instance_state "
+      "WHERE instance_id = $1 AND NOT finished FOR UPDATE";
+  const char* sql_plain =
+      "SELECT graph, node_ids::text, submitted_by, state FROM _duroxide.instance_state "
+      "WHERE instance_id = $1 AND NOT finished";
+  if (spi::exec(lock ? sql_lock : sql_plain, {spi::text(instance_id)}) == 0) return std::nullopt;
+  std::string graph_json = spi::value_or(0, 1, "");
+  std::string ids = spi::value_or(0, 2, "{}");
+  Oid role = static_cast<Oid>(std::stoul(spi::value_or(0, 3, "0")));
+  std::string state_bytes = spi::bytea_value(0, 4).value_or(std::string());
+  Instance inst;
+  inst.id = instance_id;
+  inst.submitted_by = role;
+  inst.graph = cache_graph(instance_id, graph_json, parse_id_array(ids));
+  inst.state = vm::deserialize(state_bytes);
+  return inst;
+}
+
+bool apply_event(Instance& inst, const vm::Event& event) {
+  vm::StepConfig config;
+  config.loop_min_interval_ms = settings.loop_min_interval_ms;
+  vm::StepResult result = vm::step(inst.graph->program, inst.state, event, config);
+  if (!result.accepted) return false;
+  if (event.kind == vm::Event::Kind::Start)
+    spi::exec("UPDATE df.instances SET status = 'running', updated_at = now() "
+              "WHERE id = $1 AND status = 'pending'", {spi::text(inst.id)});
+  for (const vm::Action& a : result.actions) perform(inst, a);
+  inst.state = std::move(result.state);
+  spi::exec("UPDATE _duroxide.instance_state SET state = $2, event_count = event_count + 1, "
+            "updated_at = now() WHERE instance_id = $1",
+            {spi::text(inst.id), spi::binary(vm::serialize(inst.state))});
+  return true;
+}
+
+void fail_instance(const std::string& instance_id, const std::string& message) {
+  spi::exec("DELETE FROM _duroxide.tasks WHERE instance_id = $1", {spi::text(instance_id)});
+  spi::exec("UPDATE df.instances SET status = 'failed', updated_at = now() "
+            "WHERE id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')",
+            {spi::text(instance_id)});
+  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now() "
+            "WHERE instance_id = $1",
+            {spi::text(instance_id), spi::text(message)});
+}
+
+AsEngineOwner::AsEngineOwner() {
+  GetUserIdAndSecContext(&saved_user_, &saved_context_);
+  SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID, saved_context_ | SECURITY_LOCAL_USERID_CHANGE);
+}
+
+AsEngineOwner::~AsEngineOwner() { SetUserIdAndSecContext(saved_user_, saved_context_); }
+
+}  // namespace df::ext::engine

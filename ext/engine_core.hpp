@@ -1,0 +1,69 @@
+// engine_core.hpp — applying VM events to a stored instance (the host side of
+// vm::step), shared by df.start/df.signal/df.cancel, the executors and the scheduler.
+//
+// Locking order, everywhere: a task row (FOR UPDATE SKIP LOCKED) before the instance row
+// (FOR UPDATE). Work that needs other task rows only ever takes them with SKIP LOCKED,
+// so no two transactions wait on each other in a cycle.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "program.hpp"
+#include "state.hpp"
+#include "step.hpp"
+
+#include "pg_bridge.hpp"
+
+namespace df::ext::engine {
+
+// The frozen graph of an instance, lowered once per process and cached.
+struct Graph {
+  vm::Program program;
+  std::vector<std::string> node_ids;  // pre-order index -> df.nodes id
+};
+
+struct Instance {
+  std::string id;
+  std::shared_ptr<const Graph> graph;
+  Oid submitted_by = InvalidOid;
+  vm::State state;
+};
+
+// Loads the instance; with lock=true takes its row lock (FOR UPDATE). nullopt when the
+// instance has no engine state or has finished. SPI must be connected.
+std::optional<Instance> load_instance(const std::string& instance_id, bool lock);
+
+// Steps the VM with `event` and persists the outcome (new state, tasks, node stamps,
+// instance status) in the current transaction. Returns vm's `accepted`. Instance must be
+// locked. SPI must be connected.
+bool apply_event(Instance& instance, const vm::Event& event);
+
+// Marks the instance failed with `message` (internal errors: corrupt state, lost graph),
+// deleting its pending tasks. SPI must be connected.
+void fail_instance(const std::string& instance_id, const std::string& message);
+
+// The graph cache's builder, exposed for df.start (which has the tree at hand).
+std::shared_ptr<const Graph> cache_graph(const std::string& instance_id, const std::string& graph_json,
+                                         std::vector<std::string> node_ids);
+
+// Current time as the VM sees it (milliseconds since the Unix epoch).
+std::int64_t now_ms();
+
+// Switches the current user to the bootstrap superuser for engine bookkeeping inside a
+// user's transaction, restoring the previous user and security context when destroyed.
+class AsEngineOwner {
+ public:
+  AsEngineOwner();
+  ~AsEngineOwner();
+  AsEngineOwner(const AsEngineOwner&) = delete;
+  AsEngineOwner& operator=(const AsEngineOwner&) = delete;
+
+ private:
+  Oid saved_user_;
+  int saved_context_;
+};
+
+}  // namespace df::ext::engine

@@ -1,0 +1,37 @@
+-- The durable engine's tables (engine schema; not user API). One row per instance holds
+-- the frozen graph, the node ids in pre-order and the serialised VM state; one row per
+-- pending unit of work (SQL step, HTTP call, timer). A VM transition commits together
+-- with its effects; executors claim work with FOR UPDATE SKIP LOCKED, so a crashed
+-- executor's claim and its step's effects vanish together.
+
+CREATE TABLE _duroxide.instance_state (
+  instance_id varchar(8) PRIMARY KEY,
+  graph text NOT NULL,                 -- wire JSON, frozen at df.start
+  node_ids text[] NOT NULL,            -- df.nodes ids in pre-order
+  submitted_by oid NOT NULL,           -- role the steps run as
+  database text,                       -- NULL = the extension's database
+  state bytea NOT NULL,                -- vm::serialize(State)
+  finished boolean NOT NULL DEFAULT false,
+  output text,                         -- root result or error once finished
+  generation integer NOT NULL DEFAULT 1,
+  event_count bigint NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz
+);
+
+CREATE TABLE _duroxide.tasks (
+  instance_id varchar(8) NOT NULL,
+  task_id bigint NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('sql', 'http', 'timer')),
+  node integer NOT NULL,               -- pre-order node index
+  payload text,                        -- SQL text or HTTP config (substituted)
+  iteration integer NOT NULL DEFAULT 0,
+  due_at timestamptz,                  -- timers only
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (instance_id, task_id)
+);
+CREATE INDEX tasks_due_timers ON _duroxide.tasks (due_at) WHERE kind = 'timer';
+CREATE INDEX tasks_runnable ON _duroxide.tasks (created_at) WHERE kind <> 'timer';
+
+REVOKE ALL ON _duroxide.instance_state, _duroxide.tasks FROM PUBLIC;
