@@ -134,6 +134,14 @@ void perform(const Instance& inst, const vm::Action& a) {
   }
 }
 
+// The root orchestration's generation: 1, plus one per root-loop iteration (what the
+// reference reports as execution_count / current_execution_id).
+std::uint32_t root_generation(const vm::State& state) {
+  for (const auto& [id, thread] : state.threads)
+    if (thread.parent == 0 && !thread.scope.empty()) return thread.scope.front().generation;
+  return 1;
+}
+
 }  // namespace
 
 std::int64_t now_ms() {
@@ -189,8 +197,9 @@ bool apply_event(Instance& inst, const vm::Event& event) {
   for (const vm::Action& a : result.actions) perform(inst, a);
   inst.state = std::move(result.state);
   spi::exec("UPDATE _duroxide.instance_state SET state = $2, event_count = event_count + 1, "
-            "updated_at = now() WHERE instance_id = $1",
-            {spi::text(inst.id), spi::binary(vm::serialize(inst.state))});
+            "generation = $3, updated_at = now() WHERE instance_id = $1",
+            {spi::text(inst.id), spi::binary(vm::serialize(inst.state)),
+             spi::int4(static_cast<int>(root_generation(inst.state)))});
   return true;
 }
 

@@ -91,10 +91,18 @@ std::optional<std::string> role_problem(const engine::Instance& inst) {
   if (spi::value_or(0, 3, "f") != "t")  // the reference connects as the role: LOGIN is checked per step
     return "Failed to connect to database '" + std::string(settings.database) + "' as '" + role +
            "'. Error: error returned from database: role \"" + role + "\" is not permitted to log in";
-  if (spi::value_or(0, 2, "f") == "t" && !settings.enable_superuser_instances)
-    return "pg_durable blocked instance " + inst.id + ": submitted_by role \"" +
-           spi::value_or(0, 1, "") + "\" is a superuser, but pg_durable.enable_superuser_instances is off";
   return std::nullopt;
+}
+
+// A superuser-owned instance is refused as a whole (REFERENCE.md §7, graph load): the
+// instance fails, no node is stamped. True when it was refused.
+bool superuser_blocked(const engine::Instance& inst) {
+  spi::exec("SELECT rolname, rolsuper FROM pg_catalog.pg_roles WHERE oid = $1", {spi::oid(inst.submitted_by)});
+  if (spi::value_or(0, 2, "f") != "t" || settings.enable_superuser_instances) return false;
+  engine::fail_instance(inst.id, "pg_durable blocked instance " + inst.id + ": submitted_by role \"" +
+                                     spi::value_or(0, 1, "") +
+                                     "\" is a superuser, but pg_durable.enable_superuser_instances is off");
+  return true;
 }
 
 // Runs `sql` as `role` inside the already-open subtransaction. Returns the outcome; a
@@ -160,6 +168,7 @@ void run_sql_task(const ClaimedTask& t) {
     delete_task(t);
     return;
   }
+  if (superuser_blocked(*inst)) return;
   set_executor_task(my_slot, t.instance_id, t.task_id);
   MemoryContext ctx = CurrentMemoryContext;
   ResourceOwner owner = CurrentResourceOwner;
