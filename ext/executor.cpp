@@ -45,6 +45,8 @@ struct ClaimedTask {
   std::uint64_t task_id = 0;
   std::string kind;
   std::string payload;
+  std::uint32_t node = 0;
+  std::uint32_t iteration = 0;
 };
 
 // Abort the whole transaction and let the task be claimed again.
@@ -66,7 +68,7 @@ struct StepOutcome {
 
 std::optional<ClaimedTask> claim_task() {
   std::uint64_t n = spi::exec(
-      "SELECT instance_id, task_id, kind, payload FROM _duroxide.tasks "
+      "SELECT instance_id, task_id, kind, payload, node, iteration FROM _duroxide.tasks "
       "WHERE kind <> 'timer' ORDER BY created_at, task_id LIMIT 1 FOR UPDATE SKIP LOCKED");
   if (n == 0) return std::nullopt;
   ClaimedTask t;
@@ -74,6 +76,8 @@ std::optional<ClaimedTask> claim_task() {
   t.task_id = std::stoull(spi::value_or(0, 2, "0"));
   t.kind = spi::value_or(0, 3, "");
   t.payload = spi::value_or(0, 4, "");
+  t.node = static_cast<std::uint32_t>(std::stoul(spi::value_or(0, 5, "0")));
+  t.iteration = static_cast<std::uint32_t>(std::stoul(spi::value_or(0, 6, "0")));
   return t;
 }
 

@@ -17,6 +17,7 @@
 #include "executor.hpp"
 #include "gucs.hpp"
 #include "pg_bridge.hpp"
+#include "retention.hpp"
 #include "shmem.hpp"
 
 extern "C" {
@@ -180,6 +181,7 @@ extern "C" void df_scheduler_main(unsigned long) {
     if (current_epoch[0] != '\0') {  // attached to a live extension: run the engine's due work
       maintain_executor_pool();
       fire_due_timers();
+      retention_pass_if_due();
       timeout = milliseconds_to_next_timer(timeout);
     }
     (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout,
