@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "args.hpp"
+#include "errors.hpp"
 #include "json_text.hpp"
 
 namespace df::vm {
@@ -106,7 +107,11 @@ void Lowerer::decode_break(const ir::Node& n, NodeInfo& info) const {
   if (!args->value) {
     info.text = "null";
   } else if (compiler::parse_json(*args->value, doc, nullptr)) {
-    info.text = compiler::json_value_text(doc);  // a JSON literal is kept as JSON
+    try {
+      info.text = compiler::json_value_text(doc);  // a JSON literal is kept as JSON
+    } catch (const compiler::CompileError& e) {
+      fail(n, e.what());
+    }
   } else {
     info.text.clear();
     compiler::append_json_string(info.text, *args->value);  // anything else: a JSON string

@@ -4,8 +4,11 @@
 // parent chain of the program's node table, stamping every node they leave.
 #include "step.hpp"
 
+#include <algorithm>
 #include <deque>
+#include <limits>
 
+#include "errors.hpp"
 #include "json_text.hpp"
 #include "substitute.hpp"
 #include "truth.hpp"
@@ -41,8 +44,19 @@ std::string json_string(std::string_view s) {
 // Valid JSON is kept (compacted); anything else becomes a JSON string.
 std::string json_or_string(std::string_view text) {
   rapidjson::Document doc;
-  if (compiler::parse_json(text, doc, nullptr)) return compiler::json_value_text(doc);
+  try {
+    if (compiler::parse_json(text, doc, nullptr)) return compiler::json_value_text(doc);
+  } catch (const compiler::CompileError&) {
+    // nested beyond the writer's limit: deliver it as a string rather than fail the step
+  }
   return json_string(text);
+}
+
+// now + seconds, saturating: a huge duration must not overflow into the past.
+std::int64_t deadline_after(std::int64_t now, std::int64_t seconds) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  if (seconds > (kMax - std::max<std::int64_t>(now, 0)) / 1000) return kMax;
+  return now + seconds * 1000;
 }
 
 std::string signal_result(std::string_view name, std::string_view payload) {
@@ -234,9 +248,12 @@ void Machine::exec_leaf(Thread& t, const Instruction& i) {
   } catch (const SubstError& e) {
     fail_from(t, i.node, e.what());
     return;
+  } catch (const compiler::CompileError& e) {  // config JSON nested too deeply to re-emit
+    fail_from(t, i.node, e.what());
+    return;
   }
   if (i.op == Op::SLEEP) {
-    issue(t, TaskKind::SleepTimer, i.node, {}, now_ + n.seconds * 1000);
+    issue(t, TaskKind::SleepTimer, i.node, {}, deadline_after(now_, n.seconds));
   } else if (i.op == Op::WAIT_SCHEDULE) {
     auto tick = compiler::next_tick(*n.cron, now_);
     if (!tick) return fail_from(t, i.node, "Cron expression '" + n.text + "' has no upcoming tick");
@@ -262,7 +279,7 @@ void Machine::exec_signal_wait(Thread& t, std::uint32_t node) {
   }
   t.status = ThreadStatus::WaitSignal;
   t.wait_task = 0;
-  if (n.timeout) issue(t, TaskKind::SignalTimeout, node, {}, now_ + *n.timeout * 1000);
+  if (n.timeout) issue(t, TaskKind::SignalTimeout, node, {}, deadline_after(now_, *n.timeout));
 }
 
 void Machine::exec_if_rows(Thread& t, const Instruction& i) {
@@ -461,9 +478,15 @@ void Machine::collect_join(Thread& p) {
       return break_from(p, node, k.outcome_text);
     }
     rapidjson::Document doc;
-    if (!compiler::parse_json(k.outcome_text, doc, nullptr))
+    std::string element;
+    try {
+      if (compiler::parse_json(k.outcome_text, doc, nullptr)) element = compiler::json_value_text(doc);
+    } catch (const compiler::CompileError& e) {
+      return fail_from(p, node, branch + " failed: " + e.what());
+    }
+    if (element.empty())
       return fail_from(p, node, branch + " failed: result is not JSON: " + k.outcome_text);
-    array += (i ? "," : "") + compiler::json_value_text(doc);
+    array += (i ? "," : "") + element;
   }
   for (const Thread& k : kids) merge_results(p, k);
   p.acc = array + "]";

@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "errors.hpp"
 #include "json_text.hpp"
 
 namespace df::vm {
@@ -243,8 +244,23 @@ std::string substitute_variables(std::string_view text, const SubstContext& ctx)
   return out;
 }
 
+namespace {
+std::string substitute_results_unchecked(std::string_view text, const NamedResults& results,
+                                         SubstMode mode);
+}  // namespace
+
 std::string substitute_results(std::string_view text, const NamedResults& results,
                                SubstMode mode) {
+  try {
+    return substitute_results_unchecked(text, results, mode);
+  } catch (const compiler::CompileError& e) {
+    throw SubstError(e.what());  // a value nested too deeply to render
+  }
+}
+
+namespace {
+std::string substitute_results_unchecked(std::string_view text, const NamedResults& results,
+                                         SubstMode mode) {
   if (results.empty() || text.find('$') == std::string_view::npos) return std::string(text);
   std::vector<const std::pair<const std::string, std::string>*> names;
   for (const auto& entry : results) names.push_back(&entry);
@@ -277,6 +293,7 @@ std::string substitute_results(std::string_view text, const NamedResults& result
   }
   return out;
 }
+}  // namespace
 
 std::string substitute(std::string_view text, const SubstContext& ctx, SubstMode mode) {
   const std::string vars_done = substitute_variables(text, ctx);
@@ -362,7 +379,7 @@ void substitute_part(rapidjson::Value& part, const SubstContext& ctx, rapidjson:
 }  // namespace
 
 std::string substitute_http_config(std::string_view config_json, const SubstContext& ctx) {
-  rapidjson::Document doc;
+  rapidjson::Document doc;  // (url/body/headers are strings: nothing deep is re-rendered)
   parse_config(config_json, doc, "HTTP");
   substitute_member(doc, "url", ctx, doc);
   substitute_member(doc, "body", ctx, doc);

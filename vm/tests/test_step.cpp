@@ -2,6 +2,8 @@
 // with a good and a bad case, driven through the simulated host of sim_host.hpp.
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include "args.hpp"
 #include "sim_host.hpp"
 
@@ -456,4 +458,21 @@ TEST_CASE("step: a state that does not fit the program is refused") {
   Event ev;
   ev.kind = Event::Kind::Signal;
   CHECK_THROWS_AS(step(f.program, broken, ev), StateError);
+}
+
+TEST_CASE("step: hostile values fail a node instead of escaping the step") {
+  const std::string deep = std::string(600, '[') + std::string(600, ']');
+  Fx join(join2(make_sql("DEEP"), make_sql("A")), canned({{"DEEP", deep}}));
+  join.host.start();
+  join.host.run();
+  CHECK(join.host.state.status == InstanceStatus::Failed);
+  CHECK(join.host.state.result.rfind("JOIN branch 1 failed: ", 0) == 0);
+  Fx ok(join2(make_sql("A"), make_sql("B")), canned({{"A", "[[1]]"}, {"B", "  {\"x\" : 2} "}}));
+  ok.host.start();
+  ok.host.run();
+  CHECK(ok.host.state.result == R"([[[1]],{"x":2}])");  // branch results parsed, re-emitted compactly
+
+  Fx sleep(make_sleep(std::numeric_limits<std::int64_t>::max() / 10));
+  sleep.host.start();
+  CHECK(sleep.host.outstanding.begin()->second.deadline_ms == std::numeric_limits<std::int64_t>::max());
 }
