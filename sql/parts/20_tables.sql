@@ -1,0 +1,150 @@
+-- Catalog tables of the SQL surface (REFERENCE.md §5): instances, their nodes in the
+-- persisted form of §2, and per-role variables. Every CHECK and FK is NOT VALID (it binds
+-- new rows only), the FKs are DEFERRABLE INITIALLY DEFERRED because df.start inserts the
+-- instance before the nodes it points at, and RLS (enabled, not forced) confines each
+-- role to its own rows. No privilege is granted to PUBLIC: df.grant_usage hands out the
+-- df.start-shaped column grants.
+
+CREATE TABLE df.instances (
+  id varchar(8) PRIMARY KEY,
+  label text,
+  root_node varchar(8) NOT NULL,
+  status text DEFAULT 'pending',
+  submitted_by regrole NOT NULL,
+  database text,
+  created_at timestamptz DEFAULT now(),
+  updated_at timestamptz DEFAULT now(),
+  completed_at timestamptz
+);
+
+CREATE TABLE df.nodes (
+  id varchar(8) NOT NULL,
+  instance_id varchar(8) NOT NULL,
+  node_type text NOT NULL,
+  query text,
+  result_name text,
+  left_node varchar(8),
+  right_node varchar(8),
+  status text DEFAULT 'pending',
+  result jsonb,
+  error text,
+  submitted_by regrole,
+  database text,
+  created_at timestamptz DEFAULT now(),
+  updated_at timestamptz DEFAULT now(),
+  status_details jsonb,
+  PRIMARY KEY (instance_id, id)
+);
+
+CREATE TABLE df.vars (
+  name text NOT NULL,
+  value text,
+  owner regrole NOT NULL DEFAULT quote_ident(current_user)::regrole,
+  PRIMARY KEY (owner, name)
+);
+
+ALTER TABLE df.instances
+  ADD CONSTRAINT instances_id_format_chk CHECK (id ~ '^[0-9a-f]{8}$') NOT VALID,
+  ADD CONSTRAINT instances_root_node_format_chk CHECK (root_node ~ '^[0-9a-f]{8}$') NOT VALID,
+  ADD CONSTRAINT instances_status_chk
+    CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled')) NOT VALID,
+  ADD CONSTRAINT instances_identity_key UNIQUE (id, submitted_by);
+
+ALTER TABLE df.nodes
+  ADD CONSTRAINT nodes_instance_id_present_chk CHECK (instance_id IS NOT NULL) NOT VALID,
+  ADD CONSTRAINT nodes_submitted_by_present_chk CHECK (submitted_by IS NOT NULL) NOT VALID,
+  ADD CONSTRAINT nodes_id_format_chk CHECK (id ~ '^[0-9a-f]{8}$') NOT VALID,
+  ADD CONSTRAINT nodes_instance_id_format_chk CHECK (instance_id ~ '^[0-9a-f]{8}$') NOT VALID,
+  ADD CONSTRAINT nodes_left_node_format_chk
+    CHECK (left_node IS NULL OR left_node ~ '^[0-9a-f]{8}$') NOT VALID,
+  ADD CONSTRAINT nodes_right_node_format_chk
+    CHECK (right_node IS NULL OR right_node ~ '^[0-9a-f]{8}$') NOT VALID,
+  ADD CONSTRAINT nodes_node_type_chk
+    CHECK (node_type IN ('SQL', 'THEN', 'IF', 'JOIN', 'LOOP', 'BREAK', 'RACE', 'SLEEP',
+                         'WAIT_SCHEDULE', 'HTTP', 'HTTP_MULTIPART', 'SIGNAL')) NOT VALID,
+  ADD CONSTRAINT nodes_result_name_chk
+    CHECK (result_name IS NULL OR result_name ~ '^[A-Za-z_][A-Za-z0-9_]*$') NOT VALID,
+  ADD CONSTRAINT nodes_status_chk
+    CHECK (status IN ('pending', 'running', 'completed', 'failed')) NOT VALID,
+  ADD CONSTRAINT nodes_result_status_chk
+    CHECK (result IS NULL OR status IN ('completed', 'failed')) NOT VALID,
+  ADD CONSTRAINT nodes_structure_chk CHECK (
+    CASE
+      WHEN node_type IN ('SQL', 'SLEEP', 'WAIT_SCHEDULE', 'BREAK', 'HTTP', 'HTTP_MULTIPART', 'SIGNAL')
+        THEN left_node IS NULL AND right_node IS NULL AND query IS NOT NULL
+      WHEN node_type = 'THEN'
+        THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NULL
+      WHEN node_type = 'IF'
+        THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NOT NULL
+      WHEN node_type = 'LOOP'
+        THEN left_node IS NOT NULL AND right_node IS NULL
+      WHEN node_type = 'JOIN'
+        THEN left_node IS NOT NULL AND right_node IS NOT NULL
+      WHEN node_type = 'RACE'
+        THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NULL
+      ELSE false
+    END) NOT VALID;
+
+-- The cross-table FKs, added once both tables exist (instances -> nodes is circular).
+ALTER TABLE df.instances
+  ADD CONSTRAINT instances_root_node_same_instance_fkey FOREIGN KEY (id, root_node)
+    REFERENCES df.nodes (instance_id, id) DEFERRABLE INITIALLY DEFERRED NOT VALID;
+
+ALTER TABLE df.nodes
+  ADD CONSTRAINT nodes_instance_identity_fkey FOREIGN KEY (instance_id, submitted_by)
+    REFERENCES df.instances (id, submitted_by) DEFERRABLE INITIALLY DEFERRED NOT VALID,
+  ADD CONSTRAINT nodes_left_node_same_instance_fkey FOREIGN KEY (instance_id, left_node)
+    REFERENCES df.nodes (instance_id, id) DEFERRABLE INITIALLY DEFERRED NOT VALID,
+  ADD CONSTRAINT nodes_right_node_same_instance_fkey FOREIGN KEY (instance_id, right_node)
+    REFERENCES df.nodes (instance_id, id) DEFERRABLE INITIALLY DEFERRED NOT VALID;
+
+CREATE INDEX idx_instances_status ON df.instances (status, created_at DESC, id);
+CREATE INDEX idx_instances_created_at ON df.instances (created_at DESC, id);
+CREATE INDEX idx_instances_label ON df.instances (label, created_at DESC, id)
+  WHERE label IS NOT NULL;
+CREATE INDEX idx_nodes_instance ON df.nodes (instance_id);
+
+-- quote_ident(): a mixed-case or quoted role name must resolve to itself.
+ALTER TABLE df.instances ENABLE ROW LEVEL SECURITY;
+ALTER TABLE df.nodes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE df.vars ENABLE ROW LEVEL SECURITY;
+CREATE POLICY instances_user_isolation ON df.instances FOR ALL
+  USING (submitted_by = quote_ident(current_user)::regrole)
+  WITH CHECK (submitted_by = quote_ident(current_user)::regrole);
+CREATE POLICY nodes_user_isolation ON df.nodes FOR ALL
+  USING (submitted_by = quote_ident(current_user)::regrole)
+  WITH CHECK (submitted_by = quote_ident(current_user)::regrole);
+CREATE POLICY vars_user_isolation ON df.vars FOR ALL
+  USING (owner = quote_ident(current_user)::regrole)
+  WITH CHECK (owner = quote_ident(current_user)::regrole);
+
+REVOKE ALL ON df.instances, df.nodes, df.vars FROM PUBLIC;
+
+-- Workflows as code (README "Workflows as code"): df.deploy stores each workflow of a
+-- source as a new version; instances started from one record which version they run.
+CREATE TABLE df.workflows (
+  name text NOT NULL,
+  version integer NOT NULL,
+  source text NOT NULL,
+  graph text NOT NULL,
+  params jsonb NOT NULL DEFAULT '[]',
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by regrole NOT NULL DEFAULT quote_ident(current_user)::regrole,
+  PRIMARY KEY (name, version),
+  CONSTRAINT workflows_version_positive_chk CHECK (version >= 1),
+  CONSTRAINT workflows_name_chk CHECK (name ~ '^[A-Za-z_][A-Za-z0-9_]*$')
+);
+
+CREATE TABLE df.workflow_runs (
+  instance_id varchar(8) PRIMARY KEY REFERENCES df.instances (id) ON DELETE CASCADE
+    DEFERRABLE INITIALLY DEFERRED,
+  workflow_name text NOT NULL,
+  workflow_version integer NOT NULL,
+  submitted_by regrole NOT NULL DEFAULT quote_ident(current_user)::regrole,
+  FOREIGN KEY (workflow_name, workflow_version) REFERENCES df.workflows (name, version)
+);
+ALTER TABLE df.workflow_runs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY workflow_runs_user_isolation ON df.workflow_runs FOR ALL
+  USING (submitted_by = quote_ident(current_user)::regrole)
+  WITH CHECK (submitted_by = quote_ident(current_user)::regrole);
+REVOKE ALL ON df.workflows, df.workflow_runs FROM PUBLIC;
