@@ -221,7 +221,10 @@ bool run_in_transaction(const std::function<bool()>& body) {
     spi_connection.finish();
     pg_call([] { PopActiveSnapshot(); });
   } catch (const RetryTask& e) {
-    error = e.what();
+    AbortCurrentTransaction();
+    MemoryContextSwitchTo(ctx);
+    elog(DEBUG1, "pg_durable: %s", e.what());
+    return true;  // go on draining: the interrupted task is claimed again (or dropped)
   } catch (const EngineBug& e) {
     error = e.what();
     bug_instance = e.instance_id;
