@@ -174,6 +174,7 @@ void run_sql_task(const ClaimedTask& t) {
   }
   if (superuser_blocked(*inst)) return;
   set_executor_task(my_slot, t.instance_id, t.task_id);
+  pgstat_report_activity(STATE_RUNNING, t.payload.c_str());  // the step, for superusers' eyes
   MemoryContext ctx = CurrentMemoryContext;
   ResourceOwner owner = CurrentResourceOwner;
   pg_call([] { BeginInternalSubTransaction(nullptr); });
