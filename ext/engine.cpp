@@ -80,13 +80,7 @@ bool cancel_instance(const std::string& instance_id, const std::string& reason) 
     cancel.now_ms = now_ms();
     cancel.payload = reason;
     apply_event(*inst, cancel);
-    // A cancelled instance is finished for the engine: its remaining tasks go.
-    spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, "
-              "finished_at = now() WHERE instance_id = $1",
-              {spi::text(instance_id), spi::text(reason)});
-    spi::exec("DELETE FROM _duroxide.tasks WHERE (instance_id, task_id) IN ("
-              "SELECT instance_id, task_id FROM _duroxide.tasks WHERE instance_id = $1 "
-              "FOR UPDATE SKIP LOCKED)", {spi::text(instance_id)});
+    finish_cancelled(instance_id, reason);
   }
   spi_connection.finish();
   return inst.has_value();

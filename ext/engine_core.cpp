@@ -25,6 +25,8 @@ namespace df::ext::engine {
 namespace {
 
 constexpr std::size_t kGraphCacheLimit = 2048;
+
+void close_execution(const std::string& instance_id, const char* status, const std::string& output);
 std::unordered_map<std::string, std::shared_ptr<const Graph>> graph_cache;
 
 // "{a1b2c3d4,0f0f0f0f}" -> ids (ids are hex: never quoted in array output).
@@ -117,6 +119,7 @@ void finish_instance(const Instance& inst, const char* status, const std::string
   spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now() "
             "WHERE instance_id = $1",
             {spi::text(inst.id), spi::text(output)});
+  close_execution(inst.id, std::strcmp(status, "completed") == 0 ? "Completed" : "Failed", output);
 }
 
 void perform(const Instance& inst, const vm::Action& a) {
@@ -140,6 +143,27 @@ std::uint32_t root_generation(const vm::State& state) {
   for (const auto& [id, thread] : state.threads)
     if (thread.parent == 0 && !thread.scope.empty()) return thread.scope.front().generation;
   return 1;
+}
+
+// Keeps _duroxide.executions in step with the root generation and the event count.
+void record_execution(const Instance& inst, std::uint32_t before, std::uint32_t after, bool started) {
+  if (started)
+    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status) VALUES ($1, 1, 'Running') "
+              "ON CONFLICT DO NOTHING", {spi::text(inst.id)});
+  if (after > before) {
+    spi::exec("UPDATE _duroxide.executions SET status = 'ContinuedAsNew', finished_at = now() "
+              "WHERE instance_id = $1 AND execution_id = $2", {spi::text(inst.id), spi::int4(static_cast<int>(before))});
+    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status) VALUES ($1, $2, 'Running') "
+              "ON CONFLICT DO NOTHING", {spi::text(inst.id), spi::int4(static_cast<int>(after))});
+  }
+  spi::exec("UPDATE _duroxide.executions SET event_count = event_count + 1 "
+            "WHERE instance_id = $1 AND execution_id = $2", {spi::text(inst.id), spi::int4(static_cast<int>(after))});
+}
+
+void close_execution(const std::string& instance_id, const char* status, const std::string& output) {
+  spi::exec("UPDATE _duroxide.executions SET status = $2, output = $3, finished_at = now() "
+            "WHERE instance_id = $1 AND status = 'Running'",
+            {spi::text(instance_id), spi::text(status), spi::text(output)});
 }
 
 }  // namespace
@@ -191,16 +215,27 @@ bool apply_event(Instance& inst, const vm::Event& event) {
   config.loop_min_interval_ms = settings.loop_min_interval_ms;
   vm::StepResult result = vm::step(inst.graph->program, inst.state, event, config);
   if (!result.accepted) return false;
-  if (event.kind == vm::Event::Kind::Start)
+  std::uint32_t before = root_generation(inst.state), after = root_generation(result.state);
+  bool started = event.kind == vm::Event::Kind::Start;
+  if (started)
     spi::exec("UPDATE df.instances SET status = 'running', updated_at = now() "
               "WHERE id = $1 AND status = 'pending'", {spi::text(inst.id)});
+  record_execution(inst, before, after, started);
   for (const vm::Action& a : result.actions) perform(inst, a);
   inst.state = std::move(result.state);
   spi::exec("UPDATE _duroxide.instance_state SET state = $2, event_count = event_count + 1, "
             "generation = $3, updated_at = now() WHERE instance_id = $1",
-            {spi::text(inst.id), spi::binary(vm::serialize(inst.state)),
-             spi::int4(static_cast<int>(root_generation(inst.state)))});
+            {spi::text(inst.id), spi::binary(vm::serialize(inst.state)), spi::int4(static_cast<int>(after))});
   return true;
+}
+
+void finish_cancelled(const std::string& instance_id, const std::string& reason) {
+  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now() "
+            "WHERE instance_id = $1", {spi::text(instance_id), spi::text(reason)});
+  spi::exec("DELETE FROM _duroxide.tasks WHERE (instance_id, task_id) IN ("
+            "SELECT instance_id, task_id FROM _duroxide.tasks WHERE instance_id = $1 "
+            "FOR UPDATE SKIP LOCKED)", {spi::text(instance_id)});
+  close_execution(instance_id, "Failed", "cancelled: " + reason);
 }
 
 void fail_instance(const std::string& instance_id, const std::string& message) {
@@ -211,6 +246,7 @@ void fail_instance(const std::string& instance_id, const std::string& message) {
   spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now() "
             "WHERE instance_id = $1",
             {spi::text(instance_id), spi::text(message)});
+  close_execution(instance_id, "Failed", message);
 }
 
 AsEngineOwner::AsEngineOwner() {

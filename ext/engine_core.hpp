@@ -45,6 +45,10 @@ bool apply_event(Instance& instance, const vm::Event& event);
 // deleting its pending tasks. SPI must be connected.
 void fail_instance(const std::string& instance_id, const std::string& message);
 
+// After a Cancel event: the engine state is finished, the remaining tasks go (those an
+// executor holds are dropped by it), the open execution ends. SPI must be connected.
+void finish_cancelled(const std::string& instance_id, const std::string& reason);
+
 // The graph cache's builder, exposed for df.start (which has the tree at hand).
 std::shared_ptr<const Graph> cache_graph(const std::string& instance_id, const std::string& graph_json,
                                          std::vector<std::string> node_ids);

@@ -174,6 +174,7 @@ void run_sql_task(const ClaimedTask& t) {
   }
   if (superuser_blocked(*inst)) return;
   set_executor_task(my_slot, t.instance_id, t.task_id);
+  pgstat_report_activity(STATE_RUNNING, t.payload.c_str());  // the step, for superusers' eyes
   MemoryContext ctx = CurrentMemoryContext;
   ResourceOwner owner = CurrentResourceOwner;
   pg_call([] { BeginInternalSubTransaction(nullptr); });
@@ -221,7 +222,10 @@ bool run_in_transaction(const std::function<bool()>& body) {
     spi_connection.finish();
     pg_call([] { PopActiveSnapshot(); });
   } catch (const RetryTask& e) {
-    error = e.what();
+    AbortCurrentTransaction();
+    MemoryContextSwitchTo(ctx);
+    elog(DEBUG1, "pg_durable: %s", e.what());
+    return true;  // go on draining: the interrupted task is claimed again (or dropped)
   } catch (const EngineBug& e) {
     error = e.what();
     bug_instance = e.instance_id;

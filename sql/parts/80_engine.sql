@@ -35,3 +35,19 @@ CREATE INDEX tasks_due_timers ON _duroxide.tasks (due_at) WHERE kind = 'timer';
 CREATE INDEX tasks_runnable ON _duroxide.tasks (created_at) WHERE kind <> 'timer';
 
 REVOKE ALL ON _duroxide.instance_state, _duroxide.tasks FROM PUBLIC;
+
+-- One row per root generation ("execution": 1, plus one per root-loop iteration), for
+-- df.instance_executions / df.instance_info / df.list_instances. status uses the engine
+-- vocabulary: Running, ContinuedAsNew, Completed, Failed (a cancelled instance's open
+-- execution ends Failed with output 'cancelled: <reason>').
+CREATE TABLE _duroxide.executions (
+  instance_id varchar(8) NOT NULL,
+  execution_id integer NOT NULL,
+  status text NOT NULL,
+  event_count bigint NOT NULL DEFAULT 0,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz,
+  output text,
+  PRIMARY KEY (instance_id, execution_id)
+);
+REVOKE ALL ON _duroxide.executions FROM PUBLIC;
