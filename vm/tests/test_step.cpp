@@ -322,6 +322,10 @@ TEST_CASE("step: do-while loop yields the last body result when the condition is
   CHECK(f.host.state.result == rows1("v", "3"));
   // Root loop: every iteration is a new root generation.
   CHECK(f.host.of_kind(K::NodeRunning).back()->scope == "3");
+  // The finished state keeps only the main thread, with the last root generation.
+  REQUIRE(f.host.state.threads.size() == 1);
+  CHECK(f.host.state.threads.begin()->second.scope.at(0).generation == 3);
+  CHECK(f.host.state.threads.begin()->second.status == ThreadStatus::Done);
 }
 
 TEST_CASE("step: loop pacing arms a timer for short iterations; long ones go straight on") {
