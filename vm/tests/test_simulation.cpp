@@ -171,6 +171,10 @@ RunOutcome drive(const Program& program, const std::set<std::string>& signals, s
   }
   CHECK(h.done());
   check_exactly_once(db);
+  std::map<std::uint64_t, int> issued;  // nothing is issued twice
+  for (const Action& a : h.actions)
+    if (a.kind == K::RunSql || a.kind == K::RunHttp || a.kind == K::ArmTimer) ++issued[a.task_id];
+  for (const auto& [task, times] : issued) CHECK(times == 1);
   return RunOutcome{h.state.status, h.state.result, db.effect_log, h.events, h.actions,
                  serialize(h.state)};
 }

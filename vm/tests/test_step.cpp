@@ -515,3 +515,38 @@ TEST_CASE("step: nested forks render nested scopes") {
                                            "#4@1::#2::1::#4::1", "#5@1::#2::1::#4::1"});
   CHECK(f.host.state.result == R"([{"rows":[{"sql":"A"}],"row_count":1},[{"rows":[{"sql":"B"}],"row_count":1},null]])");
 }
+
+TEST_CASE("step: HTTP_MULTIPART substitutes parts; a mixed data_b64 fails the node") {
+  auto parts = [](const char* data) {
+    return std::string(R"([{"name":"f-{sys_label}","data_b64":")") + data +
+           R"(","filename":"$r.n.txt","content_type":"text/plain"}])";
+  };
+  Fx f(make_then(named(make_sql("R"), "r"),
+                 make_http_multipart("https://h/up", "POST", parts("$r.b"), std::nullopt, 30)),
+       canned({{"R", R"({"rows":[{"b":"aGk=","n":"x"}],"row_count":1})"}}));
+  f.host.start();
+  f.host.run();
+  REQUIRE(f.host.of_kind(K::RunHttp).size() == 1);
+  const std::string text = f.host.of_kind(K::RunHttp)[0]->text;
+  INFO(text);
+  CHECK(text == R"({"url":"https://h/up","method":"POST","parts":[{"content_type":"text/plain",)"
+                 R"("data_b64":"aGk=","filename":"x.txt","name":"f-lbl"}],"headers":null,"timeout_seconds":30})");
+  CHECK(f.host.state.status == InstanceStatus::Completed);
+
+  Fx bad(make_then(named(make_sql("R"), "r"),
+                   make_http_multipart("https://h/up", "POST", parts("AA$r.b"), std::nullopt, 30)),
+         canned({{"R", R"({"rows":[{"b":"aGk=","n":"x"}],"row_count":1})"}}));
+  bad.host.start();
+  bad.host.run();
+  CHECK(bad.host.state.status == InstanceStatus::Failed);
+  CHECK(bad.host.state.result.find("whole-value reference") != std::string::npos);
+  CHECK(bad.host.of_kind(K::RunHttp).empty());
+}
+
+TEST_CASE("step: a schedule that never fires again fails the node") {
+  Fx f(make_wait_for_schedule("0 0 1 1 * 2020"));
+  f.host.start();
+  CHECK(f.host.state.status == InstanceStatus::Failed);
+  CHECK(f.host.state.result == "Cron expression '0 0 1 1 * 2020' has no upcoming tick");
+  CHECK(f.host.of_kind(K::ArmTimer).empty());
+}
