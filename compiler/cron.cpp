@@ -252,8 +252,15 @@ std::optional<std::int64_t> next_tick(const CronSchedule& schedule, std::int64_t
   constexpr std::int64_t kMinuteMs = 60000;
   constexpr std::int64_t kDayMinutes = 24 * 60;
   const std::int64_t first_minute_abs = floor_div(after_unix_ms, kMinuteMs) + 1;
+  // Beyond this the answer would not fit in int64 milliseconds.
+  if (first_minute_abs > INT64_MAX / kMinuteMs - 400 * 366 * kDayMinutes) return std::nullopt;
   std::int64_t day = floor_div(first_minute_abs, kDayMinutes);
   int minute_of_day = static_cast<int>(first_minute_abs - day * kDayMinutes);
+  const std::int64_t first_year_day = days_from_civil(kMinYear, 1, 1);
+  if (schedule.years && day < first_year_day) {  // nothing before 1970 can match a year
+    day = first_year_day;
+    minute_of_day = 0;
+  }
   // Without a year field every (month, day, weekday) combination recurs within 400 years;
   // with one, nothing matches after the last allowed year.
   const std::int64_t last_day = schedule.years

@@ -128,3 +128,13 @@ TEST_CASE("cron: instants before 1970 and at boundaries") {
   CHECK(tick("0 0 * * *", -1) == 0);  // 1969-12-31T23:59:59.999 -> 1970-01-01T00:00
   CHECK(tick("59 23 31 12 *", utc_ms(2024, 12, 31, 23, 59)) == utc_ms(2025, 12, 31, 23, 59));
 }
+
+TEST_CASE("cron: extreme instants neither overflow nor crawl") {
+  std::string err;
+  auto every = parse_cron("* * * * *", &err);
+  REQUIRE(every.has_value());
+  CHECK_FALSE(next_tick(*every, INT64_MAX).has_value());
+  auto yearly = parse_cron("0 0 1 1 * 2030", &err);
+  REQUIRE(yearly.has_value());
+  CHECK(next_tick(*yearly, INT64_MIN / 2) == utc_ms(2030, 1, 1, 0, 0));
+}
