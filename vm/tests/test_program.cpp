@@ -2,7 +2,11 @@
 // errors) and the disassembler golden output.
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <map>
+
 #include "args.hpp"
+#include "persist.hpp"
 #include "program.hpp"
 
 using namespace df;
@@ -150,4 +154,24 @@ TEST_CASE("program: malformed graphs are refused with the node named") {
   lone_if.right = make_sql("SELECT 2");
   CHECK_THROWS_WITH_AS(vm::lower(lone_if), "cannot lower IF node #0: missing condition_node",
                        vm::LowerError);
+}
+
+TEST_CASE("program: node indices are the row order of persist::flatten") {
+  auto root = sample();
+  const vm::Program p = vm::lower(*root);
+  int counter = 0;
+  const auto rows = flatten(*root, [&] {
+    char id[9];
+    std::snprintf(id, sizeof id, "%08x", ++counter);
+    return std::string(id);
+  });
+  REQUIRE(rows.size() == p.nodes.size());
+  std::map<std::string, std::uint32_t> index_of;
+  for (std::uint32_t i = 0; i < rows.size(); ++i) index_of[rows[i].id] = i;
+  for (std::uint32_t i = 0; i < rows.size(); ++i) {
+    CAPTURE(i);
+    CHECK(rows[i].type == p.nodes[i].type);
+    for (const auto& child : {rows[i].left_node, rows[i].right_node})
+      if (child) CHECK(p.nodes[index_of.at(*child)].parent == i);
+  }
 }
