@@ -1,0 +1,23 @@
+// start.hpp — df.start's caller-mode path (REFERENCE.md §3.3), shared by df.start and
+// df.start_workflow (which adds the workflow's parameters as variables).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace df::ext::start {
+
+struct Options {
+  std::optional<std::string> label;
+  std::optional<std::string> database;
+  // Variables that override the caller's df.vars snapshot (workflow parameters).
+  std::vector<std::pair<std::string, std::string>> overrides;
+};
+
+// Parses, checks, validates and persists `fut` as the caller, hands it to the engine and
+// returns the new instance id. Everything happens in the caller's transaction.
+std::string start_caller_mode(const std::string& fut, const Options& options);
+
+}  // namespace df::ext::start

@@ -1,0 +1,179 @@
+-- Monitoring (REFERENCE.md §3.5, §14). Rows come from df.instances under the caller's
+-- RLS; the engine-derived columns come from _duroxide.instance_summaries, a C function
+-- that re-checks visibility as the caller before it reads the engine's tables, and that
+-- omits instances the engine does not know (yet). Status always comes from df.instances.
+
+CREATE FUNCTION _duroxide.instance_summaries(ids text[])
+  RETURNS TABLE(instance_id text, engine_status text, generation bigint, event_count bigint,
+                output text, started_at timestamptz, finished_at timestamptz)
+  AS 'MODULE_PATHNAME', 'df_instance_summaries' LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION _duroxide.check_list_limit(limit_count integer) RETURNS void
+  LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  max_limit integer := current_setting('pg_durable.list_instances_max_limit')::integer;
+BEGIN
+  IF limit_count < 1 THEN
+    RAISE EXCEPTION 'limit_count must be at least 1' USING ERRCODE = 'XX000';
+  END IF;
+  IF limit_count > max_limit THEN
+    RAISE EXCEPTION 'df.list_instances: limit_count (%) exceeds pg_durable.list_instances_max_limit (%); request fewer rows, or use the paginated df.list_instances overload (after_cursor/next_cursor) for large result sets',
+      limit_count, max_limit USING ERRCODE = 'XX000';
+  END IF;
+END
+$$;
+
+CREATE FUNCTION df.list_instances(status_filter text DEFAULT NULL, limit_count integer DEFAULT 100)
+  RETURNS TABLE(instance_id text, label text, function_name text, status text,
+                execution_count bigint, output text)
+  LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+  AS $$
+#variable_conflict use_column
+BEGIN
+  PERFORM _duroxide.check_list_limit(coalesce(limit_count, 100));
+  RETURN QUERY
+    WITH page AS (
+      SELECT i.id::text AS id, i.label, i.status, i.created_at FROM df.instances i
+      WHERE status_filter IS NULL OR i.status = status_filter
+      ORDER BY i.created_at DESC LIMIT coalesce(limit_count, 100))
+    SELECT p.id, p.label, 'pg_durable::orchestration::execute-function-graph'::text, p.status,
+           e.generation, e.output
+    FROM page p JOIN _duroxide.instance_summaries(ARRAY(SELECT id FROM page)) e ON e.instance_id = p.id
+    ORDER BY p.created_at DESC;
+END
+$$;
+
+-- Keyset cursor: lowercase hex of 'v1|<created_at>|<id>' taken from the page's last row.
+CREATE FUNCTION _duroxide.decode_list_cursor(after_cursor text, OUT ts timestamptz, OUT id text)
+  LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  plain text;
+  parts text[];
+BEGIN
+  IF after_cursor = '' OR length(after_cursor) > 512 OR length(after_cursor) % 2 <> 0
+     OR after_cursor !~ '^[0-9a-fA-F]+$' THEN
+    RAISE EXCEPTION 'df.list_instances: invalid after_cursor' USING ERRCODE = 'XX000';
+  END IF;
+  BEGIN
+    plain := convert_from(decode(after_cursor, 'hex'), 'UTF8');
+  EXCEPTION WHEN others THEN
+    RAISE EXCEPTION 'df.list_instances: invalid after_cursor' USING ERRCODE = 'XX000';
+  END;
+  parts := string_to_array(plain, '|');
+  IF array_length(parts, 1) <> 3 OR parts[1] <> 'v1' OR parts[2] = '' OR parts[3] = ''
+     OR parts[2] !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}[+-][0-9]{2}(:[0-9]{2})?$' THEN
+    RAISE EXCEPTION 'df.list_instances: invalid after_cursor' USING ERRCODE = 'XX000';
+  END IF;
+  ts := parts[2]::timestamptz;
+  id := parts[3];
+END
+$$;
+
+CREATE FUNCTION df.list_instances(status_filter text, limit_count integer, label_filter text,
+                                  after_cursor text DEFAULT NULL)
+  RETURNS TABLE(instance_id text, label text, function_name text, status text,
+                execution_count bigint, output text, created_at timestamptz,
+                completed_at timestamptz, next_cursor text)
+  LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+  AS $$
+#variable_conflict use_column
+DECLARE
+  n integer := coalesce(limit_count, 100);
+  after_ts timestamptz;
+  after_id text;
+BEGIN
+  PERFORM _duroxide.check_list_limit(n);
+  IF after_cursor IS NOT NULL THEN
+    SELECT c.ts, c.id INTO after_ts, after_id FROM _duroxide.decode_list_cursor(after_cursor) c;
+  END IF;
+  RETURN QUERY
+    WITH page AS (
+      SELECT row_number() OVER (ORDER BY i.created_at DESC, i.id ASC) AS ord, i.id::text AS id,
+             i.label, i.status, i.created_at, i.completed_at
+      FROM df.instances i
+      WHERE i.created_at IS NOT NULL
+        AND (status_filter IS NULL OR i.status = status_filter)
+        AND (label_filter IS NULL OR i.label = label_filter)
+        AND (after_ts IS NULL OR i.created_at < after_ts OR (i.created_at = after_ts AND i.id > after_id))
+      ORDER BY i.created_at DESC, i.id ASC
+      LIMIT n + 1),
+    cursor_out AS (  -- only when a row beyond this page exists
+      SELECT encode(convert_to('v1|' || to_char(p.created_at, 'YYYY-MM-DD"T"HH24:MI:SS.USOF') || '|' || p.id,
+                               'UTF8'), 'hex') AS value
+      FROM page p WHERE p.ord = n AND EXISTS (SELECT 1 FROM page q WHERE q.ord > n))
+    SELECT p.id, p.label, 'pg_durable::orchestration::execute-function-graph'::text, p.status,
+           e.generation, e.output, p.created_at,
+           CASE WHEN p.status = 'completed' THEN p.completed_at END, (SELECT c.value FROM cursor_out c)
+    FROM page p
+    JOIN _duroxide.instance_summaries(ARRAY(SELECT q.id FROM page q WHERE q.ord <= n)) e ON e.instance_id = p.id
+    WHERE p.ord <= n
+    ORDER BY p.ord;
+END
+$$;
+
+CREATE FUNCTION df.instance_info(instance_id text)
+  RETURNS TABLE(instance_id text, label text, function_name text, function_version text,
+                current_execution_id bigint, status text, output text)
+  LANGUAGE sql STRICT VOLATILE SET search_path = pg_catalog, pg_temp
+  AS $$
+    SELECT i.id::text, i.label, 'pg_durable::orchestration::execute-function-graph'::text,
+           '1.0.0'::text, e.generation, i.status, e.output
+    FROM df.instances i
+    JOIN _duroxide.instance_summaries(ARRAY[$1]) e ON e.instance_id = i.id
+    WHERE i.id = $1
+  $$;
+
+-- The engine keeps the current generation only: one row, the newest execution.
+CREATE FUNCTION df.instance_executions(instance_id text, limit_count integer DEFAULT 5)
+  RETURNS TABLE(execution_id bigint, status text, event_count bigint, duration_ms bigint, output text)
+  LANGUAGE plpgsql STRICT VOLATILE SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF limit_count < 1 THEN
+    RAISE EXCEPTION 'limit_count must be at least 1' USING ERRCODE = 'XX000';
+  END IF;
+  RETURN QUERY
+    SELECT e.generation, e.engine_status, e.event_count,
+           CASE WHEN e.finished_at IS NULL THEN 0::bigint
+                ELSE (extract(epoch FROM e.finished_at - e.started_at) * 1000)::bigint END,
+           e.output
+    FROM _duroxide.instance_summaries(ARRAY[$1]) e
+    LIMIT least(limit_count, 10000);
+END
+$$;
+
+CREATE FUNCTION df.instance_nodes(instance_id_param text)
+  RETURNS TABLE(node_id text, node_type text, query text, result_name text, left_node text,
+                right_node text, status text, result text, status_details text,
+                inferred_status text, inferred_status_from_ancestor_id text, updated_at timestamptz)
+  AS 'MODULE_PATHNAME', 'df_instance_nodes' LANGUAGE C STRICT VOLATILE;
+
+-- Compatibility shape: one execution, no inference.
+CREATE FUNCTION df.instance_nodes(instance_id_param text, _last_n_executions integer)
+  RETURNS TABLE(execution_id bigint, node_id text, node_type text, query text, result_name text,
+                left_node text, right_node text, status text, result text, updated_at timestamptz)
+  LANGUAGE sql STRICT VOLATILE SET search_path = pg_catalog, pg_temp
+  AS $$
+    SELECT 1::bigint, n.id::text, n.node_type, n.query, n.result_name, n.left_node::text,
+           n.right_node::text, n.status, n.result::text, n.updated_at
+    FROM df.nodes n WHERE n.instance_id = $1
+  $$;
+
+-- Engine-wide counts across all users (admin only: PUBLIC EXECUTE is revoked below).
+CREATE FUNCTION df.metrics()
+  RETURNS TABLE(total_instances bigint, running_instances bigint, completed_instances bigint,
+                failed_instances bigint, total_executions bigint, total_events bigint)
+  LANGUAGE plpgsql STRICT VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  -- PL/pgSQL: the engine's tables are created later in the install script.
+  RETURN QUERY
+    SELECT count(*), count(*) FILTER (WHERE NOT s.finished),
+           count(*) FILTER (WHERE s.finished AND i.status = 'completed'),
+           count(*) FILTER (WHERE s.finished AND i.status IS DISTINCT FROM 'completed'),
+           coalesce(sum(s.generation), 0)::bigint, coalesce(sum(s.event_count), 0)::bigint
+    FROM _duroxide.instance_state s LEFT JOIN df.instances i ON i.id = s.instance_id;
+END
+$$;
