@@ -2,7 +2,9 @@
 // parse entry point (see json_text.hpp).
 #include "json_text.hpp"
 
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -120,6 +122,78 @@ void append_object(std::string& out, const rapidjson::Value& v, bool sort_keys, 
 }
 
 }  // namespace
+
+namespace {
+
+// SAX handler writing compact serde-style text; tracks only whether a separator is due.
+class CompactWriter : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, CompactWriter> {
+ public:
+  explicit CompactWriter(std::string& out) : out_(out) {}
+
+  bool Null() { return scalar("null"); }
+  bool Bool(bool b) { return scalar(b ? "true" : "false"); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) { return scalar({s, n}); }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    separate();
+    append_json_string(out_, {s, n});
+    return true;
+  }
+  bool StartObject() { return open('{'); }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    separate();
+    append_json_string(out_, {s, n});
+    out_ += ':';
+    after_key_ = true;
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) { return close('}'); }
+  bool StartArray() { return open('['); }
+  bool EndArray(rapidjson::SizeType) { return close(']'); }
+
+ private:
+  void separate() {
+    if (need_comma_ && !after_key_) out_ += ',';
+    after_key_ = false;
+  }
+  bool scalar(std::string_view text) {
+    separate();
+    out_ += text;
+    need_comma_ = true;
+    return true;
+  }
+  bool open(char c) {
+    separate();
+    out_ += c;
+    need_comma_ = false;
+    return true;
+  }
+  bool close(char c) {
+    out_ += c;
+    need_comma_ = true;
+    return true;
+  }
+
+  std::string& out_;
+  bool need_comma_ = false;
+  bool after_key_ = false;
+};
+
+}  // namespace
+
+bool compact_json(std::string_view text, std::string& out, std::string* error) {
+  std::string buffer;
+  CompactWriter writer(buffer);
+  rapidjson::Reader reader;
+  rapidjson::MemoryStream ms(text.data(), text.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
+  auto result = reader.Parse<kJsonParseFlags | rapidjson::kParseNumbersAsStringsFlag>(is, writer);
+  if (result.IsError()) {
+    if (error) *error = rapidjson::GetParseError_En(result.Code());
+    return false;
+  }
+  out += buffer;
+  return true;
+}
 
 void append_json_value(std::string& out, const rapidjson::Value& v, bool sort_keys) {
   append_value(out, v, sort_keys, 0);

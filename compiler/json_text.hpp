@@ -31,6 +31,12 @@ void append_json_string(std::string& out, std::string_view s);
 void append_json_value(std::string& out, const rapidjson::Value& v, bool sort_keys = false);
 std::string json_value_text(const rapidjson::Value& v, bool sort_keys = false);
 
+// Re-emits JSON text compactly without building a DOM: key order, duplicate keys and
+// number spellings exactly as in the input, strings re-escaped as serde_json does.
+// Iterative (SAX), so nesting depth is not limited by the stack. False (and *error) when
+// the text is not JSON.
+bool compact_json(std::string_view text, std::string& out, std::string* error);
+
 // The string content of a RapidJSON string value (embedded NULs kept).
 inline std::string_view json_string_view(const rapidjson::Value& v) {
   return {v.GetString(), v.GetStringLength()};

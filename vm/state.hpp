@@ -50,7 +50,9 @@ enum class ThreadStatus : std::uint8_t {
   WaitTask,      // waits for `wait_task` (SQL/HTTP/timer)
   WaitSignal,    // at WAIT_SIGNAL; `wait_task` = its timeout timer or 0
   WaitChildren,  // at a FORK_*, for `children`
-  Done,          // finished; its outcome waits for the parent's fork to collect it
+  Done,          // finished; its outcome waits for the parent's fork to collect it.
+                 // A finished/cancelled instance keeps only its main thread, Done, whose
+                 // scope[0].generation is the last root generation.
 };
 
 enum class Outcome : std::uint8_t { None, Success, Failure, Break };

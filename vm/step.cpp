@@ -155,6 +155,7 @@ class Machine {
   void merge_results(Thread& into, const Thread& from);
   void cancel_thread(std::uint32_t tid, bool lost_race);
   void cancel_task(const PendingTask& task);
+  void keep_only_main_thread();
 };
 
 std::uint32_t Machine::innermost_iteration(const Thread& t) const {
@@ -437,9 +438,21 @@ void Machine::finish_instance(Outcome outcome, const std::string& text) {
   a.text = st_.result;
   for (const auto& entry : st_.tasks) cancel_task(entry.second);  // none expected
   st_.tasks.clear();
-  st_.threads.clear();
+  keep_only_main_thread();
   st_.signals.clear();
   out_.push_back(std::move(a));
+}
+
+// A finished instance keeps its main thread (Done) so that its scope still tells the
+// root generation; everything else is dropped.
+void Machine::keep_only_main_thread() {
+  for (auto it = st_.threads.begin(); it != st_.threads.end();)
+    it = it->second.parent == 0 ? std::next(it) : st_.threads.erase(it);
+  for (auto& entry : st_.threads) {
+    entry.second.status = ThreadStatus::Done;
+    entry.second.wait_task = 0;
+    entry.second.children.clear();
+  }
 }
 
 void Machine::on_child_done(std::uint32_t parent_id, std::uint32_t child_id) {
@@ -587,7 +600,7 @@ void Machine::deliver_signal(const std::string& name, const std::string& payload
 void Machine::cancel_instance() {
   for (const auto& entry : st_.tasks) cancel_task(entry.second);
   st_.tasks.clear();
-  st_.threads.clear();
+  keep_only_main_thread();
   st_.signals.clear();
   st_.status = InstanceStatus::Cancelled;
 }

@@ -7,7 +7,10 @@
 #include <functional>
 
 #include "args.hpp"
+#include "dot.hpp"
+#include "explain.hpp"
 #include "persist.hpp"
+#include "validate.hpp"
 #include "wire_json.hpp"
 
 using namespace df::compiler;
@@ -148,4 +151,83 @@ TEST_CASE("rebuild: dangling ids, shared nodes, cycles and missing root fail") {
   auto loop_rows = flatten(*make_loop(make_sql("a"), make_sql("c")), counter_ids());
   loop_rows[0].query = R"({"condition_node":7})";
   CHECK(error_of([&] { rebuild(loop_rows, "00000001"); }) == "node 00000001: malformed id config");
+}
+
+namespace {
+
+// Deterministic random workflows over every node type, for the round-trip properties.
+class RandomWorkflows {
+ public:
+  explicit RandomWorkflows(std::uint32_t seed) : state_(seed) {}
+
+  df::ir::NodePtr make(int depth) {
+    auto node = depth >= 5 || pick(3) == 0 ? leaf() : compound(depth);
+    if (pick(4) == 0) set_result_name(*node, "r" + std::to_string(pick(5)));
+    return node;
+  }
+
+ private:
+  std::uint32_t pick(std::uint32_t n) {
+    state_ = state_ * 1664525u + 1013904223u;
+    return (state_ >> 8) % n;
+  }
+
+  std::string text() {
+    static const char* const pieces[] = {"SELECT 1", "'q\"uote'", "\\", "\n", "\t", "\x01",
+                                         "\xC3\xA9", "$r1", "{var}", "/"};
+    std::string s;
+    for (std::uint32_t i = 0, n = pick(4) + 1; i < n; ++i) s += pieces[pick(10)];
+    return s;
+  }
+
+  df::ir::NodePtr leaf() {
+    switch (pick(8)) {
+      case 0: return make_sleep(pick(100));
+      case 1: return make_wait_for_schedule("*/5 * * * *");
+      case 2: return make_wait_for_signal(text(), pick(2) ? std::optional<std::int64_t>(pick(9) + 1) : std::nullopt);
+      case 3: return make_break(pick(2) ? std::optional<std::string>(text()) : std::nullopt);
+      case 4: return make_http("https://h.test/" + text(), "patch", std::string(text()),
+                               std::string(R"({"x-b":"1","x-a":"2"})"), pick(60) + 1);
+      case 5: return make_http_multipart("https://h.test/u", "post", std::string(R"([{"name":"f"}])"),
+                                         std::nullopt, 30);
+      default: return make_sql(text());
+    }
+  }
+
+  df::ir::NodePtr compound(int depth) {
+    switch (pick(7)) {
+      case 0: return make_then(make(depth + 1), make(depth + 1));
+      case 1: {
+        std::vector<df::ir::NodePtr> bs;
+        for (std::uint32_t i = 0, n = pick(3) + 2; i < n; ++i) bs.push_back(make(depth + 1));
+        return make_join(std::move(bs));
+      }
+      case 2: return make_race(make(depth + 1), make(depth + 1));
+      case 3: return make_if(make(depth + 1), make(depth + 1), make(depth + 1));
+      case 4: return make_if_rows("r1", make(depth + 1), make(depth + 1));
+      case 5: return make_loop(make(depth + 1), pick(2) ? make(depth + 1) : nullptr);
+      default: return make_then(make(depth + 1), make_sql(text()));
+    }
+  }
+
+  std::uint32_t state_;
+};
+
+}  // namespace
+
+TEST_CASE("property: random workflows survive JSON and df.nodes round trips, validate cleanly") {
+  RandomWorkflows gen(12345);
+  for (int i = 0; i < 300; ++i) {
+    auto wf = gen.make(0);
+    const std::string json = to_json(*wf);
+    CHECK(to_json(*parse_strict(json)) == json);
+    CHECK(to_json(*ensure_node(json)) == json);
+    auto rows = flatten(*wf, counter_ids());
+    CHECK(rows.size() == df::ir::count_nodes(*wf));
+    CHECK(to_json(*rebuild(rows, rows[0].id)) == json);
+    // Builders only make valid graphs; the other passes must accept all of them.
+    CHECK_FALSE(has_errors(validate(*wf)));
+    CHECK(!explain_tree(*wf).empty());
+    CHECK(to_dot(*wf).rfind("digraph workflow {", 0) == 0);
+  }
 }

@@ -179,3 +179,21 @@ TEST_CASE("round trip: to_json(parse_strict(to_json(x))) == to_json(x)") {
     CHECK(to_json(*ensure_node(once)) == once);
   }
 }
+
+TEST_CASE("compact_json keeps order and number spelling, re-escapes strings") {
+  std::string out;
+  REQUIRE(compact_json(" { \"b\" : 1.50 , \"a\" : [ 1e2 , -0 , \"\\u002f\\u0007\" , {} , [ ] ] , \"b\" : null } ",
+                       out, nullptr));
+  CHECK(out == R"({"b":1.50,"a":[1e2,-0,"/\u0007",{},[]],"b":null})");
+  std::string err;
+  std::string untouched = "keep";
+  CHECK(!compact_json("{\"a\":}", untouched, &err));
+  CHECK(untouched == "keep");
+  CHECK(!err.empty());
+  // Deep nesting is fine for the SAX path.
+  std::string deep(50000, '[');
+  deep += std::string(50000, ']');
+  std::string deep_out;
+  CHECK(compact_json(deep, deep_out, nullptr));
+  CHECK(deep_out == deep);
+}

@@ -322,6 +322,10 @@ TEST_CASE("step: do-while loop yields the last body result when the condition is
   CHECK(f.host.state.result == rows1("v", "3"));
   // Root loop: every iteration is a new root generation.
   CHECK(f.host.of_kind(K::NodeRunning).back()->scope == "3");
+  // The finished state keeps only the main thread, with the last root generation.
+  REQUIRE(f.host.state.threads.size() == 1);
+  CHECK(f.host.state.threads.begin()->second.scope.at(0).generation == 3);
+  CHECK(f.host.state.threads.begin()->second.status == ThreadStatus::Done);
 }
 
 TEST_CASE("step: loop pacing arms a timer for short iterations; long ones go straight on") {
@@ -475,4 +479,39 @@ TEST_CASE("step: hostile values fail a node instead of escaping the step") {
   Fx sleep(make_sleep(std::numeric_limits<std::int64_t>::max() / 10));
   sleep.host.start();
   CHECK(sleep.host.outstanding.begin()->second.deadline_ms == std::numeric_limits<std::int64_t>::max());
+}
+
+TEST_CASE("step: signal waits inside JOIN branches; one signal reaches every waiting branch") {
+  Fx f(join2(make_wait_for_signal("go", std::nullopt), make_wait_for_signal("go", std::nullopt)));
+  f.host.start();
+  CHECK(f.host.state.status == InstanceStatus::Running);
+  f.host.signal("go", "1");
+  CHECK(f.host.state.status == InstanceStatus::Completed);
+  CHECK(f.host.state.result ==
+        R"([{"signal_name":"go","timed_out":false,"data":1},{"signal_name":"go","timed_out":false,"data":1}])");
+  CHECK(f.host.state.signals.empty());
+
+  // Buffered signals go oldest first, one per wait reached.
+  Fx seq(make_then(make_sql("A"), make_then(named(make_wait_for_signal("go", std::nullopt), "first"),
+                                            make_wait_for_signal("go", std::nullopt))));
+  seq.host.start();
+  seq.host.signal("go", "1");
+  seq.host.signal("go", "2");
+  seq.host.run();
+  CHECK(seq.host.state.result == R"({"signal_name":"go","timed_out":false,"data":2})");
+  CHECK(seq.host.stamps().at(5) == R"(Completed #3 1 {"signal_name":"go","timed_out":false,"data":1})");
+}
+
+TEST_CASE("step: nested forks render nested scopes") {
+  Fx f(join2(make_sql("A"), join2(make_sql("B"), make_loop(make_break(std::nullopt), nullptr))));
+  f.host.start();
+  f.host.run();
+  CHECK(f.host.state.status == InstanceStatus::Completed);
+  std::vector<std::string> scopes;
+  for (const Action* a : f.host.of_kind(K::NodeRunning))
+    scopes.push_back("#" + std::to_string(a->node) + "@" + a->scope);
+  // Nodes: 0 JOIN, 1 A, 2 inner JOIN, 3 B, 4 LOOP (branch root), 5 BREAK.
+  CHECK(scopes == std::vector<std::string>{"#0@1", "#1@1::#1::1", "#2@1::#2::1", "#3@1::#2::1::#3::1",
+                                           "#4@1::#2::1::#4::1", "#5@1::#2::1::#4::1"});
+  CHECK(f.host.state.result == R"([{"rows":[{"sql":"A"}],"row_count":1},[{"rows":[{"sql":"B"}],"row_count":1},null]])");
 }
