@@ -192,21 +192,24 @@ std::shared_ptr<const Graph> cache_graph(const std::string& instance_id, const s
 
 std::optional<Instance> load_instance(const std::string& instance_id, bool lock) {
   const char* sql_lock =
-      "SELECT graph, node_ids::text, submitted_by, state FROM _duroxide.instance_state "
+      "SELECT submitted_by, state FROM _duroxide.instance_state "
       "WHERE instance_id = $1 AND NOT finished FOR UPDATE";
   const char* sql_plain =
-      "SELECT graph, node_ids::text, submitted_by, state FROM _duroxide.instance_state "
+      "SELECT submitted_by, state FROM _duroxide.instance_state "
       "WHERE instance_id = $1 AND NOT finished";
   if (spi::exec(lock ? sql_lock : sql_plain, {spi::text(instance_id)}) == 0) return std::nullopt;
-  std::string graph_json = spi::value_or(0, 1, "");
-  std::string ids = spi::value_or(0, 2, "{}");
-  Oid role = static_cast<Oid>(std::stoul(spi::value_or(0, 3, "0")));
-  std::string state_bytes = spi::bytea_value(0, 4).value_or(std::string());
   Instance inst;
   inst.id = instance_id;
-  inst.submitted_by = role;
-  inst.graph = cache_graph(instance_id, graph_json, parse_id_array(ids));
-  inst.state = vm::deserialize(state_bytes);
+  inst.submitted_by = static_cast<Oid>(std::stoul(spi::value_or(0, 1, "0")));
+  inst.state = vm::deserialize(spi::bytea_value(0, 2).value_or(std::string()));
+  auto cached = graph_cache.find(instance_id);
+  if (cached != graph_cache.end()) {
+    inst.graph = cached->second;
+  } else {  // the graph is frozen: read and lower it once per process
+    spi::exec("SELECT graph, node_ids::text FROM _duroxide.instance_state WHERE instance_id = $1",
+              {spi::text(instance_id)});
+    inst.graph = cache_graph(instance_id, spi::value_or(0, 1, ""), parse_id_array(spi::value_or(0, 2, "{}")));
+  }
   return inst;
 }
 

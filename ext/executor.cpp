@@ -37,6 +37,10 @@ extern "C" {
 namespace df::ext {
 namespace {
 
+// Idle executors sleep on their latch; commits that create work set it. The timeout is
+// only a safety net (and the retry delay after an infrastructure error).
+constexpr long kExecutorIdleMs = 5000;
+
 int my_slot = -1;
 BackgroundWorkerHandle* pool[kMaxExecutors];
 
@@ -367,7 +371,7 @@ extern "C" void df_executor_main(unsigned long main_arg) {
     drain_tasks();
     QueryCancelPending = false;
     (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-                    settings.worker_naptime_ms, PG_WAIT_EXTENSION);
+                    kExecutorIdleMs, PG_WAIT_EXTENSION);
     ResetLatch(MyLatch);
     CHECK_FOR_INTERRUPTS();
     if (ConfigReloadPending) {

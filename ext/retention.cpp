@@ -27,6 +27,7 @@ const char* kExpireSql =
     "  SELECT id FROM terminal WHERE rank > $1 OR $2 = 0 OR finished < now() - make_interval(days => $2)),"
     " gone_state AS (DELETE FROM _duroxide.instance_state s USING expired e WHERE s.instance_id = e.id),"
     " gone_tasks AS (DELETE FROM _duroxide.tasks t USING expired e WHERE t.instance_id = e.id),"
+    " gone_executions AS (DELETE FROM _duroxide.executions x USING expired e WHERE x.instance_id = e.id),"
     " gone_nodes AS (DELETE FROM df.nodes n USING expired e WHERE n.instance_id = e.id)"
     " DELETE FROM df.instances i USING expired e WHERE i.id = e.id";
 

@@ -1,6 +1,8 @@
 // spi.cpp — see spi.hpp.
 #include "spi.hpp"
 
+#include <unordered_map>
+
 extern "C" {
 #include "catalog/pg_type.h"
 #include "utils/timestamp.h"
@@ -34,6 +36,32 @@ Arg oid(Oid value) { return {OIDOID, ObjectIdGetDatum(value), false}; }
 Arg boolean(bool value) { return {BOOLOID, BoolGetDatum(value), false}; }
 Arg timestamptz(TimestampTz value) { return {TIMESTAMPTZOID, TimestampTzGetDatum(value), false}; }
 
+namespace {
+
+// Saved plans of the engine's statements, keyed by SQL text: every statement is parsed
+// and planned once per process. The plan cache revalidates them after DDL (DROP and
+// CREATE EXTENSION included).
+std::unordered_map<std::string, SPIPlanPtr>& plan_cache() {
+  static auto* cache = new std::unordered_map<std::string, SPIPlanPtr>();
+  return *cache;
+}
+
+SPIPlanPtr plan_for(const char* sql, int nargs, Oid* types) {
+  auto& cache = plan_cache();
+  auto found = cache.find(sql);
+  if (found != cache.end()) return found->second;
+  SPIPlanPtr plan = pg_call([&] {
+    SPIPlanPtr p = SPI_prepare(sql, nargs, types);
+    if (p == nullptr) elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), sql);
+    SPI_keepplan(p);
+    return p;
+  });
+  cache.emplace(sql, plan);
+  return plan;
+}
+
+}  // namespace
+
 std::uint64_t exec(const char* sql, std::initializer_list<Arg> args, long limit) {
   constexpr int kMaxArgs = 16;
   Oid types[kMaxArgs];
@@ -47,7 +75,8 @@ std::uint64_t exec(const char* sql, std::initializer_list<Arg> args, long limit)
     nulls[n] = a.is_null ? 'n' : ' ';
     ++n;
   }
-  int rc = pg_call([&] { return SPI_execute_with_args(sql, n, types, values, nulls, false, limit); });
+  SPIPlanPtr plan = plan_for(sql, n, types);
+  int rc = pg_call([&] { return SPI_execute_plan(plan, values, nulls, false, limit); });
   if (rc < 0) throw std::runtime_error(std::string("SPI error ") + SPI_result_code_string(rc) + " in: " + sql);
   return SPI_processed;
 }
