@@ -66,8 +66,12 @@ bool signal_instance(const std::string& instance_id, const std::string& name,
     signal.payload = data_json;
     apply_event(*inst, signal);
   }
+  // A finished instance ignores the signal, like any event after its end; only an
+  // instance without engine state at all is reported.
+  bool known = inst.has_value() ||
+               spi::exec("SELECT 1 FROM _duroxide.instance_state WHERE instance_id = $1", {spi::text(instance_id)}) > 0;
   spi_connection.finish();
-  return inst.has_value();
+  return known;
 }
 
 bool cancel_instance(const std::string& instance_id, const std::string& reason) {

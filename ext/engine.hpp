@@ -33,8 +33,8 @@ struct StartRequest {
 // SPI must NOT be connected by the caller (the engine connects itself). Throws on error.
 void start_instance(const StartRequest& request);
 
-// df.signal: deliver (or buffer) a signal. Caller's transaction. Returns false when the
-// instance has no engine state (unknown or already finished and purged).
+// df.signal: deliver (or buffer) a signal. Caller's transaction. A finished instance
+// ignores it. Returns false only when the instance has no engine state at all.
 bool signal_instance(const std::string& instance_id, const std::string& name,
                      const std::string& data_json);
 

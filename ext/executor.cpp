@@ -17,6 +17,7 @@
 #include "engine_core.hpp"
 #include "executor.hpp"
 #include "gucs.hpp"
+#include "http.hpp"
 #include "shmem.hpp"
 #include "spi.hpp"
 #include "sql_result.hpp"
@@ -204,9 +205,32 @@ void run_sql_task(const ClaimedTask& t) {
   delete_task(t);
 }
 
+// Runs a claimed HTTP task. HTTP is at-least-once (a request cannot share a transaction):
+// the Idempotency-Key, stable across retries after a crash, lets the receiver
+// de-duplicate. A query cancel during the request (the task was cancelled) propagates and
+// the task is claimed again, then dropped.
 void run_http_task(const ClaimedTask& t) {
-  // HTTP steps arrive with the HTTP issue; until then they fail plainly, never hang.
-  record_outcome(t, StepOutcome{false, "HTTP steps are not available in this build of pg_durable yet"});
+  std::optional<engine::Instance> inst = engine::load_instance(t.instance_id, false);
+  if (!inst || inst->state.tasks.count(t.task_id) == 0) {
+    delete_task(t);
+    return;
+  }
+  if (superuser_blocked(*inst)) return;
+  const auto& nodes = inst->graph->program.nodes;
+  bool multipart = t.node < nodes.size() && nodes[t.node].type == ir::NodeType::HttpMultipart;
+  std::string key = t.instance_id + "-" + inst->graph->node_ids.at(t.node) + "-" + std::to_string(t.iteration);
+  set_executor_task(my_slot, t.instance_id, t.task_id);
+  pgstat_report_activity(STATE_RUNNING, "pg_durable HTTP step");
+  http::Outcome outcome;
+  try {
+    outcome = http::perform(t.payload, multipart, inst->submitted_by, key);
+  } catch (const PgError& e) {
+    set_executor_task(my_slot, "", 0);
+    if (e.edata->sqlerrcode == ERRCODE_QUERY_CANCELED) throw RetryTask();
+    throw;
+  }
+  set_executor_task(my_slot, "", 0);
+  record_outcome(t, StepOutcome{outcome.ok, outcome.text});
   delete_task(t);
 }
 
@@ -226,7 +250,7 @@ bool run_in_transaction(const std::function<bool()>& body) {
     spi_connection.finish();
     pg_call([] { PopActiveSnapshot(); });
   } catch (const RetryTask& e) {
-    AbortCurrentTransaction();
+    AbortOutOfAnyTransaction();  // also unwinds internal subtransactions
     MemoryContextSwitchTo(ctx);
     elog(DEBUG1, "pg_durable: %s", e.what());
     return true;  // go on draining: the interrupted task is claimed again (or dropped)
@@ -240,7 +264,7 @@ bool run_in_transaction(const std::function<bool()>& body) {
     CommitTransactionCommand();
     return did_work;
   }
-  AbortCurrentTransaction();
+  AbortOutOfAnyTransaction();  // also unwinds internal subtransactions
   MemoryContextSwitchTo(ctx);
   elog(LOG, "pg_durable: %s", error.c_str());
   if (!bug_instance.empty())
@@ -333,6 +357,9 @@ void maintain_executor_pool() {
       pfree(pool[slot]);
       pool[slot] = nullptr;
     }
+    // An executor started by an earlier scheduler (this one restarted after SIGTERM)
+    // still holds the slot: adopt it rather than start a second one.
+    if (executor_slot_alive(slot)) continue;
     BackgroundWorker w;
     memset(&w, 0, sizeof w);
     w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;

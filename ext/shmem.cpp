@@ -148,6 +148,14 @@ void set_executor_task(int slot, const std::string& instance_id, std::uint64_t t
   SpinLockRelease(&area->mutex);
 }
 
+bool executor_slot_alive(int slot) {
+  if (!area || slot < 0 || slot >= kMaxExecutors) return false;
+  SpinLockAcquire(&area->mutex);
+  int pid = area->executors[slot].pid;
+  SpinLockRelease(&area->mutex);
+  return pid > 0 && kill(pid, 0) == 0;
+}
+
 void wake_scheduler() {
   if (!area) return;
   int procno = area->scheduler_procno;

@@ -23,6 +23,8 @@ void withdraw_scheduler();
 void publish_executor(int slot);
 void withdraw_executor(int slot);
 void set_executor_task(int slot, const std::string& instance_id, std::uint64_t task_id);
+// True when a live process occupies executor slot `slot`.
+bool executor_slot_alive(int slot);
 
 // Set latches now (no-op when nobody is registered).
 void wake_scheduler();

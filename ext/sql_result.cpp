@@ -83,6 +83,17 @@ std::string type_name_upper(Oid type) {
   return out;
 }
 
+bool is_supported_type(Oid type) {
+  switch (type) {
+    case BOOLOID: case INT2OID: case INT4OID: case INT8OID: case FLOAT4OID: case FLOAT8OID:
+    case TEXTOID: case VARCHAROID: case BPCHAROID: case NAMEOID: case NUMERICOID: case UUIDOID:
+    case TIMESTAMPTZOID: case TIMESTAMPOID: case DATEOID: case JSONOID: case JSONBOID: case VOIDOID:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string value_json(Oid type, Datum value, const char* column) {
   std::string out;
   switch (type) {
@@ -134,7 +145,8 @@ std::string json_double(double value) {
 }
 
 std::string spi_result_json() {
-  std::uint64_t count = SPI_processed;
+  // row_count counts returned rows: an INSERT/UPDATE without RETURNING has none.
+  std::uint64_t count = SPI_tuptable != nullptr ? SPI_processed : 0;
   std::string out = "{\"rows\":[";
   if (SPI_tuptable != nullptr) {
     TupleDesc desc = SPI_tuptable->tupdesc;
@@ -147,7 +159,9 @@ std::string spi_result_json() {
         const char* name = NameStr(att->attname);
         bool is_null = false;
         Datum v = SPI_getbinval(SPI_tuptable->vals[r], desc, c, &is_null);
-        std::string json = is_null ? std::string("null") : value_json(att->atttypid, v, name);
+        // The type decides, even for NULL: an unsupported column fails the step either way.
+        std::string json = is_null && is_supported_type(att->atttypid) ? std::string("null")
+                                                                        : value_json(att->atttypid, v, name);
         bool replaced = false;
         for (auto& f : fields)
           if (f.first == name) { f.second = json; replaced = true; }
