@@ -128,7 +128,9 @@ class Lowerer {
 
 ir::NodePtr Lowerer::node(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::Error: return nullptr;
+    case ExprKind::Error:  // already reported; still look inside for more errors
+      for (const auto& a : e.args) node(*a.value);
+      return nullptr;
     case ExprKind::Literal: return literal_node(e);
     case ExprKind::Call: return call(e);
     case ExprKind::Binary: return binary(e);

@@ -195,3 +195,18 @@ TEST_CASE("lex keeps comments and positions") {
   CHECK(natural_precedence(TokenKind::Bind) > natural_precedence(TokenKind::Amp));
   CHECK(natural_precedence(TokenKind::Comma) == 0);
 }
+
+TEST_CASE("malformed UTF-8 and NUL are reported, never thrown") {
+  auto bad = parse(std::string("'a' ~>\n 'b\x97'"));
+  REQUIRE(bad.diagnostics.size() == 1);
+  CHECK(bad.diagnostics[0].message == "invalid UTF-8 byte sequence in source");
+  CHECK(bad.diagnostics[0].pos.line == 2);
+  CHECK(bad.diagnostics[0].pos.column == 4);
+  CHECK(first_error(parse(std::string("'a\0'", 4))) ==
+        "NUL character in source (PostgreSQL text cannot contain it)");
+  CHECK(first_error(parse("'\xED\xA0\x80'")) == "invalid UTF-8 byte sequence in source");  // surrogate
+  CHECK(first_error(parse("'\xC0\x80'")) == "invalid UTF-8 byte sequence in source");      // overlong
+  CHECK(first_error(parse("'\xF4\x90\x80\x80'")) == "invalid UTF-8 byte sequence in source");
+  CHECK(body_of(parse("'\xC3\xA9\xF0\x9F\x98\x80'")).literal.value == "\xC3\xA9\xF0\x9F\x98\x80");
+  CHECK(lex("'\x97'").empty());
+}
