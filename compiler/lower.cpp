@@ -433,6 +433,20 @@ ir::NodePtr lower_expr(const ast::Expr& expr, Diagnostics* diags) {
   return Lowerer(diags).node(expr);
 }
 
+ir::NodePtr lower_body(const ast::Expr& body, Diagnostics* diags) {
+  bool plain_string = body.kind == ExprKind::Literal && body.literal.kind == LiteralKind::String &&
+                      (body.casts.empty() || cast_allowed(ArgKind::Text, body.casts.back()));
+  if (!plain_string) return lower_expr(body, diags);
+  try {
+    ir::NodePtr root = parse_strict(body.literal.value);
+    root->pos = body.pos;
+    return root;
+  } catch (const CompileError& err) {
+    diags->push_back({Severity::Error, body.pos, err.what()});
+    return nullptr;
+  }
+}
+
 bool is_param_type(const std::string& type) {
   static const std::set<std::string> types = {"int", "bigint", "numeric", "text", "bool", "jsonb"};
   return types.count(type) != 0;

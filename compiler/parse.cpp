@@ -8,6 +8,7 @@
 // destroyed on return: the runtime's shared DFA cache is the only state that outlives a call.
 #include "parse.hpp"
 
+#include <cctype>
 #include <sstream>
 
 #include "WorkflowLexer.h"
@@ -55,13 +56,32 @@ std::string shorten(const std::string& s) {
   return s.size() > 40 ? s.substr(0, 37) + "..." : s;
 }
 
+// ANTLR names tokens by their grammar rule; users should read what they would type.
+std::string readable(std::string msg) {
+  static const std::pair<const char*, const char*> names[] = {
+      {"NULL_KW", "NULL"}, {"TRUE_KW", "TRUE"}, {"FALSE_KW", "FALSE"}, {"WORKFLOW", "workflow"},
+      {"DOLLAR_STRING", "$$string$$"}, {"ESTRING", "E'string'"}, {"UNTERMINATED_STRING", "'string"},
+      {"STRING", "'string'"}, {"NUMBER", "number"}, {"IDENT", "name"}, {"INVALID", "character"},
+  };
+  for (const auto& [from, to] : names) {
+    const std::string f = from;
+    for (size_t at = msg.find(f); at != std::string::npos; at = msg.find(f, at + 1)) {
+      bool word_start = at == 0 || !(std::isalnum(static_cast<unsigned char>(msg[at - 1])) || msg[at - 1] == '_');
+      bool word_end = at + f.size() >= msg.size() ||
+                      !(std::isalnum(static_cast<unsigned char>(msg[at + f.size()])) || msg[at + f.size()] == '_');
+      if (word_start && word_end) msg.replace(at, f.size(), to);
+    }
+  }
+  return msg;
+}
+
 // Replaces ANTLR's default console listeners: every syntax error becomes a Diagnostic.
 class CollectingListener : public antlr4::BaseErrorListener {
  public:
   explicit CollectingListener(Diagnostics* diags) : diags_(diags) {}
   void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t line, size_t col,
                    const std::string& msg, std::exception_ptr) override {
-    std::string text = "syntax error: " + msg;
+    std::string text = "syntax error: " + readable(msg);
     if (offending != nullptr && offending->getType() == WorkflowLexer::UNTERMINATED_STRING) {
       text = "unterminated quoted string";
     } else if (offending != nullptr && offending->getType() == WorkflowLexer::INVALID) {

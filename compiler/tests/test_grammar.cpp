@@ -210,3 +210,13 @@ TEST_CASE("malformed UTF-8 and NUL are reported, never thrown") {
   CHECK(body_of(parse("'\xC3\xA9\xF0\x9F\x98\x80'")).literal.value == "\xC3\xA9\xF0\x9F\x98\x80");
   CHECK(lex("'\x97'").empty());
 }
+
+TEST_CASE("syntax error messages name tokens as users write them") {
+  auto r = parse("workflow t() { 'y' ~> }");
+  REQUIRE_FALSE(r.diagnostics.empty());
+  const std::string& m = r.diagnostics[0].message;
+  CHECK(m.find("NULL_KW") == std::string::npos);
+  CHECK(m.find("NULL") != std::string::npos);
+  CHECK(m.find("'string'") != std::string::npos);
+  CHECK(m.find("name") != std::string::npos);
+}
