@@ -189,13 +189,21 @@ class Bench:
         return row[0], int(row[1]), int(row[2])
 
     def wal_delta(self, run):
+        # The relations a step writes; commits of other transactions (autovacuum's
+        # analyze, the heartbeat) are not the step's.
+        rels = [r[0] for r in self.c.psql(
+            "SELECT relfilenode FROM pg_class WHERE oid IN ('df.instances'::regclass, "
+            "'df.nodes'::regclass, '_duroxide.instance_state'::regclass, '_duroxide.tasks'::regclass, "
+            "'df_bench.narrow'::regclass)")]
         lsn0, xc0, wr0 = self.wal_counters()
         units, starts = run()
         time.sleep(1.2)  # backends flush their statistics at most once a second
         lsn1, xc1, wr1 = self.wal_counters()
         records = self.c.wal_records(lsn0, lsn1)
+        commits_all, commits_ours = self.c.wal_commits_touching(lsn0, lsn1, rels)
         return {"units": units, "starts": starts, "wal_bytes": self.c.wal_bytes_between(lsn0, lsn1),
-                "records": records, "xact_commit": xc1 - xc0, "stat_wal_records": wr1 - wr0}
+                "records": records, "xact_commit": xc1 - xc0, "stat_wal_records": wr1 - wr0,
+                "commits_all": commits_all, "commits_ours": commits_ours}
 
     def wal_runs(self):
         say("wal: commits and WAL per step (pg_waldump between two WAL positions)")

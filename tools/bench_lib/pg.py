@@ -86,18 +86,25 @@ class Cluster:
     def wal_bytes_between(self, start, end):
         return int(self.value(f"SELECT pg_wal_lsn_diff('{end}', '{start}')::bigint"))
 
-    def wal_records(self, start, end):
-        """{record type: (count, bytes incl. full-page images)} between two LSNs, from
-        pg_waldump --stats=record (read directly from pg_wal)."""
+    def waldump(self, start, end, *extra):
         flushed = self.value("SELECT pg_current_wal_flush_lsn()")
         if self.wal_bytes_between(end, flushed) < 0:
             end = flushed
         cmd = [os.path.join(self.bindir, "pg_waldump"), "-p", os.path.join(self.pgdata, "pg_wal"),
-               "-s", start, "-e", end, "--stats=record"]
+               "-s", start, "-e", end, *extra]
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-        if res.returncode != 0 and "Total" not in res.stdout:
+        if res.returncode != 0 and not res.stdout:
             raise BenchError(f"pg_waldump failed: {res.stderr.strip()[:400]}")
-        return parse_waldump_stats(res.stdout)
+        return res.stdout
+
+    def wal_records(self, start, end):
+        """{record type: (count, bytes incl. full-page images)} between two LSNs, from
+        pg_waldump --stats=record (read directly from pg_wal)."""
+        return parse_waldump_stats(self.waldump(start, end, "--stats=record"))
+
+    def wal_commits_touching(self, start, end, relfilenodes):
+        """(all COMMIT records, COMMITs of transactions that wrote one of relfilenodes)."""
+        return count_commits_touching(self.waldump(start, end), relfilenodes)
 
     # ------------------------------------------------------------------ memory
     def engine_processes(self):
@@ -155,3 +162,23 @@ def wait_until(predicate, timeout, what, interval=0.05):
             return
         time.sleep(interval)
     raise BenchError(f"timed out after {timeout} s waiting for {what}")
+
+
+def count_commits_touching(text, relfilenodes):
+    """From plain pg_waldump output: how many COMMIT records there are, and how many commit
+    a transaction (or one of its subtransactions) that wrote a block of one of
+    `relfilenodes` — so autovacuum's and other sessions' commits are not counted."""
+    wanted = {str(r) for r in relfilenodes}
+    touched, commits = set(), []
+    for line in text.splitlines():
+        tx = re.search(r"\btx:\s+(\d+)", line)
+        if not tx:
+            continue
+        if "desc: COMMIT" in line:
+            sub = re.search(r"subxacts: ([\d ]+)", line)
+            commits.append({tx.group(1), *(sub.group(1).split() if sub else [])})
+            continue
+        for rel in re.findall(r"rel \d+/\d+/(\d+)", line):
+            if rel in wanted:
+                touched.add(tx.group(1))
+    return len(commits), sum(1 for xids in commits if xids & touched)
