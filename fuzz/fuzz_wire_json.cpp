@@ -13,13 +13,19 @@ namespace {
 
 // PostgreSQL text is always valid in the server encoding (UTF-8 here), so df.start never
 // sees invalid bytes; the round-trip property only holds for such inputs.
+// Well-formed UTF-8 (RFC 3629: no overlongs, surrogates or code points above U+10FFFF).
 bool valid_utf8(const std::string& s) {
   for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size() || c == 0) return false;
-    for (size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    auto byte = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+    unsigned c = byte(0);
+    size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
+             : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    if (n == 0 || c == 0 || i + n > s.size()) return false;
+    unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    if (n > 1 && (byte(1) < lo || byte(1) > hi)) return false;
+    for (size_t k = 2; k < n; ++k) {
+      if ((byte(k) & 0xC0) != 0x80) return false;
     }
     i += n;
   }
