@@ -209,6 +209,7 @@ class Transformer {
     std::vector<std::string> texts;  // operand source texts
   };
   bool check_grouping(const Chain& chain);
+  void warn_bare_loops(WorkflowParser::ExprContext* ctx, const Chain& chain);
   ExprPtr fold(Chain& chain, antlr4::ParserRuleContext* ctx);
   ExprPtr no_partial(ExprPtr e);
 
@@ -318,6 +319,7 @@ ExprPtr Transformer::expr(WorkflowParser::ExprContext* ctx) {
     chain.op_pos.push_back(pos_of(op->getStart()));
   }
   if (chain.operands.size() == 1) return std::move(chain.operands[0]);
+  warn_bare_loops(ctx, chain);
   if (!check_grouping(chain)) {
     // Keep the operands so lowering still reports the errors inside them.
     ExprPtr e = error_expr(ctx);
@@ -345,6 +347,22 @@ bool Transformer::check_grouping(const Chain& chain) {
     return false;
   }
   return true;
+}
+
+// `@> a ~> b` loops only `a` (prefix @> binds its immediate operand, as in SQL); readers
+// often expect the whole sequence, so an unparenthesised loop followed by an operator is a
+// warning that shows both explicit spellings.
+void Transformer::warn_bare_loops(WorkflowParser::ExprContext* ctx, const Chain& chain) {
+  auto operands = ctx->operand();
+  for (size_t i = 0; i + 1 < operands.size(); ++i) {
+    if (operands[i]->LOOP_OP() == nullptr) continue;
+    std::string body = shorten(text_of(operands[i]->operand()));
+    std::string rest = std::string(op_text(chain.ops[i])) + " " + shorten(chain.texts[i + 1]);
+    diags_->push_back({Severity::Warning, pos_of(operands[i]->getStart()),
+                       "`@> " + body + " " + rest + "` loops only " + body +
+                           " (as in SQL); write `(@> " + body + ") " + rest + "` or `@> (" + body +
+                           " " + rest + ")`"});
+  }
 }
 
 ExprPtr Transformer::no_partial(ExprPtr e) {

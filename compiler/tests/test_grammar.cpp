@@ -136,9 +136,15 @@ TEST_CASE("ternary errors") {
 
 TEST_CASE("prefix @> binds only its operand") {
   auto r_e = parse("@> 'a' ~> 'b'");
-  const auto& e = body_of(r_e);
+  REQUIRE(r_e.diagnostics.size() == 1);  // legal, but a warning says what it means
+  CHECK(r_e.diagnostics[0].severity == Severity::Warning);
+  CHECK(r_e.diagnostics[0].message ==
+        "`@> 'a' ~> 'b'` loops only 'a' (as in SQL); write `(@> 'a') ~> 'b'` or `@> ('a' ~> 'b')`");
+  const auto& e = *r_e.file.workflows.at(0).body;
   REQUIRE(e.kind == ExprKind::Binary);
   CHECK(e.lhs->kind == ExprKind::Loop);
+  CHECK(parse("(@> 'a') ~> 'b'").diagnostics.empty());
+  CHECK(parse("'x' ~> @> 'a'").diagnostics.empty());
   auto r_l = parse("@> ('a' ~> 'b')");
   const auto& l = body_of(r_l);
   REQUIRE(l.kind == ExprKind::Loop);
