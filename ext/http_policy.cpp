@@ -289,6 +289,15 @@ std::optional<std::string> check_addresses(Mode mode, std::string_view host,
   return std::nullopt;
 }
 
+std::string resolve_entry(const Target& target, const std::vector<IpAddress>& addresses) {
+  std::string entry = target.host + ":" + std::to_string(target.port) + ":";
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    if (i) entry += ",";
+    entry += addresses[i].v6 ? "[" + addresses[i].to_string() + "]" : addresses[i].to_string();
+  }
+  return entry;
+}
+
 // --- the step config -----------------------------------------------------------------------
 
 namespace {
