@@ -133,6 +133,11 @@ class Bench:
             raise BenchError(f"{label}: {done} of {expected} instances completed ({total} found); "
                              f"e.g. {sample}")
 
+    def warm_up(self, in_flight):
+        """A few unmeasured instances after a TRUNCATE: the new relation files get their
+        first pages and index roots, and every executor rebuilds its relcache entries."""
+        self.drive(self.seq_graph, "warmup", in_flight, 60, max_instances=max(4, in_flight))
+
     def steps_per_second(self, in_flight):
         n, s = self.drive(self.seq_graph, f"seq{in_flight}", in_flight, self.run_seconds)
         return n * SEQ_STEPS / s
@@ -176,6 +181,7 @@ class Bench:
             for k in CONCURRENCY:
                 pgb[k].append(self.pgbench_tps(k))
                 self.reset_tables()
+                self.warm_up(k)
                 seq[k].append(self.steps_per_second(k))
             say(f"baseline: rep {rep + 1}/{self.reps}: " + ", ".join(
                 f"pgbench {k}: {pgb[k][-1]:.0f} tps, workflow {k}: {seq[k][-1]:.0f} steps/s"

@@ -235,7 +235,8 @@ METHOD = """\
    same role: it keeps N instances running — whenever fewer than N are pending or running
    (checked every 1 ms) it starts new ones, one `df.start` per COMMIT — for {run_s} s, then
    waits until all have finished. Steps per second = 10 × instances / (first start → last
-   completion seen). The tables are truncated before each run, and pgbench runs are
+   completion seen). The tables are truncated before each run (then a few unmeasured
+   instances warm the new relation files and the executors' caches), and pgbench runs are
    interleaved with workflow runs; the ratio is taken per pair of runs.
 3. **Latency**: `df_bench.latency` starts {latency_n} 1-step instances one after the other;
    for each, the clock starts when `df.start`'s COMMIT has returned and stops at the first
