@@ -46,6 +46,9 @@ bool host_char(char c) {
 
 // --- messages --------------------------------------------------------------------------
 
+// The reference says to rebuild with a Cargo feature, which means nothing here; the
+// prefix users match ("Blocked: outbound HTTP requests are disabled") is kept and the
+// rest names the setting that actually enables requests.
 std::string disabled_message() {
   return "Blocked: outbound HTTP requests are disabled. Set pg_durable.http_mode to 'public', "
          "'allowlist' or 'all' to enable them.";
