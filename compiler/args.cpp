@@ -305,11 +305,19 @@ bool opt_int_field(const rapidjson::Value& obj, const char* name,
   return true;
 }
 
-// Optional JSON-valued field, returned as compact text in stored key order.
-std::optional<std::string> opt_json_field(const rapidjson::Value& obj, const char* name) {
+// Optional JSON-valued field, returned as compact text in stored key order. False (with
+// *error) only when the value is nested too deeply to re-emit.
+bool opt_json_field(const rapidjson::Value& obj, const char* name, std::optional<std::string>& out,
+                    std::string* error) {
+  out.reset();
   const auto* v = member(obj, name);
-  if (!v || v->IsNull()) return std::nullopt;
-  return json_value_text(*v);
+  if (!v || v->IsNull()) return true;
+  try {
+    out = json_value_text(*v);
+  } catch (const CompileError& e) {
+    return fail(error, std::string("field `") + name + "`: " + e.what());
+  }
+  return true;
 }
 
 // Rust's i64::from_str: optional sign, at least one digit, nothing else, no overflow.
@@ -400,8 +408,7 @@ bool decode_http_common(const rapidjson::Value& obj, std::string& url, std::stri
     return false;
   method = m.value_or("POST");
   timeout = t.value_or(kDefaultHttpTimeoutSeconds);
-  headers = opt_json_field(obj, "headers");
-  return true;
+  return opt_json_field(obj, "headers", headers, error);
 }
 }  // namespace
 
@@ -423,7 +430,8 @@ std::optional<MultipartArgs> decode_multipart(const ir::Node& node, std::string*
       !decode_http_common(doc, args.url, args.method, args.headers_json, args.timeout_seconds,
                           error))
     return std::nullopt;
-  auto parts = opt_json_field(doc, "parts");
+  std::optional<std::string> parts;
+  if (!opt_json_field(doc, "parts", parts, error)) return std::nullopt;
   if (!parts) {
     fail(error, "missing field `parts`");
     return std::nullopt;

@@ -33,7 +33,7 @@ enum class ExprKind {
   Binary,   // lhs op rhs
   Ternary,  // lhs ?> rhs !> third
   Loop,     // @> lhs
-  Error,    // a construct already reported as an error; lowering skips it silently
+  Error,    // already reported; `args` may hold operands lowering still checks
 };
 
 struct Expr;

@@ -34,7 +34,7 @@ CompiledWorkflow compile_one(const ast::Workflow& w, Diagnostics* diags) {
   }
   size_t errors_before = diags->size();
   check_params(w, diags);
-  ir::NodePtr root = w.body ? lower_expr(*w.body, diags) : nullptr;
+  ir::NodePtr root = w.body ? lower_body(*w.body, diags) : nullptr;
   if (!root) return out;
   check_variables(w, *root, diags);
   validate_into(*root, w.pos, diags);

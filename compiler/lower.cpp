@@ -128,7 +128,9 @@ class Lowerer {
 
 ir::NodePtr Lowerer::node(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::Error: return nullptr;
+    case ExprKind::Error:  // already reported; still look inside for more errors
+      for (const auto& a : e.args) node(*a.value);
+      return nullptr;
     case ExprKind::Literal: return literal_node(e);
     case ExprKind::Call: return call(e);
     case ExprKind::Binary: return binary(e);
@@ -429,6 +431,20 @@ ir::NodePtr Lowerer::build(const FunctionSpec& f, std::vector<Value>& v) {
 
 ir::NodePtr lower_expr(const ast::Expr& expr, Diagnostics* diags) {
   return Lowerer(diags).node(expr);
+}
+
+ir::NodePtr lower_body(const ast::Expr& body, Diagnostics* diags) {
+  bool plain_string = body.kind == ExprKind::Literal && body.literal.kind == LiteralKind::String &&
+                      (body.casts.empty() || cast_allowed(ArgKind::Text, body.casts.back()));
+  if (!plain_string) return lower_expr(body, diags);
+  try {
+    ir::NodePtr root = parse_strict(body.literal.value);
+    root->pos = body.pos;
+    return root;
+  } catch (const CompileError& err) {
+    diags->push_back({Severity::Error, body.pos, err.what()});
+    return nullptr;
+  }
 }
 
 bool is_param_type(const std::string& type) {

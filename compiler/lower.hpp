@@ -19,6 +19,11 @@ namespace df::compiler {
 // The IR of one expression, or nullptr when an error was reported to *diags.
 ir::NodePtr lower_expr(const ast::Expr& expr, Diagnostics* diags);
 
+// The body of a workflow: like lower_expr, except that a body that is one string literal
+// is read the way df.start reads its argument (the strict reader: an unknown node_type
+// is an error there, not an SQL step).
+ir::NodePtr lower_body(const ast::Expr& body, Diagnostics* diags);
+
 // Parameter declarations of a named workflow: known type, default literal of that type,
 // no duplicates, no reserved names (errors).
 void check_params(const ast::Workflow& workflow, Diagnostics* diags);

@@ -8,6 +8,7 @@
 // destroyed on return: the runtime's shared DFA cache is the only state that outlives a call.
 #include "parse.hpp"
 
+#include <cctype>
 #include <sstream>
 
 #include "WorkflowLexer.h"
@@ -55,13 +56,32 @@ std::string shorten(const std::string& s) {
   return s.size() > 40 ? s.substr(0, 37) + "..." : s;
 }
 
+// ANTLR names tokens by their grammar rule; users should read what they would type.
+std::string readable(std::string msg) {
+  static const std::pair<const char*, const char*> names[] = {
+      {"NULL_KW", "NULL"}, {"TRUE_KW", "TRUE"}, {"FALSE_KW", "FALSE"}, {"WORKFLOW", "workflow"},
+      {"DOLLAR_STRING", "$$string$$"}, {"ESTRING", "E'string'"}, {"UNTERMINATED_STRING", "'string"},
+      {"STRING", "'string'"}, {"NUMBER", "number"}, {"IDENT", "name"}, {"INVALID", "character"},
+  };
+  for (const auto& [from, to] : names) {
+    const std::string f = from;
+    for (size_t at = msg.find(f); at != std::string::npos; at = msg.find(f, at + 1)) {
+      bool word_start = at == 0 || !(std::isalnum(static_cast<unsigned char>(msg[at - 1])) || msg[at - 1] == '_');
+      bool word_end = at + f.size() >= msg.size() ||
+                      !(std::isalnum(static_cast<unsigned char>(msg[at + f.size()])) || msg[at + f.size()] == '_');
+      if (word_start && word_end) msg.replace(at, f.size(), to);
+    }
+  }
+  return msg;
+}
+
 // Replaces ANTLR's default console listeners: every syntax error becomes a Diagnostic.
 class CollectingListener : public antlr4::BaseErrorListener {
  public:
   explicit CollectingListener(Diagnostics* diags) : diags_(diags) {}
   void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t line, size_t col,
                    const std::string& msg, std::exception_ptr) override {
-    std::string text = "syntax error: " + msg;
+    std::string text = "syntax error: " + readable(msg);
     if (offending != nullptr && offending->getType() == WorkflowLexer::UNTERMINATED_STRING) {
       text = "unterminated quoted string";
     } else if (offending != nullptr && offending->getType() == WorkflowLexer::INVALID) {
@@ -189,6 +209,7 @@ class Transformer {
     std::vector<std::string> texts;  // operand source texts
   };
   bool check_grouping(const Chain& chain);
+  void warn_bare_loops(WorkflowParser::ExprContext* ctx, const Chain& chain);
   ExprPtr fold(Chain& chain, antlr4::ParserRuleContext* ctx);
   ExprPtr no_partial(ExprPtr e);
 
@@ -298,7 +319,13 @@ ExprPtr Transformer::expr(WorkflowParser::ExprContext* ctx) {
     chain.op_pos.push_back(pos_of(op->getStart()));
   }
   if (chain.operands.size() == 1) return std::move(chain.operands[0]);
-  if (!check_grouping(chain)) return error_expr(ctx);
+  warn_bare_loops(ctx, chain);
+  if (!check_grouping(chain)) {
+    // Keep the operands so lowering still reports the errors inside them.
+    ExprPtr e = error_expr(ctx);
+    for (auto& o : chain.operands) e->args.push_back({std::nullopt, std::move(o), {}});
+    return e;
+  }
   return fold(chain, ctx);
 }
 
@@ -311,16 +338,31 @@ int Transformer::binary_op(WorkflowParser::BinaryOpContext* ctx) {
 bool Transformer::check_grouping(const Chain& chain) {
   for (size_t i = 0; i + 1 < chain.ops.size(); ++i) {
     if (precedence(chain.ops[i]) >= precedence(chain.ops[i + 1])) continue;
-    std::string left = shorten(chain.texts[0]);
-    for (size_t k = 0; k <= i; ++k) {
-      left += std::string(" ") + op_text(chain.ops[k]) + " " + shorten(chain.texts[k + 1]);
-    }
+    // Quote only the two operators that clash; earlier operands are "...".
+    std::string left = i == 0 ? shorten(chain.texts[0]) : std::string("...");
+    left += std::string(" ") + op_text(chain.ops[i]) + " " + shorten(chain.texts[i + 1]);
     std::string rest = std::string(op_text(chain.ops[i + 1])) + " " + shorten(chain.texts[i + 2]);
     error(chain.op_pos[i + 1], "`" + left + " " + rest + "` groups as `(" + left + ") " + rest +
                                    "` in SQL; write the parentheses explicitly");
     return false;
   }
   return true;
+}
+
+// `@> a ~> b` loops only `a` (prefix @> binds its immediate operand, as in SQL); readers
+// often expect the whole sequence, so an unparenthesised loop followed by an operator is a
+// warning that shows both explicit spellings.
+void Transformer::warn_bare_loops(WorkflowParser::ExprContext* ctx, const Chain& chain) {
+  auto operands = ctx->operand();
+  for (size_t i = 0; i + 1 < operands.size(); ++i) {
+    if (operands[i]->LOOP_OP() == nullptr) continue;
+    std::string body = shorten(text_of(operands[i]->operand()));
+    std::string rest = std::string(op_text(chain.ops[i])) + " " + shorten(chain.texts[i + 1]);
+    diags_->push_back({Severity::Warning, pos_of(operands[i]->getStart()),
+                       "`@> " + body + " " + rest + "` loops only " + body +
+                           " (as in SQL); write `(@> " + body + ") " + rest + "` or `@> (" + body +
+                           " " + rest + ")`"});
+  }
 }
 
 ExprPtr Transformer::no_partial(ExprPtr e) {
@@ -452,10 +494,56 @@ std::string Transformer::string_lit(WorkflowParser::StringLitContext* ctx) {
   return out;
 }
 
+// ANTLR's UTF-8 decoder throws on malformed input, and PostgreSQL text can hold neither
+// malformed UTF-8 nor NUL; both are reported (once, at the first offending byte) before
+// the lexer runs. Returns false when the source cannot be lexed.
+// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlongs, surrogates
+// or code points above U+10FFFF), 0 if malformed.
+size_t utf8_length(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+  unsigned c = byte(0);
+  if (c < 0x80) return 1;
+  size_t n = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  unsigned lo = 0x80, hi = 0xBF;  // range of the second byte
+  if (c == 0xE0) lo = 0xA0;
+  if (c == 0xED) hi = 0x9F;
+  if (c == 0xF0) lo = 0x90;
+  if (c == 0xF4) hi = 0x8F;
+  if (byte(1) < lo || byte(1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if ((byte(k) & 0xC0) != 0x80) return 0;
+  }
+  return n;
+}
+
+bool check_encoding(std::string_view s, Diagnostics* diags) {
+  std::uint32_t line = 1, column = 1;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = utf8_length(s, i);
+    if (n == 0 || c == 0) {
+      diags->push_back({Severity::Error, {line, column},
+                        c == 0 ? "NUL character in source (PostgreSQL text cannot contain it)"
+                               : "invalid UTF-8 byte sequence in source"});
+      return false;
+    }
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += n;
+  }
+  return true;
+}
+
 }  // namespace
 
 ParseResult parse(std::string_view source) {
   ParseResult result;
+  if (!check_encoding(source, &result.diagnostics)) return result;
   antlr4::ANTLRInputStream input(source.data(), source.size());
   WorkflowLexer lexer(&input);
   CollectingListener listener(&result.diagnostics);
@@ -517,6 +605,8 @@ std::uint32_t count_newlines(const std::string& s) {
 }  // namespace
 
 std::vector<Token> lex(std::string_view source) {
+  Diagnostics ignored;
+  if (!check_encoding(source, &ignored)) return {};
   antlr4::ANTLRInputStream input(source.data(), source.size());
   WorkflowLexer lexer(&input);
   lexer.removeErrorListeners();

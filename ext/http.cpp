@@ -190,15 +190,6 @@ std::optional<std::string> parse_with_curl(Transfer& t, const std::string& url, 
   return std::nullopt;
 }
 
-std::string resolve_entry(const Target& target, const std::vector<IpAddress>& addresses) {
-  std::string entry = target.host + ":" + std::to_string(target.port) + ":";
-  for (std::size_t i = 0; i < addresses.size(); ++i) {
-    if (i) entry += ",";
-    entry += addresses[i].v6 ? "[" + addresses[i].to_string() + "]" : addresses[i].to_string();
-  }
-  return entry;
-}
-
 void set_method_and_body(Transfer& t, const RequestConfig& cfg, bool multipart) {
   CURL* e = t.easy;
   if (multipart) {

@@ -46,6 +46,9 @@ bool host_char(char c) {
 
 // --- messages --------------------------------------------------------------------------
 
+// The reference says to rebuild with a Cargo feature, which means nothing here; the
+// prefix users match ("Blocked: outbound HTTP requests are disabled") is kept and the
+// rest names the setting that actually enables requests.
 std::string disabled_message() {
   return "Blocked: outbound HTTP requests are disabled. Set pg_durable.http_mode to 'public', "
          "'allowlist' or 'all' to enable them.";
@@ -287,6 +290,15 @@ std::optional<std::string> check_addresses(Mode mode, std::string_view host,
   for (const IpAddress& a : addresses)
     if (is_restricted(a)) return restricted_message(host);
   return std::nullopt;
+}
+
+std::string resolve_entry(const Target& target, const std::vector<IpAddress>& addresses) {
+  std::string entry = target.host + ":" + std::to_string(target.port) + ":";
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    if (i) entry += ",";
+    entry += addresses[i].v6 ? "[" + addresses[i].to_string() + "]" : addresses[i].to_string();
+  }
+  return entry;
 }
 
 // --- the step config -----------------------------------------------------------------------

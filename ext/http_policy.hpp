@@ -88,6 +88,10 @@ std::optional<std::string> check_url(Mode mode, std::string_view url,
 std::optional<std::string> check_addresses(Mode mode, std::string_view host,
                                            const std::vector<IpAddress>& addresses);
 
+// The CURLOPT_RESOLVE entry that pins host:port to the checked addresses
+// ("host:port:a.b.c.d,[v6]", the format libcurl 7.88 accepts).
+std::string resolve_entry(const Target& target, const std::vector<IpAddress>& addresses);
+
 // --- the step config ----------------------------------------------------------------
 struct Part {
   std::string name;

@@ -48,17 +48,12 @@ void check_database(const std::optional<std::string>& database) {
     surface::raise("database \"" + *database + "\" does not exist");
 }
 
-// Steps 3 and 4: the effective role must be able to log in, and may be a superuser only
-// when pg_durable.enable_superuser_instances is on.
+// Step 4: a superuser may own instances only when pg_durable.enable_superuser_instances
+// is on.
 void check_identity(Oid role) {
-  spi::exec("SELECT rolname::text, rolcanlogin, rolsuper FROM pg_catalog.pg_roles WHERE oid = $1",
-            {spi::oid(role)});
-  std::string name = spi::value_or(0, 1, "");
-  if (spi::value_or(0, 2, "f") != "t")
-    surface::raise("current_user \"" + name + "\" does not have LOGIN privilege. The background worker must "
-                   "connect as this role to execute SQL. Grant LOGIN to this role or call df.start() as a "
-                   "role with LOGIN.");
-  if (spi::value_or(0, 3, "f") == "t" && !settings.enable_superuser_instances)
+  std::string name = check_login(role);
+  spi::exec("SELECT rolsuper FROM pg_catalog.pg_roles WHERE oid = $1", {spi::oid(role)});
+  if (spi::value_or(0, 1, "f") == "t" && !settings.enable_superuser_instances)
     surface::raise("pg_durable: superuser instances are disabled. current_user \"" + name +
                    "\" is a superuser, but pg_durable.enable_superuser_instances is off. Set "
                    "pg_durable.enable_superuser_instances = on to allow this.");
@@ -134,6 +129,16 @@ void run_engine_start(const engine::StartRequest& request) {
 
 }  // namespace
 
+std::string check_login(unsigned int role) {
+  spi::exec("SELECT rolname::text, rolcanlogin FROM pg_catalog.pg_roles WHERE oid = $1", {spi::oid(role)});
+  std::string name = spi::value_or(0, 1, "");
+  if (spi::value_or(0, 2, "f") != "t")
+    surface::raise("current_user \"" + name + "\" does not have LOGIN privilege. The background worker must "
+                   "connect as this role to execute SQL. Grant LOGIN to this role or call df.start() as a "
+                   "role with LOGIN.");
+  return name;
+}
+
 std::string start_caller_mode(const std::string& fut, const Options& options) {
   ir::NodePtr root = compiler::parse_strict(fut);
   Oid role = GetUserId();
@@ -180,13 +185,12 @@ DF_SURFACE_FUNCTION(df_start) {
           "df.start() with transaction_mode => 'new' cannot be called inside a workflow - a df.sql() node "
           "already runs as a single autocommitted statement, so a plain df.start() there is already "
           "independent of any caller transaction");
-    throw df::ext::SqlError(ERRCODE_FEATURE_NOT_SUPPORTED,
-                            "df.start(): transaction_mode => 'new' is not supported by this version",
-                            "", "Call df.start() in caller mode and COMMIT to make the start independent.");
   }
   if (PG_ARGISNULL(0)) PG_RETURN_NULL();
   df::ext::start::Options options;
   options.label = opt_text_arg(fcinfo, 1);
   options.database = opt_text_arg(fcinfo, 2);
+  if (lower(mode) == "new")
+    return df::ext::text_datum(df::ext::start::start_new_mode(df::ext::text_arg(fcinfo, 0), options));
   return df::ext::text_datum(df::ext::start::start_caller_mode(df::ext::text_arg(fcinfo, 0), options));
 }

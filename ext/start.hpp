@@ -20,4 +20,11 @@ struct Options {
 // returns the new instance id. Everything happens in the caller's transaction.
 std::string start_caller_mode(const std::string& fut, const Options& options);
 
+// transaction_mode => 'new': a slot-limited, autocommitted loopback session of the
+// caller's role runs df.start in caller mode (ext/start_new.cpp).
+std::string start_new_mode(const std::string& fut, const Options& options);
+
+// REFERENCE.md §3.3 step 3: the role must have LOGIN. Returns its name. SPI connected.
+std::string check_login(unsigned int role);
+
 }  // namespace df::ext::start

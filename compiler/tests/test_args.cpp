@@ -202,3 +202,30 @@ TEST_CASE("decoders reject bad queries with a reason") {
   CHECK(!decode_multipart(mp, &err));
   CHECK(err == "missing field `parts`");
 }
+
+TEST_CASE("builders refuse missing children") {
+  CHECK(error_of([] { make_then(make_sql("a"), nullptr); }) ==
+        "THEN requires a workflow step, got none");
+  CHECK(error_of([] { make_loop(nullptr, nullptr); }) == "LOOP requires a workflow step, got none");
+  CHECK(error_of([] { make_if(nullptr, make_sql("t"), make_sql("e")); }) ==
+        "IF requires a workflow step, got none");
+  CHECK_NOTHROW(make_loop(make_sql("a"), nullptr));
+}
+
+TEST_CASE("over-deep JSON arguments are refused, not recursed into") {
+  std::string deep;
+  for (int i = 0; i < 600; ++i) deep += "{\"a\":";
+  deep += "1";
+  for (int i = 0; i < 600; ++i) deep += "}";
+  CHECK(error_of([&] { make_http("https://x", "GET", {}, deep, 30); }) ==
+        "JSON value is nested too deeply");
+  // The same depth stored in a hand-written node is a decode error, not an exception.
+  df::ir::Node http(NodeType::Http);
+  http.query = "{\"url\":\"https://x\",\"headers\":" + deep + "}";
+  std::string err;
+  CHECK(!decode_http(http, &err));
+  CHECK(err == "field `headers`: JSON value is nested too deeply");
+  std::string shallow = "{\"a\":{\"b\":{\"c\":\"d\"}}}";
+  CHECK(*make_http("https://x", "GET", {}, shallow, 30)->query ==
+        R"({"url":"https://x","method":"GET","body":null,"headers":{"a":{"b":{"c":"d"}}},"timeout_seconds":30})");
+}

@@ -136,9 +136,15 @@ TEST_CASE("ternary errors") {
 
 TEST_CASE("prefix @> binds only its operand") {
   auto r_e = parse("@> 'a' ~> 'b'");
-  const auto& e = body_of(r_e);
+  REQUIRE(r_e.diagnostics.size() == 1);  // legal, but a warning says what it means
+  CHECK(r_e.diagnostics[0].severity == Severity::Warning);
+  CHECK(r_e.diagnostics[0].message ==
+        "`@> 'a' ~> 'b'` loops only 'a' (as in SQL); write `(@> 'a') ~> 'b'` or `@> ('a' ~> 'b')`");
+  const auto& e = *r_e.file.workflows.at(0).body;
   REQUIRE(e.kind == ExprKind::Binary);
   CHECK(e.lhs->kind == ExprKind::Loop);
+  CHECK(parse("(@> 'a') ~> 'b'").diagnostics.empty());
+  CHECK(parse("'x' ~> @> 'a'").diagnostics.empty());
   auto r_l = parse("@> ('a' ~> 'b')");
   const auto& l = body_of(r_l);
   REQUIRE(l.kind == ExprKind::Loop);
@@ -194,4 +200,29 @@ TEST_CASE("lex keeps comments and positions") {
   CHECK(toks[3].end_line == 3);
   CHECK(natural_precedence(TokenKind::Bind) > natural_precedence(TokenKind::Amp));
   CHECK(natural_precedence(TokenKind::Comma) == 0);
+}
+
+TEST_CASE("malformed UTF-8 and NUL are reported, never thrown") {
+  auto bad = parse(std::string("'a' ~>\n 'b\x97'"));
+  REQUIRE(bad.diagnostics.size() == 1);
+  CHECK(bad.diagnostics[0].message == "invalid UTF-8 byte sequence in source");
+  CHECK(bad.diagnostics[0].pos.line == 2);
+  CHECK(bad.diagnostics[0].pos.column == 4);
+  CHECK(first_error(parse(std::string("'a\0'", 4))) ==
+        "NUL character in source (PostgreSQL text cannot contain it)");
+  CHECK(first_error(parse("'\xED\xA0\x80'")) == "invalid UTF-8 byte sequence in source");  // surrogate
+  CHECK(first_error(parse("'\xC0\x80'")) == "invalid UTF-8 byte sequence in source");      // overlong
+  CHECK(first_error(parse("'\xF4\x90\x80\x80'")) == "invalid UTF-8 byte sequence in source");
+  CHECK(body_of(parse("'\xC3\xA9\xF0\x9F\x98\x80'")).literal.value == "\xC3\xA9\xF0\x9F\x98\x80");
+  CHECK(lex("'\x97'").empty());
+}
+
+TEST_CASE("syntax error messages name tokens as users write them") {
+  auto r = parse("workflow t() { 'y' ~> }");
+  REQUIRE_FALSE(r.diagnostics.empty());
+  const std::string& m = r.diagnostics[0].message;
+  CHECK(m.find("NULL_KW") == std::string::npos);
+  CHECK(m.find("NULL") != std::string::npos);
+  CHECK(m.find("'string'") != std::string::npos);
+  CHECK(m.find("name") != std::string::npos);
 }

@@ -221,3 +221,25 @@ TEST_CASE("variable_references follows the §9 syntax") {
   CHECK(is_param_type("jsonb"));
   CHECK_FALSE(is_param_type("date"));
 }
+
+TEST_CASE("a body that is one string is read like df.start's argument") {
+  CHECK(json_of(R"('{"node_type":"SLEEP","query":"5"}')") == R"({"node_type":"SLEEP","query":"5"})");
+  CHECK(first_error(R"('{"node_type":"NOPE"}')").find("Invalid durable function: Unknown node_type 'NOPE'") == 0);
+  CHECK(json_of(R"('{"node_type":"NOPE"}' ~> 'x')").find(R"("query":"{\"node_type\":\"NOPE\"}")") !=
+        std::string::npos);  // composers auto-wrap instead
+  CHECK(json_of("'SELECT 1'") == sql("SELECT 1"));
+  CompileResult r = compile("\n  'SELECT 1'");
+  REQUIRE(r.workflows[0].root);
+  CHECK(r.workflows[0].root->pos.line == 2);
+}
+
+TEST_CASE("more operator combinations keep SQL's meaning") {
+  CHECK(json_of("'a' |=> 'x' |=> 'y'") == R"({"node_type":"SQL","query":"a","result_name":"y"})");
+  CHECK(json_of("@> 'a' |=> 'n'") == to_json(*[] {
+          auto l = make_loop(make_sql("a"), nullptr);
+          set_result_name(*l, "n");
+          return l;
+        }()));
+  CHECK(first_error("@> ('c' ?> 't')").find("`?>` without `!>`") == 0);
+  CHECK(first_error("'a' ?> 'b' ?> 'c' !> 'd'").find("`?>` without `!>`") == 0);
+}

@@ -224,6 +224,15 @@ TEST_CASE("check_addresses: any restricted address refuses the host") {
   CHECK_FALSE(check_addresses(Mode::All, "h.example", {ip("127.0.0.1")}));
 }
 
+TEST_CASE("resolve_entry pins host:port to every checked address") {
+  Target t;
+  t.host = "api.example.com";
+  t.port = 443;
+  CHECK(resolve_entry(t, {ip("93.184.216.34"), ip("2606:2800:220:1::1")}) ==
+        "api.example.com:443:93.184.216.34,[2606:2800:220:1::1]");
+  CHECK(resolve_entry(t, {ip("93.184.216.34")}) == "api.example.com:443:93.184.216.34");
+}
+
 TEST_CASE("privilege message names the function and the grant") {
   CHECK(privilege_message("alice", false) ==
         "Blocked: role 'alice' does not have EXECUTE privilege on df.http(). Grant EXECUTE ON "

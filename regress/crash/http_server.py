@@ -13,6 +13,8 @@ Endpoints (any method):
   /status/<n>    <n> with a text body "status <n>" (longer for /status/500?long)
   /redirect      302 Location: /json (must not be followed)
   /slow?s=<n>    waits n seconds, then 200 "slow done"
+  /latin1        200 text/plain; charset=iso-8859-1 "caf\xe9"
+  /big?n=<n>     200 application/octet-stream, n bytes of "a"
   /upload        parses multipart/form-data; 200 JSON [{name, filename, content_type, size, sha256}]
 """
 import email.parser
@@ -80,7 +82,7 @@ class Handler(BaseHTTPRequestHandler):
         body = self.read_body()
         entry = self.record(body)
         url = urlsplit(self.path)
-        path, query = url.path, parse_qs(url.query)
+        path, query = url.path, parse_qs(url.query, keep_blank_values=True)
         if path == "/echo":
             self.reply(200, json.dumps(entry).encode(), "application/json")
         elif path == "/json":
@@ -96,6 +98,10 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/slow":
             time.sleep(float(query.get("s", ["30"])[0]))
             self.reply(200, b"slow done")
+        elif path == "/latin1":
+            self.reply(200, "café".encode("latin-1"), "text/plain; charset=iso-8859-1")
+        elif path == "/big":
+            self.reply(200, b"a" * int(query.get("n", ["0"])[0]), "application/octet-stream")
         elif path == "/upload":
             parts = parse_multipart(self.headers.get("Content-Type", ""), body)
             self.reply(200, json.dumps(parts).encode(), "application/json")
@@ -105,9 +111,17 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # Clients that give up (timeouts, cancelled steps) are part of the tests.
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), Handler)
     with open(PORT_FILE + ".tmp", "w") as f:
         f.write(str(server.server_address[1]))
 

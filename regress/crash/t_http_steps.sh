@@ -86,6 +86,10 @@ expected=$(python3 -c "import base64; print(base64.b64encode(bytes(range(256))).
 id=$(run_wf "df.http('$BASE/binary', 'GET')")
 check "$id" "r->>'encoding' = 'base64' AND r->>'body' = '$expected'"
 
+note "a declared charset is honoured"
+id=$(run_wf "df.http('$BASE/latin1', 'GET')")
+check "$id" "r->>'encoding' = 'text' AND r->>'body' = 'café'"
+
 note "404 succeeds with ok = false; 302 is returned, never followed"
 id=$(run_wf "df.http('$BASE/status/404', 'GET')")
 check "$id" "(r->>'status')::int = 404 AND NOT (r->>'ok')::bool AND r->>'body' = 'status 404 '"
@@ -131,4 +135,12 @@ case "$(node_result "$id" HTTP_MULTIPART)" in
   "Invalid base64 in part 'f': "*) ;;
   *) fail "bad base64 text: $(node_result "$id" HTTP_MULTIPART)" ;;
 esac
+note "response size cap (pg_durable.http_max_response_bytes)"
+psql_t -c "ALTER SYSTEM SET pg_durable.http_max_response_bytes = 1024" -c "SELECT pg_reload_conf()" >/dev/null
+sleep 1
+id=$(run_wf "df.http('$BASE/big?n=1024', 'GET')")
+check "$id" "length(r->>'body') = 1024"
+id=$(run_wf "df.http('$BASE/big?n=5000', 'GET')" failed)
+[ "$(node_result "$id")" = "HTTP request failed: $BASE/big?n=5000 - response body exceeds pg_durable.http_max_response_bytes (1024 bytes)" ] ||
+  fail "size cap text: $(node_result "$id")"
 note "ok"

@@ -22,13 +22,13 @@ SELECT pg_get_function_arguments('df.start'::regproc), proisstrict FROM pg_proc 
 
 -- step 3/4: identity checks
 SELECT df.start('SELECT 1');  -- expect: pg_durable: superuser instances are disabled. ...
+SELECT df.start('SELECT 1', transaction_mode => 'new');  -- expect: the same, from inside the loopback session
 SET ROLE regress_nologin;
 SELECT df.start('SELECT 1');  -- expect: current_user "regress_nologin" does not have LOGIN privilege. ...
 RESET ROLE;
 
 SET ROLE regress_alice;
 SELECT df.start('SELECT 1', transaction_mode => 'sideways');  -- expect: invalid transaction_mode "sideways" ...
-SELECT df.start('SELECT 1', transaction_mode => 'new');       -- expect: not supported (see report)
 SET df.in_workflow = 'true';
 SELECT df.start('SELECT 1', transaction_mode => 'NEW');       -- expect: ... cannot be called inside a workflow ...
 RESET df.in_workflow;
@@ -96,6 +96,17 @@ SELECT df.await_instance(:'cancel_id');      -- expect: ... cannot be called ins
 RESET df.in_workflow;
 SELECT df.wait_for_completion(:'cancel_id', 5);  -- expect: WARNING deprecated, then cancelled
 SELECT df.seq(df.await_instance(:'cancel_id', 5), 'SELECT 1');  -- expect: df.await_instance() cannot be used as a workflow step. ...
+
+-- transaction_mode => 'new': a loopback session of the caller's role commits the launch,
+-- so it survives the caller's rollback; the admission slot is released afterwards
+BEGIN;
+SELECT df.start(df.wait_for_signal('never'), 'new mode', transaction_mode => 'New') AS new_id \gset
+ROLLBACK;
+SELECT label, submitted_by FROM df.instances WHERE id = :'new_id';
+SELECT count(*) AS slots_held FROM pg_locks WHERE locktype = 'advisory' AND classid = 1346982470;
+SELECT replace(df.cancel(:'new_id'), :'new_id', '<id>');
+-- errors inside the loopback session come back wrapped
+SELECT df.start('{"node_type":"NOPE"}', transaction_mode => 'new');  -- expect: df.start() on new transaction failed: Invalid durable function: ...
 
 -- df.run is a no-op
 SELECT df.run(), df.run('abc');

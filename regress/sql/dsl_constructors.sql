@@ -55,3 +55,13 @@ SELECT df.seq('{"node_type":"IF","condition_node":"x"}', 'SELECT 1'); -- expect:
 -- auto-wrap rule 1: a helper's 'OK' in the same statement is refused
 SELECT df.seq(df.setvar('regress_x', '1'), 'SELECT 1'); -- expect: df.setvar() cannot be used as a workflow step. ...
 SELECT df.clearvars();
+
+-- pg_durable.http_mode = off stands for the build without HTTP
+SET pg_durable.http_mode = off;
+SELECT df.http('https://example.com');   -- expect: df.http() is disabled. ...
+SELECT df.http_multipart('https://example.com', 'POST', '[{"name":"f","data_b64":"aGk="}]');  -- expect: df.http_multipart() is disabled. ...
+RESET pg_durable.http_mode;
+-- non-strict constructors: NULL optional arguments take the documented meaning
+SELECT df.wait_for_signal('go', NULL) = df.wait_for_signal('go') AS null_timeout_waits_forever,
+       df.http('https://example.com', NULL, NULL, NULL, NULL) = df.http('https://example.com') AS null_http_defaults,
+       df.break(NULL) = df.break() AS null_break_value;

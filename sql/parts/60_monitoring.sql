@@ -177,3 +177,7 @@ BEGIN
     FROM _duroxide.instance_state s LEFT JOIN df.instances i ON i.id = s.instance_id;
 END
 $$;
+
+-- Live view of an instance, or a dry run of a graph, DSL expression or SQL statement.
+CREATE FUNCTION df.explain(input text) RETURNS text
+  AS 'MODULE_PATHNAME', 'df_explain' LANGUAGE C STRICT VOLATILE;

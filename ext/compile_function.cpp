@@ -1,0 +1,191 @@
+// compile_function.cpp — the textual workflow language inside the database: df.compile
+// (source -> wire JSON), df.deploy (store each workflow of a source as a new version in
+// df.workflows) and df.start_workflow (start the latest version, binding parameters as
+// {name} variables after checking them against the declared types). Diagnostics become
+// one ERROR with SQLSTATE 42601: the first error as message, all findings with
+// line:col in the DETAIL.
+#include <map>
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "compile.hpp"
+#include "json_text.hpp"
+#include "wire_json.hpp"
+
+#include "spi.hpp"
+#include "start.hpp"
+#include "surface.hpp"
+
+extern "C" {
+#include "funcapi.h"
+}
+
+namespace {
+
+namespace compiler = df::compiler;
+namespace spi = df::ext::spi;
+using df::ext::SqlError;
+
+std::string diagnostics_detail(const compiler::Diagnostics& diags) {
+  std::string detail;
+  for (const auto& d : diags) {
+    if (!detail.empty()) detail += "\n";
+    if (d.pos.known()) detail += std::to_string(d.pos.line) + ":" + std::to_string(d.pos.column) + ": ";
+    detail += std::string(compiler::severity_name(d.severity)) + ": " + d.message;
+  }
+  return detail;
+}
+
+// Compiles or raises every diagnostic as one syntax error.
+compiler::CompileResult compile_or_raise(const std::string& source) {
+  compiler::CompileResult result = compiler::compile(source);
+  if (compiler::has_errors(result.diagnostics)) {
+    for (const auto& d : result.diagnostics)
+      if (d.severity == compiler::Severity::Error)
+        throw SqlError(ERRCODE_SYNTAX_ERROR, d.message, diagnostics_detail(result.diagnostics));
+  }
+  if (result.workflows.empty()) throw SqlError(ERRCODE_SYNTAX_ERROR, "the source contains no workflow");
+  return result;
+}
+
+std::string params_json(const std::vector<compiler::Param>& params) {
+  std::string out = "[";
+  for (const auto& p : params) {
+    out += out.size() > 1 ? ",{\"name\":" : "{\"name\":";
+    compiler::append_json_string(out, p.name);
+    out += ",\"type\":";
+    compiler::append_json_string(out, p.type);
+    out += ",\"default\":";
+    if (p.default_literal) compiler::append_json_string(out, *p.default_literal);
+    else out += "null";
+    out += "}";
+  }
+  return out + "]";
+}
+
+int store_version(const compiler::CompiledWorkflow& wf, const std::string& name, const std::string& source) {
+  spi::exec("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('df.workflows:' || $1))", {spi::text(name)});
+  spi::exec("INSERT INTO df.workflows (name, version, source, graph, params) "
+            "SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4::jsonb FROM df.workflows WHERE name = $1 "
+            "RETURNING version",
+            {spi::text(name), spi::text(source), spi::text(compiler::to_json(*wf.root)), spi::text(params_json(wf.params))});
+  return std::stoi(spi::value_or(0, 1, "0"));
+}
+
+// A default literal as written in the source: 'text' (with '' escapes) or a bare token.
+std::string default_value(const std::string& literal) {
+  if (literal.size() >= 2 && literal.front() == '\'' && literal.back() == '\'') {
+    std::string out;
+    for (std::size_t i = 1; i + 1 < literal.size(); ++i) {
+      out += literal[i];
+      if (literal[i] == '\'' && literal[i + 1] == '\'') ++i;
+    }
+    return out;
+  }
+  return literal;
+}
+
+// The variable text of a parameter value, after checking it against the declared type.
+std::string bind_value(const std::string& workflow, const std::string& name, const std::string& type,
+                       const rapidjson::Value& v) {
+  bool ok = type == "jsonb" || (type == "text" && v.IsString()) || (type == "bool" && v.IsBool()) ||
+            ((type == "int" || type == "bigint") && (v.IsInt64() || v.IsUint64())) ||
+            (type == "numeric" && v.IsNumber());
+  if (!ok)
+    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "workflow \"" + workflow + "\": parameter \"" + name +
+                                                        "\" must be of type " + type + ", got " +
+                                                        compiler::json_kind_description(v));
+  return v.IsString() ? std::string(compiler::json_string_view(v)) : compiler::json_value_text(v);
+}
+
+std::vector<std::pair<std::string, std::string>> bind_params(const std::string& workflow,
+                                                             const std::string& declared_json,
+                                                             const std::string& given_json) {
+  rapidjson::Document declared, given;
+  compiler::parse_json(declared_json, declared, nullptr);
+  if (!compiler::parse_json(given_json, given, nullptr) || !given.IsObject())
+    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "workflow parameters must be a JSON object");
+  std::map<std::string, const rapidjson::Value*> by_name;
+  for (const auto& m : given.GetObject()) by_name[std::string(compiler::json_string_view(m.name))] = &m.value;
+  std::vector<std::pair<std::string, std::string>> vars;
+  for (const auto& p : declared.GetArray()) {
+    std::string name(compiler::json_string_view(p["name"])), type(compiler::json_string_view(p["type"]));
+    auto it = by_name.find(name);
+    if (it != by_name.end()) {
+      vars.emplace_back(name, bind_value(workflow, name, type, *it->second));
+      by_name.erase(it);
+    } else if (p["default"].IsString()) {
+      vars.emplace_back(name, default_value(std::string(compiler::json_string_view(p["default"]))));
+    } else {
+      throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                     "workflow \"" + workflow + "\": parameter \"" + name + "\" is required");
+    }
+  }
+  if (!by_name.empty())
+    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                   "workflow \"" + workflow + "\" has no parameter \"" + by_name.begin()->first + "\"");
+  return vars;
+}
+
+}  // namespace
+
+// df.compile(source) -> the wire JSON of the bare expression or of the only workflow.
+DF_SURFACE_FUNCTION(df_compile) {
+  compiler::CompileResult result = compile_or_raise(df::ext::text_arg(fcinfo, 0));
+  if (result.workflows.size() != 1)
+    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                   "the source defines " + std::to_string(result.workflows.size()) +
+                       " workflows; df.compile() returns one graph",
+                   "", "Use df.deploy() to store named workflows, then df.start_workflow().");
+  return df::ext::text_datum(compiler::to_json(*result.workflows.front().root));
+}
+
+// df.deploy(name, source) -> TABLE(workflow, version): every workflow of the source (a
+// bare expression under `name`) as a new version; `name` must be one of them.
+DF_SURFACE_FUNCTION(df_deploy) {
+  std::string name = df::ext::text_arg(fcinfo, 0), source = df::ext::text_arg(fcinfo, 1);
+  compiler::CompileResult result = compile_or_raise(source);
+  bool found = false;
+  for (const auto& wf : result.workflows) found = found || wf.name.empty() || wf.name == name;
+  if (!found)
+    throw SqlError(ERRCODE_UNDEFINED_OBJECT, "df.deploy: the source does not define workflow \"" + name + "\"");
+  df::ext::pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
+  auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+  spi::Connection connection;
+  for (const auto& wf : result.workflows) {
+    std::string stored = wf.name.empty() ? name : wf.name;
+    int version = store_version(wf, stored, source);
+    Datum values[2];
+    bool nulls[2] = {false, false};
+    values[0] = df::ext::text_datum(stored);
+    values[1] = Int32GetDatum(version);
+    df::ext::pg_call([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls); });
+  }
+  connection.finish();
+  return (Datum)0;
+}
+
+// df.start_workflow(name, params, label): starts the latest version as the caller.
+DF_SURFACE_FUNCTION(df_start_workflow) {
+  if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+  std::string name = df::ext::text_arg(fcinfo, 0);
+  std::string given = df::ext::surface::opt_jsonb_arg(fcinfo, 1).value_or("{}");
+  spi::Connection connection;
+  if (spi::exec("SELECT version, graph, params::text FROM df.workflows WHERE name = $1 ORDER BY version DESC LIMIT 1",
+                {spi::text(name)}) != 1)
+    throw SqlError(ERRCODE_UNDEFINED_OBJECT, "workflow \"" + name + "\" does not exist",
+                   "", "Deploy it first with df.deploy(name, source).");
+  std::string version = spi::value_or(0, 1, ""), graph = spi::value_or(0, 2, ""), params = spi::value_or(0, 3, "[]");
+  connection.finish();
+  df::ext::start::Options options;
+  options.label = df::ext::surface::opt_text_arg(fcinfo, 2);
+  options.overrides = bind_params(name, params, given);
+  std::string id = df::ext::start::start_caller_mode(graph, options);
+  spi::Connection record;
+  spi::exec("INSERT INTO df.workflow_runs (instance_id, workflow_name, workflow_version) VALUES ($1, $2, $3::integer)",
+            {spi::text(id), spi::text(name), spi::text(version)});
+  record.finish();
+  return df::ext::text_datum(id);
+}

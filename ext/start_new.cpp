@@ -1,0 +1,117 @@
+// start_new.cpp — df.start(..., transaction_mode => 'new') (REFERENCE.md §3.3, §19): the
+// graph is created by a loopback session of the caller's own role, autocommitted, so the
+// instance survives a rollback of the caller's transaction. Admission is limited
+// cluster-wide by session-level advisory locks (pg_durable.max_new_transaction_starts
+// slots under the "PGDF" class id), always released, also on error.
+#include <cstdlib>
+#include <string>
+
+#include <postgresql/libpq-fe.h>
+
+#include "surface.hpp"
+
+#include "gucs.hpp"
+#include "spi.hpp"
+#include "start.hpp"
+
+extern "C" {
+#include "postmaster/postmaster.h"
+#include "storage/latch.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
+}
+
+namespace df::ext::start {
+namespace {
+
+constexpr long kSlotClass = 1346982470;  // 0x50474446, "PGDF"
+constexpr long kSlotPollMs = 100;
+
+bool try_slot(int slot) {
+  spi::exec("SELECT pg_catalog.pg_try_advisory_lock($1, $2)", {spi::int4(kSlotClass), spi::int4(slot)});
+  return spi::value_or(0, 1, "f") == "t";
+}
+
+void release_slot(int slot) {
+  spi::exec("SELECT pg_catalog.pg_advisory_unlock($1, $2)", {spi::int4(kSlotClass), spi::int4(slot)});
+}
+
+// Polls every 100 ms for a free slot until new_transaction_start_timeout.
+int acquire_slot() {
+  int slots = settings.max_new_transaction_starts, timeout_s = settings.new_transaction_start_timeout_s;
+  TimestampTz deadline = GetCurrentTimestamp() + static_cast<TimestampTz>(timeout_s) * USECS_PER_SEC;
+  for (;;) {
+    for (int slot = 0; slot < slots; ++slot)
+      if (try_slot(slot)) return slot;
+    if (GetCurrentTimestamp() >= deadline)
+      surface::raise("pg_durable: transaction_mode => 'new' launch limit reached (max_new_transaction_starts=" +
+                     std::to_string(slots) + "). Timed out after " + std::to_string(timeout_s) +
+                     "s waiting for a launch slot before opening the loopback session.");
+    pg_call([] {
+      (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kSlotPollMs, PG_WAIT_EXTENSION);
+      ResetLatch(MyLatch);
+    });
+    check_for_interrupts();
+  }
+}
+
+struct Connection {
+  PGconn* conn = nullptr;
+  ~Connection() { if (conn) PQfinish(conn); }
+};
+
+std::string error_of(PGconn* conn) {
+  std::string e = PQerrorMessage(conn);
+  while (!e.empty() && (e.back() == '\n' || e.back() == ' ')) e.pop_back();
+  return e;
+}
+
+// $PGHOST (a path = socket directory), default 127.0.0.1; the postmaster's port.
+std::string loopback_launch(const std::string& role, const std::string& fut, const Options& options) {
+  const char* host = std::getenv("PGHOST");
+  std::string port = std::to_string(PostPortNumber);
+  const char* keys[] = {"host", "port", "dbname", "user", "application_name", nullptr};
+  const char* values[] = {host && *host ? host : "127.0.0.1", port.c_str(), settings.database, role.c_str(),
+                          "pg_durable:backend:new-transaction", nullptr};
+  Connection c;
+  c.conn = PQconnectdbParams(keys, values, 0);
+  if (PQstatus(c.conn) != CONNECTION_OK) throw std::runtime_error(error_of(c.conn));
+  for (const char* setup : {"SET df.in_workflow = 'false'", "SET lock_timeout = 30000", "SET statement_timeout = 30000"}) {
+    PGresult* r = PQexec(c.conn, setup);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) throw std::runtime_error(error_of(c.conn));
+  }
+  const char* params[] = {fut.c_str(), options.label ? options.label->c_str() : nullptr,
+                          options.database ? options.database->c_str() : nullptr};
+  PGresult* r = PQexecParams(c.conn, "SELECT df.start($1, $2, $3)", 3, nullptr, params, nullptr, nullptr, 0);
+  bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+  std::string id = ok ? PQgetvalue(r, 0, 0) : "";
+  std::string error = ok ? "" : (PQresultErrorMessage(r) ? PQresultErrorMessage(r) : "");
+  PQclear(r);
+  while (!error.empty() && error.back() == '\n') error.pop_back();
+  if (!ok) throw std::runtime_error(error.rfind("ERROR:  ", 0) == 0 ? error.substr(8) : error);
+  return id;
+}
+
+}  // namespace
+
+std::string start_new_mode(const std::string& fut, const Options& options) {
+  spi::Connection connection;
+  std::string role = check_login(GetUserId());
+  int slot = acquire_slot();
+  connection.finish();
+  std::string id, failure;
+  try {
+    id = loopback_launch(role, fut, options);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  spi::Connection unlock;
+  release_slot(slot);
+  unlock.finish();
+  if (!failure.empty()) surface::raise("df.start() on new transaction failed: " + failure);
+  return id;
+}
+
+}  // namespace df::ext::start

@@ -1,0 +1,343 @@
+"""bench.py — the measurements of tools/bench (run through it, not directly).
+
+Order of a run, chosen so each figure has the state it needs:
+  setup        extension, role df_bench, table, drivers; synchronous_commit = on
+  memory@0     right after the (re)start, before any instance
+  fill         1-step instances up to 1,000 then 10,000 finished ones (memory at each)
+  scale@10k    sequential throughput with 10,000 finished instances in the tables
+  baseline     tables truncated before every run; pgbench and the same workflow runs are
+               interleaved (pgbench 1, workflow 1, pgbench 8, workflow 8) so machine noise
+               hits both sides of each ratio alike
+  wal          one more run of each, between two WAL positions (pg_waldump)
+  latency, fan-out, 1,000-branch join (memory sampled while it runs)
+Every figure is repeated `reps` times; report.py prints median (min–max)."""
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import report  # noqa: E402
+import workloads as w  # noqa: E402
+from pg import BenchError, Cluster, memory_kb, wait_until  # noqa: E402
+
+ROLE = "df_bench"
+CONCURRENCY = (1, 8)
+SEQ_STEPS = 10
+FANOUT = 10
+POLL_SLEEP = 0.001  # driver's pause between in-flight checks (1 ms)
+
+
+def say(msg):
+    print(f"\033[1m==> {msg}\033[0m", flush=True)
+
+
+class Bench:
+    def __init__(self, cluster, args):
+        self.c = cluster
+        self.args = args
+        self.quick = args.quick
+        self.reps = 3 if args.quick else 5
+        self.run_seconds = 1.5 if args.quick else 3.0
+        self.pgbench_seconds = 2 if args.quick else 4
+        self.latency_n = 200
+        self.fill_targets = (1000, 3000) if args.quick else (1000, 10000)
+        self.results = {"notes": [], "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
+        self.seq_graph = w.wire(w.sequence(SEQ_STEPS))
+        self.one_graph = w.wire(w.sequence(1))
+        self.fan_graph = w.wire(w.join_then_step(FANOUT))
+        self.label_seq = 0
+
+    # ------------------------------------------------------------------ setup
+    def setup(self):
+        say("setup: CREATE EXTENSION (if missing), role df_bench, table, drivers")
+        self.c.psql("CREATE EXTENSION IF NOT EXISTS pg_durable")
+        self.wait_ready()
+        with open(os.path.join(os.path.dirname(__file__), "setup.sql")) as f:
+            self.c.psql(f.read())
+        self.ensure_settings()
+        self.reset_tables()
+
+    def wait_ready(self):
+        workers = int(self.c.value("SHOW pg_durable.max_workers"))
+        def ready():
+            rows = self.c.psql(
+                "SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_durable executor'), "
+                "EXISTS (SELECT 1 FROM pg_class WHERE relname = '_worker_ready')")
+            return int(rows[0][0]) >= workers and rows[0][1] == "t"
+        wait_until(ready, 60, f"the scheduler and {workers} executors")
+
+    def ensure_settings(self):
+        if self.c.value("SHOW synchronous_commit") != "on":
+            say("setup: ALTER SYSTEM SET synchronous_commit = on; reload (sighup context)")
+            self.c.psql("ALTER SYSTEM SET synchronous_commit = on")
+            self.c.psql("SELECT pg_reload_conf()")
+        if self.args.workers:
+            current = int(self.c.value("SHOW pg_durable.max_workers"))
+            if current != self.args.workers:
+                say(f"setup: pg_durable.max_workers {current} -> {self.args.workers}: postmaster "
+                    "context, so ALTER SYSTEM and restart through tools/dev stop/start")
+                self.c.psql(f"ALTER SYSTEM SET pg_durable.max_workers = {self.args.workers}")
+                self.c.dev("stop")
+                self.c.dev("start")
+                self.wait_ready()
+        self.results["settings"] = dict(self.c.psql(
+            "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
+            "('pg_durable.max_workers', 'synchronous_commit', 'fsync', 'shared_buffers', "
+            "'wal_level', 'full_page_writes', 'max_connections', 'checkpoint_timeout') ORDER BY name"))
+
+    def wait_idle(self):
+        wait_until(lambda: self.c.value("SELECT count(*) FROM df.instances WHERE status IN "
+                                        "('pending', 'running')") == "0", 300, "instances to finish")
+
+    def reset_tables(self):
+        """No instance left: the engine's and df's tables emptied, then vacuumed/analyzed."""
+        self.wait_idle()
+        tables = [row[0] for row in self.c.psql(
+            "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE "
+            "(schemaname = 'df' AND tablename IN ('instances', 'nodes')) OR "
+            "(schemaname = '_duroxide' AND tablename <> '_worker_ready')")]
+        # CASCADE: tables of other features that reference instances (e.g. workflow runs).
+        self.c.psql(f"TRUNCATE {', '.join(tables)}, df_bench.narrow CASCADE")
+        self.c.psql("".join(f"VACUUM ANALYZE {t};" for t in tables))
+
+    # ------------------------------------------------------------------ drivers
+    def label(self, what):
+        self.label_seq += 1
+        return f"bench-{what}-{self.label_seq}"
+
+    def drive(self, graph, what, in_flight, seconds, max_instances=10 ** 9, per_commit=1):
+        """Runs df_bench.drive; checks every instance completed; returns (instances, s)."""
+        label = self.label(what)
+        started, elapsed = self.c.call(
+            f"CALL df_bench.drive({graph}, '{label}', {in_flight}, {seconds}, {max_instances}, "
+            f"{per_commit}, {POLL_SLEEP})", ROLE)
+        self.check_completed(label, int(started))
+        return int(started), float(elapsed)
+
+    def check_completed(self, label, expected):
+        rows = self.c.psql(f"SELECT count(*) FILTER (WHERE status = 'completed'), count(*) "
+                           f"FROM df.instances WHERE label = '{label}'")
+        done, total = int(rows[0][0]), int(rows[0][1])
+        if done != expected or total != expected:
+            sample = self.c.psql(
+                f"SELECT i.id, i.status, left(s.output, 300) FROM df.instances i JOIN "
+                f"_duroxide.instance_state s ON s.instance_id = i.id WHERE i.label = '{label}' "
+                f"AND i.status <> 'completed' LIMIT 3")
+            raise BenchError(f"{label}: {done} of {expected} instances completed ({total} found); "
+                             f"e.g. {sample}")
+
+    def warm_up(self, in_flight):
+        """A few unmeasured instances after a TRUNCATE: the new relation files get their
+        first pages and index roots, and every executor rebuilds its relcache entries."""
+        self.drive(self.seq_graph, "warmup", in_flight, 60, max_instances=max(4, in_flight))
+
+    def steps_per_second(self, in_flight):
+        n, s = self.drive(self.seq_graph, f"seq{in_flight}", in_flight, self.run_seconds)
+        return n * SEQ_STEPS / s
+
+    def pgbench_tps(self, clients):
+        return self.c.pgbench(self.pgbench_script, clients, self.pgbench_seconds, ROLE)
+
+    # ------------------------------------------------------------------ sections
+    def memory_snapshot(self, stage):
+        snap = {}
+        for name, pid in self.c.engine_processes():
+            mem = memory_kb(pid)
+            if mem:
+                snap[name] = mem
+        self.results.setdefault("memory", {})[stage] = snap
+
+    def fill_and_measure_memory(self):
+        self.memory_snapshot("0")
+        total = 0
+        for target in self.fill_targets:
+            say(f"fill: 1-step instances until {target:,} have finished")
+            n, s = self.drive(self.one_graph, "fill", 64, 3600, max_instances=target - total,
+                              per_commit=32)
+            total += n
+            self.results.setdefault("fill", []).append((target, n, s))
+            self.memory_snapshot(f"{target:,}")
+
+    def scale_runs(self, key):
+        out = self.results.setdefault("seq", {}).setdefault(key, {k: [] for k in CONCURRENCY})
+        for rep in range(self.reps):
+            for k in CONCURRENCY:
+                out[k].append(self.steps_per_second(k))
+            say(f"{key}: rep {rep + 1}/{self.reps}: " +
+                ", ".join(f"{k} in flight {out[k][-1]:.0f} steps/s" for k in CONCURRENCY))
+
+    def baseline_runs(self):
+        """pgbench and the 10-step workflow, interleaved, empty tables before each run."""
+        pgb = self.results.setdefault("pgbench", {k: [] for k in CONCURRENCY})
+        seq = self.results.setdefault("seq", {}).setdefault("none", {k: [] for k in CONCURRENCY})
+        for rep in range(self.reps):
+            for k in CONCURRENCY:
+                pgb[k].append(self.pgbench_tps(k))
+                self.reset_tables()
+                self.warm_up(k)
+                seq[k].append(self.steps_per_second(k))
+            say(f"baseline: rep {rep + 1}/{self.reps}: " + ", ".join(
+                f"pgbench {k}: {pgb[k][-1]:.0f} tps, workflow {k}: {seq[k][-1]:.0f} steps/s"
+                for k in CONCURRENCY))
+
+    def wal_counters(self):
+        row = self.c.psql(
+            "SELECT pg_current_wal_insert_lsn(), "
+            "(SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()), "
+            "(SELECT wal_records FROM pg_stat_wal)")[0]
+        return row[0], int(row[1]), int(row[2])
+
+    def wal_delta(self, run):
+        # The relations a step writes; commits of other transactions (autovacuum's
+        # analyze, the heartbeat) are not the step's.
+        rels = [r[0] for r in self.c.psql(
+            "SELECT relfilenode FROM pg_class WHERE oid IN ('df.instances'::regclass, "
+            "'df.nodes'::regclass, '_duroxide.instance_state'::regclass, '_duroxide.tasks'::regclass, "
+            "'df_bench.narrow'::regclass)")]
+        lsn0, xc0, wr0 = self.wal_counters()
+        units, starts = run()
+        time.sleep(1.2)  # backends flush their statistics at most once a second
+        lsn1, xc1, wr1 = self.wal_counters()
+        records = self.c.wal_records(lsn0, lsn1)
+        commits_all, commits_ours = self.c.wal_commits_touching(lsn0, lsn1, rels)
+        return {"units": units, "starts": starts, "wal_bytes": self.c.wal_bytes_between(lsn0, lsn1),
+                "records": records, "xact_commit": xc1 - xc0, "stat_wal_records": wr1 - wr0,
+                "commits_all": commits_all, "commits_ours": commits_ours}
+
+    def wal_runs(self):
+        say("wal: commits and WAL per step (pg_waldump between two WAL positions)")
+        out = self.results.setdefault("wal", {})
+        for k in CONCURRENCY:
+            self.reset_tables()
+            def workflow(k=k):
+                n, _ = self.drive(self.seq_graph, f"wal{k}", k, self.run_seconds)
+                return n * SEQ_STEPS, n
+            out[f"workflow {k}"] = self.wal_delta(workflow)
+            def bench(k=k):
+                before = int(self.c.value("SELECT count(*) FROM df_bench.narrow"))
+                self.pgbench_tps(k)
+                return int(self.c.value("SELECT count(*) FROM df_bench.narrow")) - before, 0
+            out[f"pgbench {k}"] = self.wal_delta(bench)
+
+    def latency_runs(self):
+        self.reset_tables()
+        lat = self.results.setdefault("latency", {"p50": [], "p99": [], "max": []})
+        for rep in range(self.reps):
+            row = self.c.call(f"CALL df_bench.latency({self.one_graph}, '{self.label('lat')}', "
+                              f"{self.latency_n}, 0)", ROLE)
+            samples = [float(x) for x in row[0].strip("{}").split(",")]
+            lat["p50"].append(w.percentile(samples, 50))
+            lat["p99"].append(w.percentile(samples, 99))
+            lat["max"].append(max(samples))
+            say(f"latency: rep {rep + 1}/{self.reps}: p50 {lat['p50'][-1]:.2f} ms, "
+                f"p99 {lat['p99'][-1]:.2f} ms")
+
+    def fanout_runs(self):
+        self.reset_tables()
+        out = self.results.setdefault("fanout", {k: [] for k in CONCURRENCY})
+        for rep in range(self.reps):
+            for k in CONCURRENCY:
+                n, s = self.drive(self.fan_graph, f"fan{k}", k, self.run_seconds)
+                out[k].append(n / s)
+            say(f"fan-out: rep {rep + 1}/{self.reps}: " +
+                ", ".join(f"{k} in flight {out[k][-1]:.1f} instances/s" for k in CONCURRENCY))
+
+    def big_join(self):
+        """A 1,000-branch join: peak memory of each engine process while it runs."""
+        say("memory: a 1,000-branch join (peak resident memory sampled every 20 ms)")
+        self.reset_tables()
+        procs = self.c.engine_processes()
+        peak = {name: None for name, _ in procs}
+        done = threading.Event()
+        def sample():
+            while not done.is_set():
+                for name, pid in procs:
+                    m = memory_kb(pid)
+                    if m and (peak[name] is None or m["VmRSS"] > peak[name]["VmRSS"]):
+                        peak[name] = m
+                time.sleep(0.02)
+        t = threading.Thread(target=sample)
+        t.start()
+        try:
+            n, s = self.drive(w.wire(w.join(1000)), "join1000", 1, 60, max_instances=1)
+        finally:
+            done.set()
+            t.join()
+        self.results["memory"]["during 1,000-branch join (peak)"] = {k: v for k, v in peak.items() if v}
+        self.results["join1000_seconds"] = s
+        self.memory_snapshot("after the join")
+
+    # ------------------------------------------------------------------ machine
+    def describe_machine(self):
+        def sh(cmd):
+            try:
+                return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+            except OSError:
+                return ""
+        mem_kb = int(sh("awk '/MemTotal/ {print $2}' /proc/meminfo") or 0)
+        commit = sh(f"git -C {self.c.root} rev-parse --short HEAD")
+        dirty = sh(f"git -C {self.c.root} status --porcelain --untracked-files=no -- ext sql compiler vm")
+        self.results["machine"] = {
+            "cpus": os.cpu_count(),
+            "cpu model": sh("awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo"),
+            "memory": f"{mem_kb / 1024 / 1024:.1f} GiB",
+            "kernel": platform.release(),
+            "PostgreSQL": self.c.value("SELECT version()").split(" on ")[0],
+            "pg_durable": self.c.value("SELECT df.version()"),
+            "commit": commit + (" (engine sources modified in the working tree)" if dirty else ""),
+            "load average at start": sh("cut -d' ' -f1-3 /proc/loadavg"),
+        }
+
+
+def main():
+    ap = argparse.ArgumentParser(description="pg_durable benchmarks (run through tools/bench)")
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--port", required=True)
+    ap.add_argument("--dev-dir", required=True)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--workers", type=int, default=0)
+    ap.add_argument("--output", required=True)
+    ap.add_argument("--command", default="tools/bench")
+    args = ap.parse_args()
+    cluster = Cluster(args.root, args.port, args.dev_dir)
+    b = Bench(cluster, args)
+    t0 = time.monotonic()
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+        f.write(w.STEP_SQL + ";\n")
+        b.pgbench_script = f.name
+    os.chmod(b.pgbench_script, 0o644)
+    try:
+        b.setup()
+        b.describe_machine()
+        b.fill_and_measure_memory()
+        b.scale_runs(f"{b.fill_targets[-1]:,}")
+        b.baseline_runs()
+        b.wal_runs()
+        b.latency_runs()
+        b.fanout_runs()
+        b.big_join()
+    except BenchError as e:
+        print(f"tools/bench: error: {e}", file=sys.stderr)
+        return 1
+    finally:
+        os.unlink(b.pgbench_script)
+    b.results["machine"]["load average at end"] = open("/proc/loadavg").read().split()[:3]
+    b.results["duration"] = time.monotonic() - t0
+    b.results["command"] = args.command
+    text = report.render(b.results, b)
+    with open(args.output, "w") as f:
+        f.write(text)
+    print(report.console_table(b.results, b))
+    say(f"wrote {args.output} ({b.results['duration']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,281 @@
+"""report.py — turns the measurements of bench.py into the console table and BENCHMARKS.md:
+every figure as median (min–max) over the repeated runs, the targets of DESIGN.md
+"Performance model" marked met / missed, never asserted."""
+
+import os
+
+import workloads as w
+
+FINDINGS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "findings.md")
+
+
+def verdict(value, comparison, target):
+    if comparison == ">=":
+        return "met" if value >= target else "missed"
+    if comparison == "<=":
+        return "met" if value <= target else "missed"
+    raise ValueError(f"unknown comparison {comparison!r}")
+
+
+def fig(triple, digits=1):
+    med, lo, hi = triple
+    return f"{med:.{digits}f} ({lo:.{digits}f}–{hi:.{digits}f})"
+
+
+def ratios(numerators, denominators):
+    """Paired per-run ratios (the runs were interleaved)."""
+    return [a / b for a, b in zip(numerators, denominators)]
+
+
+def cost_ms(steps_per_s):
+    return [1000.0 / x for x in steps_per_s]
+
+
+# ---------------------------------------------------------------------- figures
+def rows(r, b):
+    """[(section, what, figure text)] for the main table."""
+    out = []
+    for k in (1, 8):
+        out.append(("1 physical limit", f"pgbench INSERT, {k} client{'s' if k > 1 else ''} (TPS)",
+                    fig(w.summary(r["pgbench"][k]), 0)))
+    for k in (1, 8):
+        seq = r["seq"]["none"][k]
+        out.append(("2 sequential", f"10-step workflow, {k} in flight (steps/s)", fig(w.summary(seq), 0)))
+        out.append(("2 sequential", f"  ratio to pgbench at {k}", fig(w.summary(ratios(seq, r["pgbench"][k])), 2)))
+    lat = r["latency"]
+    out.append(("3 latency", f"1-step workflow, {b.latency_n} sequential: p50 (ms)", fig(w.summary(lat["p50"]), 2)))
+    out.append(("3 latency", "  p99 (ms)", fig(w.summary(lat["p99"]), 2)))
+    out.append(("3 latency", "  max (ms)", fig(w.summary(lat["max"]), 2)))
+    for k in (1, 8):
+        out.append(("4 fan-out", f"10-branch join + 1 step, {k} in flight (instances/s)",
+                    fig(w.summary(r["fanout"][k]), 1)))
+    big = list(r["seq"].keys() - {"none"})[0]
+    for k in (1, 8):
+        none, full = w.summary(cost_ms(r["seq"]["none"][k])), w.summary(cost_ms(r["seq"][big][k]))
+        out.append(("5 scale", f"ms per step, {k} in flight, no finished instances", fig(none, 3)))
+        out.append(("5 scale", f"ms per step, {k} in flight, {big} finished instances",
+                    fig(full, 3) + f"  ({(full[0] / none[0] - 1) * 100:+.1f}%)"))
+    for key in ("workflow 1", "workflow 8", "pgbench 1", "pgbench 8"):
+        d = r["wal"][key]
+        per = "step" if key.startswith("workflow") else "transaction"
+        out.append(("6 commits, WAL", f"{key}: commits per {per} (WAL commit records)", f"{engine_commits(d):.3f}"))
+        out.append(("6 commits, WAL", f"{key}: WAL bytes per {per}", f"{d['wal_bytes'] / d['units']:.0f}"))
+    return out
+
+
+def engine_commits(d):
+    """COMMITs of transactions that wrote the step's relations, per unit, minus the
+    df.start commits of the driver (the application's own commits)."""
+    return (d["commits_ours"] - d["starts"]) / d["units"]
+
+
+def targets(r):
+    big = list(r["seq"].keys() - {"none"})[0]
+    out = []
+    ratio8 = w.summary(ratios(r["seq"]["none"][8], r["pgbench"][8]))[0]
+    out.append(("sequential throughput at 8 in flight >= 50% of pgbench at 8 clients",
+                f"{ratio8 * 100:.0f}%", verdict(ratio8, ">=", 0.5)))
+    p50, p99 = w.summary(r["latency"]["p50"])[0], w.summary(r["latency"]["p99"])[0]
+    out.append(("latency p50 <= 5 ms", f"{p50:.2f} ms", verdict(p50, "<=", 5.0)))
+    out.append(("latency p99 <= 20 ms", f"{p99:.2f} ms", verdict(p99, "<=", 20.0)))
+    for k in (1, 8):
+        none, full = w.summary(cost_ms(r["seq"]["none"][k]))[0], w.summary(cost_ms(r["seq"][big][k]))[0]
+        out.append((f"cost per step flat within 10% from 0 to {big} finished ({k} in flight)",
+                    f"{(full / none - 1) * 100:+.1f}% (negative = cheaper)",
+                    "met" if w.within(none, full, 0.10) else "missed"))
+    worst = max(engine_commits(r["wal"][f"workflow {k}"]) for k in (1, 8))
+    out.append(("one commit per SQL step", f"{worst:.3f}", verdict(worst, "<=", 1.02)))
+    stages = list(r["memory"].keys())
+    first, last = stages[1], stages[2]  # 1,000 and the largest fill
+    for kind in ("VmRSS", "RssAnon"):
+        worst_change, who = memory_change(r["memory"][first], r["memory"][last], kind)
+        out.append((f"worker memory ({kind}) flat within 10% from {first} to {last} instances",
+                    f"{worst_change * 100:+.1f}% ({who})", "met" if abs(worst_change) <= 0.10 else "missed"))
+    return out
+
+
+def memory_change(before, after, kind):
+    worst, who = 0.0, "-"
+    for name, mem in after.items():
+        if name in before and before[name][kind]:
+            change = mem[kind] / before[name][kind] - 1
+            if abs(change) >= abs(worst):
+                worst, who = change, name
+    return worst, who
+
+
+# ---------------------------------------------------------------------- rendering
+def table(header, body):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in body]
+    return "\n".join(lines)
+
+
+def memory_table(r):
+    stages = list(r["memory"].keys())
+    names = sorted({n for s in stages for n in r["memory"][s]})
+    body = []
+    for n in names:
+        cells = []
+        for s in stages:
+            m = r["memory"][s].get(n)
+            cells.append(f"{m['VmRSS'] / 1024:.1f} / {m['RssAnon'] / 1024:.1f}" if m else "–")
+        body.append([n] + cells)
+    return table(["process (VmRSS / RssAnon, MiB)"] + [f"after {s}" if s[0].isdigit() else s for s in stages], body)
+
+
+def wal_breakdown(d, top=12):
+    items = sorted(d["records"].items(), key=lambda kv: -kv[1][0])[:top]
+    return table(["WAL record type", "records per step", "bytes per step (incl. FPI)"],
+                 [[name, f"{n / d['units']:.2f}", f"{size / d['units']:.0f}"] for name, (n, size) in items])
+
+
+def console_table(r, b):
+    width = max(len(what) for _, what, _ in rows(r, b)) + 2
+    lines = ["", f"{'':18}{'figure':{width}}median (min–max) over {b.reps} runs"]
+    for section, what, value in rows(r, b):
+        lines.append(f"{section:18}{what:{width}}{value}")
+    lines.append("")
+    for what, value, v in targets(r):
+        lines.append(f"target: {what}: {value} — {v.upper()}")
+    return "\n".join(lines)
+
+
+def render(r, b):
+    m = r["machine"]
+    big = list(r["seq"].keys() - {"none"})[0]
+    parts = [
+        "# Benchmarks",
+        "",
+        f"Generated by `{r['command']}` on {r['started']} ({r['duration']:.0f} s, "
+        f"{'quick' if b.quick else 'full'} run). Do not edit by hand: rerun the command. Every figure "
+        f"is the median over {b.reps} runs with (min–max); pgbench runs against the same server in "
+        "the same run, so the ratios compare like with like.",
+        "",
+        "## Machine",
+        "",
+        table(["", ""], [[k, v if not isinstance(v, list) else " ".join(v)] for k, v in m.items()]),
+        "",
+        "Settings: " + ", ".join(f"`{k} = {v}`" for k, v in r["settings"].items()) + ".",
+        "",
+        "## Targets (DESIGN.md \"Performance model\")",
+        "",
+        table(["target", "measured", "verdict"], targets(r)),
+        "",
+        "## Results",
+        "",
+        table(["section", "figure", f"median (min–max), {b.reps} runs"], rows(r, b)),
+        "",
+        "The finished instances of (5) were made by 1-step instances at 64 in flight, 32 starts "
+        "per commit: " + "; ".join(f"{n:,} in {sec:.1f} s ({n / sec:.0f} instances/s)"
+                                    for _, n, sec in r["fill"]) + ".",
+        "",
+        "### 7. Memory of the engine processes",
+        "",
+        memory_table(r),
+        "",
+        f"The 1,000-branch join took {r['join1000_seconds']:.2f} s from its start to completion. "
+        "VmRSS counts the shared-buffer pages a process has touched, so it grows with the data "
+        "it reads even without a leak; RssAnon is the process's private memory.",
+        "",
+        "### 6. WAL per step of the 10-step workflow, 1 in flight",
+        "",
+        wal_breakdown(r["wal"]["workflow 1"]),
+        "",
+        f"pgbench, 1 client, for comparison: {r['wal']['pgbench 1']['wal_bytes'] / r['wal']['pgbench 1']['units']:.0f} "
+        "WAL bytes and " + f"{engine_commits(r['wal']['pgbench 1']):.3f} commits per transaction. "
+        + f"All COMMIT records in the WAL during the 1-in-flight workflow run: {r['wal']['workflow 1']['commits_all']} "
+        + f"for {r['wal']['workflow 1']['starts']} df.start commits and {r['wal']['workflow 1']['units']} steps "
+        + "(the others belong to autovacuum, the heartbeat and the statistics). "
+        + stat_counters_note(r),
+        "",
+        "## How each figure is measured",
+        "",
+        METHOD.format(big=big, latency_n=b.latency_n, run_s=b.run_seconds, pgbench_s=b.pgbench_seconds,
+                      fills=" and ".join(f"{t:,}" for t in b.fill_targets)),
+        "",
+        "## Where a step's time goes",
+        "",
+        time_budget(r),
+        "",
+    ]
+    if os.path.exists(FINDINGS_FILE):
+        with open(FINDINGS_FILE) as f:
+            parts += [f.read().rstrip(), ""]
+    return "\n".join(parts)
+
+
+def stat_counters_note(r):
+    d, p = r["wal"]["workflow 1"], r["wal"]["pgbench 1"]
+    return (f"The statistics views saw {d['xact_commit'] / d['units']:.3f} `xact_commit` and "
+            f"{d['stat_wal_records'] / d['units']:.2f} `pg_stat_wal.wal_records` per workflow step "
+            f"(pgbench: {p['xact_commit'] / p['units']:.3f} and {p['stat_wal_records'] / p['units']:.2f} per "
+            "transaction), against the WAL itself above: where they are lower, the counts of a "
+            "process that never reports its statistics are missing (see findings).")
+
+
+def time_budget(r):
+    pgb1 = w.summary(r["pgbench"][1])[0]
+    seq1 = w.summary(r["seq"]["none"][1])[0]
+    d = r["wal"]["workflow 1"]
+    p = r["wal"]["pgbench 1"]
+    records = sum(n for n, _ in d["records"].values()) / d["units"]
+    precords = sum(n for n, _ in p["records"].values()) / p["units"]
+    return BUDGET.format(step_ms=1000 / seq1, txn_ms=1000 / pgb1, extra_ms=1000 / seq1 - 1000 / pgb1,
+                         records=records, precords=precords,
+                         wal=d["wal_bytes"] / d["units"], pwal=p["wal_bytes"] / p["units"])
+
+
+METHOD = """\
+1. **Physical limit**: `pgbench -n -f` of `INSERT INTO df_bench.narrow VALUES (1)` (a table of
+   one integer column, no index) for {pgbench_s} s per run, as the benchmark's LOGIN role,
+   `synchronous_commit = on`, `-j` = min(clients, CPUs).
+2. **Sequential throughput**: a 10-step workflow (`a ~> b ~> ... `, every step that same
+   INSERT) driven by `df_bench.drive`, a PL/pgSQL procedure running inside the server as the
+   same role: it keeps N instances running — whenever fewer than N are pending or running
+   (checked every 1 ms) it starts new ones, one `df.start` per COMMIT — for {run_s} s, then
+   waits until all have finished. Steps per second = 10 × instances / (first start → last
+   completion seen). The tables are truncated before each run (then a few unmeasured
+   instances warm the new relation files and the executors' caches), and pgbench runs are
+   interleaved with workflow runs; the ratio is taken per pair of runs.
+3. **Latency**: `df_bench.latency` starts {latency_n} 1-step instances one after the other;
+   for each, the clock starts when `df.start`'s COMMIT has returned and stops at the first
+   `df.status(id)` that says `completed`, polled in a tight loop from the same session
+   (so the figure includes up to one `df.status` call of polling delay, a few µs).
+4. **Fan-out**: `JOIN` of 10 INSERT steps (hand-written wire JSON with `extra_nodes`) then
+   one INSERT after the join, driven like (2); instances per second.
+5. **Scale**: the figures of (2) measured once more with {big} finished instances already
+   in `df.instances`, `df.nodes` and the engine's tables (made by 1-step instances, tables
+   then vacuumed and analyzed), as ms per step = 1 / (steps per second).
+6. **Commits and WAL**: one extra run of (2) and of (1) between two WAL positions;
+   `pg_waldump` counts the COMMIT records of transactions (or their subtransactions) that
+   wrote `df.instances`, `df.nodes`, the engine's tables or the benchmark table, minus one
+   per `df.start` (the application's own commit), and `--stats=record` gives the bytes; `pg_stat_database.xact_commit` and
+   `pg_stat_wal` deltas are shown beside them.
+7. **Memory**: VmRSS and RssAnon from `/proc/PID/status` of every process whose
+   `backend_type` is `pg_durable scheduler` / `pg_durable executor`, right after the
+   cluster's restart (0), after {fills} finished instances, sampled every 20 ms during a
+   1,000-branch join (peak), and after it."""
+
+BUDGET = """\
+At 1 in flight a step costs {step_ms:.2f} ms against {txn_ms:.2f} ms for pgbench's
+transaction: {extra_ms:.2f} ms more, and {records:.1f} WAL records ({wal:.0f} bytes) per step
+against {precords:.1f} ({pwal:.0f} bytes). The commit (WAL flush) is shared; the difference is
+the engine's work around the statement, all inside the step's one transaction
+(ext/executor.cpp, ext/engine_core.cpp):
+
+- claim the task: `SELECT ... FROM _duroxide.tasks ORDER BY created_at LIMIT 1 FOR UPDATE
+  SKIP LOCKED`;
+- load the instance (`_duroxide.instance_state`: graph text, node ids, VM state) and check
+  the submitter's role in `pg_roles` (twice: LOGIN, then superuser);
+- a subtransaction, `SPI_prepare` + execute of the step's statement as the submitter;
+- load the instance again `FOR UPDATE`, run the VM step, then per action: `UPDATE df.nodes`
+  (completed, with the result as jsonb), `UPDATE df.nodes` (next node running), `INSERT` the
+  next task, `UPDATE _duroxide.instance_state` (new VM state), `UPDATE _duroxide.executions`
+  (event count), `DELETE` the finished task — about a dozen statements, each parsed and
+  planned from its text (`SPI_execute_with_args`, no saved plan);
+- the commit, which wakes the executors for the task it inserted.
+
+Between two steps of one instance there is also the wake-up: the next task is claimed by
+whichever executor sees it first, normally the one that just committed (its drain loop
+looks again before sleeping)."""

@@ -1,0 +1,103 @@
+-- setup.sql — the objects tools/bench needs, run by the superuser after CREATE EXTENSION.
+-- A non-superuser LOGIN role df_bench owns every benchmark instance (superuser instances
+-- are refused by default), the narrow table every step inserts into, and two server-side
+-- drivers. The drivers run inside the server so that polling costs no network round trip
+-- and starting an instance is one COMMIT, exactly as an application would do it.
+SET client_min_messages = warning;
+
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'df_bench') THEN
+    CREATE ROLE df_bench LOGIN;
+  END IF;
+END
+$$;
+SELECT df.grant_usage('df_bench');
+CREATE SCHEMA IF NOT EXISTS df_bench AUTHORIZATION df_bench;
+
+SET ROLE df_bench;
+
+-- The statement of pgbench's transaction and of every workflow step.
+CREATE TABLE IF NOT EXISTS df_bench.narrow (v integer);
+
+-- Keeps `in_flight` instances of `graph` running: whenever fewer are pending/running it
+-- starts new ones (`per_commit` per transaction), until `seconds` have passed or
+-- `max_instances` were started; then waits until none is left. Polls every `poll_sleep`
+-- seconds (0 = spin). Returns how many were started and the wall time from the first
+-- start to the moment the last completion was seen.
+CREATE OR REPLACE PROCEDURE df_bench.drive(
+    graph text, run_label text, in_flight integer, seconds float8, max_instances integer,
+    per_commit integer, poll_sleep float8,
+    INOUT started integer DEFAULT NULL, INOUT elapsed float8 DEFAULT NULL)
+LANGUAGE plpgsql AS $$
+DECLARE
+  t0 timestamptz := clock_timestamp();
+  stop_at timestamptz := clock_timestamp() + make_interval(secs => seconds);
+  give_up timestamptz := clock_timestamp() + make_interval(secs => seconds + 300);
+  active integer;
+  batch integer;
+BEGIN
+  started := 0;
+  LOOP
+    SELECT count(*) INTO active FROM df.instances WHERE status IN ('pending', 'running');
+    IF started < max_instances AND clock_timestamp() < stop_at THEN
+      IF active < in_flight THEN
+        batch := least(in_flight - active, per_commit, max_instances - started);
+        FOR i IN 1 .. batch LOOP
+          PERFORM df.start(graph, run_label);
+        END LOOP;
+        started := started + batch;
+        COMMIT;
+        CONTINUE;
+      END IF;
+    ELSIF active = 0 THEN
+      EXIT;
+    END IF;
+    IF clock_timestamp() > give_up THEN
+      RAISE EXCEPTION 'df_bench.drive: % instances still pending or running after % s', active,
+        extract(epoch FROM clock_timestamp() - t0)::int;
+    END IF;
+    IF poll_sleep > 0 THEN
+      PERFORM pg_sleep(poll_sleep);
+    END IF;
+  END LOOP;
+  elapsed := extract(epoch FROM clock_timestamp() - t0);
+END
+$$;
+
+-- Starts `n` instances one after the other; for each, the time in milliseconds from the
+-- moment df.start's COMMIT returned to the first df.status() call that says 'completed'
+-- (df.status is polled in a loop, sleeping `poll_sleep` seconds between calls; 0 = spin).
+CREATE OR REPLACE PROCEDURE df_bench.latency(
+    graph text, run_label text, n integer, poll_sleep float8,
+    INOUT samples_ms float8[] DEFAULT NULL)
+LANGUAGE plpgsql AS $$
+DECLARE
+  id text;
+  st text;
+  t1 timestamptz;
+BEGIN
+  samples_ms := '{}';
+  FOR i IN 1 .. n LOOP
+    id := df.start(graph, run_label);
+    COMMIT;
+    t1 := clock_timestamp();
+    LOOP
+      st := df.status(id);
+      EXIT WHEN st IN ('completed', 'failed', 'cancelled');
+      IF clock_timestamp() > t1 + interval '60 seconds' THEN
+        RAISE EXCEPTION 'df_bench.latency: instance % still % after 60 s', id, st;
+      END IF;
+      IF poll_sleep > 0 THEN
+        PERFORM pg_sleep(poll_sleep);
+      END IF;
+    END LOOP;
+    IF st <> 'completed' THEN
+      RAISE EXCEPTION 'df_bench.latency: instance % ended %', id, st;
+    END IF;
+    samples_ms := samples_ms || (extract(epoch FROM clock_timestamp() - t1) * 1000)::float8;
+  END LOOP;
+END
+$$;
+
+RESET ROLE;

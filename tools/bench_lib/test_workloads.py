@@ -1,0 +1,171 @@
+"""test_workloads.py — unit tests of the pure parts of tools/bench (graph builders,
+statistics, target checks, pg_waldump parsing). Run: python3 -m unittest discover tools/bench_lib"""
+
+import json
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import pg  # noqa: E402
+import report  # noqa: E402
+import workloads as w  # noqa: E402
+
+
+class GraphTests(unittest.TestCase):
+    def test_sequence_nests_left_like_the_operator(self):
+        g = w.sequence(3)
+        self.assertEqual(g["node_type"], "THEN")
+        self.assertEqual(g["left_node"]["node_type"], "THEN")
+        self.assertEqual(g["right_node"], w.sql_node())
+        self.assertEqual(w.count_sql_steps(g), 3)
+
+    def test_sequence_of_zero_steps_is_refused(self):
+        with self.assertRaises(ValueError):
+            w.sequence(0)
+
+    def test_join_puts_branches_beyond_two_in_extra_nodes(self):
+        g = w.join(10)
+        self.assertEqual(len(g["extra_nodes"]), 8)
+        self.assertEqual(w.count_sql_steps(w.join_then_step(10)), 11)
+        self.assertNotIn("extra_nodes", w.join(2))
+
+    def test_join_of_one_branch_is_refused(self):
+        with self.assertRaises(ValueError):
+            w.join(1)
+
+    def test_wire_is_compact_dollar_quoted_json(self):
+        text = w.wire(w.sql_node("SELECT 1"))
+        self.assertEqual(text, '$g${"node_type":"SQL","query":"SELECT 1"}$g$')
+        self.assertEqual(json.loads(text[3:-3])["query"], "SELECT 1")
+
+    def test_wire_refuses_the_quote_tag(self):
+        with self.assertRaises(ValueError):
+            w.wire(w.sql_node("SELECT '$g$'"))
+
+
+class StatisticsTests(unittest.TestCase):
+    def test_nearest_rank_percentiles(self):
+        samples = list(range(1, 201))  # 1..200
+        self.assertEqual(w.percentile(samples, 50), 100)
+        self.assertEqual(w.percentile(samples, 99), 198)
+        self.assertEqual(w.percentile([7], 99), 7)
+
+    def test_percentile_of_nothing_is_refused(self):
+        with self.assertRaises(ValueError):
+            w.percentile([], 50)
+
+    def test_summary_is_median_min_max(self):
+        self.assertEqual(w.summary([3, 1, 2, 10]), (2.5, 1, 10))
+        with self.assertRaises(ValueError):
+            w.summary([])
+
+    def test_within_tolerance(self):
+        self.assertTrue(w.within(100, 109, 0.10))
+        self.assertTrue(w.within(100, 91, 0.10))
+        self.assertFalse(w.within(100, 111, 0.10))
+
+
+class TargetTests(unittest.TestCase):
+    def test_at_least_target(self):
+        self.assertEqual(report.verdict(0.6, ">=", 0.5), "met")
+        self.assertEqual(report.verdict(0.4, ">=", 0.5), "missed")
+
+    def test_at_most_target(self):
+        self.assertEqual(report.verdict(4.0, "<=", 5.0), "met")
+        self.assertEqual(report.verdict(6.0, "<=", 5.0), "missed")
+
+    def test_unknown_comparison_is_refused(self):
+        with self.assertRaises(ValueError):
+            report.verdict(1, "==", 1)
+
+    def test_figure_format(self):
+        self.assertEqual(report.fig((2.0, 1.0, 3.0), 1), "2.0 (1.0–3.0)")
+
+
+def synthetic_results():
+    mem = lambda rss, anon: {"VmRSS": rss, "RssAnon": anon, "RssShmem": rss - anon}
+    wal = lambda units, starts, ours: {"units": units, "starts": starts, "wal_bytes": 100 * units,
+                                       "records": {"Transaction/COMMIT": (ours, 34 * ours)},
+                                       "xact_commit": starts, "stat_wal_records": units,
+                                       "commits_all": ours + 2, "commits_ours": ours}
+    return {
+        "started": "2026-01-01 00:00:00 UTC", "duration": 60.0, "command": "tools/bench",
+        "machine": {"cpus": 2, "load average at end": ["1.0", "1.0", "1.0"]},
+        "settings": {"fsync": "on"},
+        "pgbench": {1: [400.0, 500.0, 450.0], 8: [2000.0, 2200.0, 2100.0]},
+        "seq": {"10,000": {1: [100.0, 100.0, 100.0], 8: [300.0, 310.0, 290.0]},
+                "none": {1: [100.0, 105.0, 95.0], 8: [1000.0, 1100.0, 1050.0]}},
+        "latency": {"p50": [4.0, 4.5, 4.2], "p99": [30.0, 25.0, 28.0], "max": [40.0, 41.0, 42.0]},
+        "fanout": {1: [10.0, 11.0, 12.0], 8: [20.0, 21.0, 22.0]},
+        "fill": [(1000, 1000, 10.0), (10000, 9000, 90.0)],
+        "wal": {"workflow 1": wal(100, 10, 110), "workflow 8": wal(100, 10, 110),
+                "pgbench 1": wal(100, 0, 100), "pgbench 8": wal(100, 0, 100)},
+        "memory": {"0": {"pg_durable executor 0": mem(1000, 100)},
+                   "1,000": {"pg_durable executor 0": mem(2000, 200)},
+                   "10,000": {"pg_durable executor 0": mem(2100, 260)}},
+        "join1000_seconds": 12.5,
+    }
+
+
+class ReportTests(unittest.TestCase):
+    class FakeBench:
+        quick, reps, latency_n, run_seconds, pgbench_seconds = False, 3, 200, 3.0, 4
+        fill_targets = (1000, 10000)
+
+    def test_targets_reflect_the_figures(self):
+        got = {what: v for what, _, v in report.targets(synthetic_results())}
+        self.assertEqual(got["sequential throughput at 8 in flight >= 50% of pgbench at 8 clients"], "met")
+        self.assertEqual(got["latency p50 <= 5 ms"], "met")
+        self.assertEqual(got["latency p99 <= 20 ms"], "missed")
+        self.assertEqual(got["cost per step flat within 10% from 0 to 10,000 finished (1 in flight)"], "met")
+        self.assertEqual(got["cost per step flat within 10% from 0 to 10,000 finished (8 in flight)"], "missed")
+        self.assertEqual(got["one commit per SQL step"], "met")
+        self.assertEqual(got["worker memory (VmRSS) flat within 10% from 1,000 to 10,000 instances"], "met")
+        self.assertEqual(got["worker memory (RssAnon) flat within 10% from 1,000 to 10,000 instances"], "missed")
+
+    def test_render_has_every_section(self):
+        text = report.render(synthetic_results(), self.FakeBench())
+        for heading in ("## Machine", "## Targets", "## Results", "### 7. Memory", "### 6. WAL",
+                        "## How each figure is measured", "## Where a step's time goes"):
+            self.assertIn(heading, text)
+        self.assertIn("| 1 physical limit | pgbench INSERT, 1 client (TPS) | 450 (400–500) |", text)
+        self.assertIn("1,000 in 10.0 s (100 instances/s)", text)
+
+
+class WaldumpTests(unittest.TestCase):
+    SAMPLE = """Type                                           N      (%)          Record size      (%)             FPI size      (%)        Combined size      (%)
+----                                           -      ---          -----------      ---             --------      ---        -------------      ---
+Transaction/COMMIT                            10 ( 40.00)                  340 ( 30.00)                    0 (  0.00)                  340 ( 20.00)
+Heap/INSERT                                   15 ( 60.00)                  800 ( 70.00)                 8000 (100.00)                 8800 ( 80.00)
+                                        --------                      --------                      --------                      --------
+Total                                         25                          1140 [10.00%]                 8000 [90.00%]                 9140 [100%]
+"""
+
+    def test_parses_counts_and_combined_sizes(self):
+        stats = pg.parse_waldump_stats(self.SAMPLE)
+        self.assertEqual(stats["Transaction/COMMIT"], (10, 340))
+        self.assertEqual(stats["Heap/INSERT"], (15, 8800))
+        self.assertNotIn("Total", stats)
+
+    RECORDS = """rmgr: Heap        len (rec/tot):     59/    59, tx:        801, lsn: 0/01000028, prev 0/01000000, desc: INSERT off 3 flags 0x00, blkref #0: rel 1663/5/16400 blk 0
+rmgr: Heap        len (rec/tot):     59/    59, tx:        802, lsn: 0/01000068, prev 0/01000028, desc: INSERT off 4 flags 0x00, blkref #0: rel 1663/5/16500 blk 0
+rmgr: Transaction len (rec/tot):     38/    38, tx:        800, lsn: 0/010000a8, prev 0/01000068, desc: COMMIT 2026-11-22 01:00:00.000000 UTC; subxacts: 801
+rmgr: Transaction len (rec/tot):     34/    34, tx:        802, lsn: 0/010000d0, prev 0/010000a8, desc: COMMIT 2026-11-22 01:00:00.000001 UTC
+rmgr: Standby     len (rec/tot):     50/    50, tx:          0, lsn: 0/010000f8, prev 0/010000d0, desc: RUNNING_XACTS nextXid 803
+"""
+
+    def test_commit_counted_through_its_subtransaction(self):
+        self.assertEqual(pg.count_commits_touching(self.RECORDS, [16400]), (2, 1))
+
+    def test_commits_of_other_relations_not_counted(self):
+        self.assertEqual(pg.count_commits_touching(self.RECORDS, [99999]), (2, 0))
+        self.assertEqual(pg.count_commits_touching(self.RECORDS, [16400, 16500]), (2, 2))
+
+    def test_garbage_gives_nothing(self):
+        self.assertEqual(pg.parse_waldump_stats("pg_waldump: error: could not open file"), {})
+
+
+if __name__ == "__main__":
+    unittest.main()

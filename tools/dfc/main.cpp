@@ -1,0 +1,310 @@
+// dfc — the offline workflow compiler and linter for pg_durable's textual language.
+//
+// Workflows live in files in Git; dfc lints them in CI (gcc-style diagnostics), formats
+// them, shows what they compile to (explain tree, DOT graph, wire JSON, VM program) and
+// prints the SQL that deploys them. Everything here is a thin shell around
+// compiler/compile.hpp, so dfc and df.compile() can never disagree.
+//
+// Exit codes: 0 clean, 1 findings (errors; warnings too with --strict; files fmt would
+// change with --check), 2 usage or I/O error.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "compile.hpp"
+#include "dot.hpp"
+#include "explain.hpp"
+#include "format.hpp"
+#include "json_text.hpp"
+#include "parse.hpp"
+#include "program.hpp"
+#include "wire_json.hpp"
+
+namespace {
+
+using namespace df::compiler;
+
+constexpr int kClean = 0;
+constexpr int kFindings = 1;
+constexpr int kUsage = 2;
+
+const char* kHelp =
+    "usage: dfc COMMAND [OPTIONS] FILE...\n"
+    "\n"
+    "Commands:\n"
+    "  lint [--strict] [--format=json] FILE...  report errors and warnings (gcc style)\n"
+    "  fmt [--check] FILE...                    rewrite files in the canonical layout;\n"
+    "                                           --check only reports files that would change\n"
+    "  explain [--workflow NAME] FILE           the df.explain tree of each workflow\n"
+    "  graph [--workflow NAME] FILE             Graphviz DOT of each workflow\n"
+    "  json [--workflow NAME] FILE              wire JSON (as df.start accepts it); a file of\n"
+    "                                           named workflows prints NAME<TAB>JSON lines\n"
+    "  deploy-sql FILE                          SELECT df.deploy(name, source); per workflow\n"
+    "  --disasm [--workflow NAME] FILE          the VM program of each workflow\n"
+    "  --help                                   this text\n"
+    "\n"
+    "Exit codes:\n"
+    "  0  clean (warnings alone do not fail unless --strict)\n"
+    "  1  findings: errors (or warnings with --strict), or files fmt --check would change\n"
+    "  2  usage error or a file that cannot be read or written\n";
+
+struct Options {
+  std::string command;
+  std::vector<std::string> files;
+  std::string workflow;
+  bool strict = false;
+  bool json_format = false;
+  bool check = false;
+};
+
+int usage(const std::string& why) {
+  std::cerr << "dfc: " << why << "\n" << kHelp;
+  return kUsage;
+}
+
+bool read_file(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return !in.bad();
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+// Parses argv into Options; returns false (after printing) on a usage error.
+bool parse_args(int argc, char** argv, Options* opt) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return false;
+  opt->command = args[0];
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--strict") {
+      opt->strict = true;
+    } else if (a == "--format=json") {
+      opt->json_format = true;
+    } else if (a == "--format=gcc") {
+      opt->json_format = false;
+    } else if (a == "--check") {
+      opt->check = true;
+    } else if (a == "--workflow" && i + 1 < args.size()) {
+      opt->workflow = args[++i];
+    } else if (a.rfind("--workflow=", 0) == 0) {
+      opt->workflow = a.substr(11);
+    } else if (a.size() > 1 && a[0] == '-') {
+      std::cerr << "dfc: unknown option " << a << "\n";
+      return false;
+    } else {
+      opt->files.push_back(a);
+    }
+  }
+  return true;
+}
+
+std::string diagnostics_json(const std::string& file, const Diagnostics& diags) {
+  std::string out;
+  for (const auto& d : diags) {
+    out += out.empty() ? "" : ",";
+    out += "{\"file\":";
+    append_json_string(out, file);
+    out += ",\"line\":" + std::to_string(d.pos.line) + ",\"column\":" + std::to_string(d.pos.column);
+    out += ",\"severity\":\"" + std::string(severity_name(d.severity)) + "\",\"message\":";
+    append_json_string(out, d.message);
+    out += "}";
+  }
+  return out;
+}
+
+int cmd_lint(const Options& opt) {
+  if (opt.files.empty()) return usage("lint needs at least one FILE");
+  int rc = kClean;
+  std::string json;
+  for (const auto& file : opt.files) {
+    std::string source;
+    if (!read_file(file, &source)) {
+      std::cerr << "dfc: cannot read " << file << "\n";
+      return kUsage;
+    }
+    Diagnostics diags = compile(source).diagnostics;
+    for (auto& d : diags) {
+      if (opt.strict) d.severity = Severity::Error;
+      if (d.severity == Severity::Error) rc = kFindings;
+      if (!opt.json_format) std::cout << render_gcc(d, file, source);
+    }
+    std::string part = diagnostics_json(file, diags);
+    if (!part.empty()) json += (json.empty() ? "" : ",") + part;
+  }
+  if (opt.json_format) std::cout << "[" << json << "]\n";
+  return rc;
+}
+
+int cmd_fmt(const Options& opt) {
+  if (opt.files.empty()) return usage("fmt needs at least one FILE");
+  int rc = kClean;
+  for (const auto& file : opt.files) {
+    std::string source;
+    if (!read_file(file, &source)) {
+      std::cerr << "dfc: cannot read " << file << "\n";
+      return kUsage;
+    }
+    Diagnostics diags;
+    std::string formatted = format_source(source, &diags);
+    for (const auto& d : diags) std::cerr << render_gcc(d, file, source);
+    if (has_errors(diags)) {
+      rc = kFindings;
+      continue;
+    }
+    if (formatted == source) continue;
+    if (opt.check) {
+      std::cout << "would reformat " << file << "\n";
+      rc = kFindings;
+    } else if (!write_file(file, formatted)) {
+      std::cerr << "dfc: cannot write " << file << "\n";
+      return kUsage;
+    }
+  }
+  return rc;
+}
+
+// Reads and compiles the single FILE of explain/graph/json/--disasm; prints diagnostics
+// to stderr. Returns kClean with *out filled, or the exit code to stop with.
+int compile_single(const Options& opt, std::string* source, CompileResult* out) {
+  if (opt.files.size() != 1) return usage(opt.command + " needs exactly one FILE");
+  if (!read_file(opt.files[0], source)) {
+    std::cerr << "dfc: cannot read " << opt.files[0] << "\n";
+    return kUsage;
+  }
+  *out = compile(*source);
+  for (const auto& d : out->diagnostics) std::cerr << render_gcc(d, opt.files[0], *source);
+  if (has_errors(out->diagnostics)) return kFindings;
+  if (opt.workflow.empty()) return kClean;
+  for (auto& w : out->workflows) {
+    if (w.name != opt.workflow) continue;
+    CompiledWorkflow picked = std::move(w);
+    out->workflows.clear();
+    out->workflows.push_back(std::move(picked));
+    return kClean;
+  }
+  std::cerr << "dfc: no workflow named '" << opt.workflow << "' in " << opt.files[0] << "\n";
+  return kUsage;
+}
+
+// Prints `render(root)` per workflow, with a header line when the file names workflows.
+template <typename Render>
+int cmd_render(const Options& opt, Render render) {
+  std::string source;
+  CompileResult result;
+  if (int rc = compile_single(opt, &source, &result); rc != kClean) return rc;
+  bool first = true;
+  for (const auto& w : result.workflows) {
+    if (!w.name.empty() && result.workflows.size() > 1) {
+      std::cout << (first ? "" : "\n") << "workflow " << w.name << ":\n";
+    }
+    first = false;
+    std::string text = render(*w.root);
+    std::cout << text << (text.empty() || text.back() != '\n' ? "\n" : "");
+  }
+  return kClean;
+}
+
+int cmd_json(const Options& opt) {
+  std::string source;
+  CompileResult result;
+  if (int rc = compile_single(opt, &source, &result); rc != kClean) return rc;
+  for (const auto& w : result.workflows) {
+    bool with_name = !w.name.empty() && opt.workflow.empty();
+    std::cout << (with_name ? w.name + "\t" : "") << to_json(*w.root) << "\n";
+  }
+  return kClean;
+}
+
+// Byte offset of a 1-based line / code-point column.
+size_t byte_offset(const std::string& s, df::ir::SourcePos pos) {
+  size_t i = 0;
+  for (std::uint32_t line = 1; line < pos.line && i < s.size(); ++i) {
+    if (s[i] == '\n') ++line;
+  }
+  for (std::uint32_t col = 1; col < pos.column && i < s.size(); ++col) {
+    ++i;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+  }
+  return i;
+}
+
+// A SQL string literal for any text: dollar quoting with a tag absent from the text, so
+// neither quotes nor backslashes (standard_conforming_strings) need escaping.
+std::string sql_literal(const std::string& text) {
+  std::string tag = "$dfc$";
+  for (int n = 1; text.find(tag) != std::string::npos; ++n) tag = "$dfc" + std::to_string(n) + "$";
+  return tag + text + tag;
+}
+
+// The source slice of each named workflow: from `workflow` through its closing `}`.
+std::vector<std::pair<std::string, std::string>> workflow_sources(const std::string& source) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::vector<Token> toks = lex(source);
+  for (size_t i = 0; i < toks.size(); ++i) {
+    if (toks[i].kind != TokenKind::Workflow || i + 1 >= toks.size()) continue;
+    size_t j = i;
+    while (j < toks.size() && toks[j].kind != TokenKind::RBrace) ++j;
+    if (j == toks.size()) break;
+    size_t from = byte_offset(source, toks[i].pos);
+    size_t to = byte_offset(source, toks[j].pos) + 1;
+    out.emplace_back(toks[i + 1].text, source.substr(from, to - from) + "\n");
+    i = j;
+  }
+  return out;
+}
+
+int cmd_deploy_sql(const Options& opt) {
+  std::string source;
+  CompileResult result;
+  if (int rc = compile_single(opt, &source, &result); rc != kClean) return rc;
+  if (result.workflows.size() == 1 && result.workflows[0].name.empty()) {
+    std::cerr << "dfc: " << opt.files[0]
+              << ": deploy-sql needs named workflows (workflow name(...) { ... })\n";
+    return kFindings;
+  }
+  for (const auto& [name, text] : workflow_sources(source)) {
+    if (!opt.workflow.empty() && name != opt.workflow) continue;
+    std::cout << "SELECT df.deploy('" << name << "', " << sql_literal(text) << ");\n";
+  }
+  return kClean;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::cout << kHelp;
+    return kClean;
+  }
+  if (!parse_args(argc, argv, &opt)) return usage("missing or invalid arguments");
+  try {
+    if (opt.command == "lint") return cmd_lint(opt);
+    if (opt.command == "fmt") return cmd_fmt(opt);
+    if (opt.command == "json") return cmd_json(opt);
+    if (opt.command == "deploy-sql") return cmd_deploy_sql(opt);
+    if (opt.command == "explain") {
+      return cmd_render(opt, [](const df::ir::Node& n) { return explain_tree(n); });
+    }
+    if (opt.command == "graph") return cmd_render(opt, [](const df::ir::Node& n) { return to_dot(n); });
+    if (opt.command == "--disasm" || opt.command == "disasm") {
+      return cmd_render(opt, [](const df::ir::Node& n) {
+        return df::vm::disassemble(df::vm::lower(n));
+      });
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "dfc: internal error: " << e.what() << "\n";
+    return kUsage;
+  }
+  return usage("unknown command '" + opt.command + "'");
+}

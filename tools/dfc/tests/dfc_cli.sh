@@ -1,0 +1,82 @@
+#!/bin/bash
+# dfc_cli.sh — end-to-end test of the dfc CLI: every subcommand's exit code and output,
+# compared with the golden files next to the annotated workflows in compiler/tests/lang.
+# usage: dfc_cli.sh DFC LANG_DIR
+set -u
+DFC=$1
+LANG_DIR=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect_rc CODE CMD... — runs dfc with the args, keeps stdout/stderr in $TMP/out, $TMP/err.
+expect_rc() {
+  local want=$1; shift
+  "$DFC" "$@" >"$TMP/out" 2>"$TMP/err"
+  local got=$?
+  [ "$got" = "$want" ] || fail "dfc $* exited $got, expected $want; stderr: $(head -3 "$TMP/err")"
+}
+expect_out_contains() { grep -qF -- "$1" "$TMP/out" || fail "stdout lacks: $1"; }
+expect_err_contains() { grep -qF -- "$1" "$TMP/err" || fail "stderr lacks: $1"; }
+expect_golden() { diff -u "$LANG_DIR/$1" "$TMP/out" >/dev/null || fail "output differs from golden $1: $(diff "$LANG_DIR/$1" "$TMP/out" | head -5)"; }
+
+cd "$LANG_DIR" || exit 2
+
+# usage and help
+expect_rc 0 --help;                        expect_out_contains "Exit codes:"
+expect_rc 2;                               expect_err_contains "usage: dfc"
+expect_rc 2 frobnicate nightly.dfl;        expect_err_contains "unknown command 'frobnicate'"
+expect_rc 2 lint --bogus nightly.dfl;      expect_err_contains "unknown option --bogus"
+expect_rc 2 lint "$TMP/missing.dfl";       expect_err_contains "cannot read"
+expect_rc 2 explain nightly.dfl bare.dfl;  expect_err_contains "needs exactly one FILE"
+
+# lint
+expect_rc 0 lint nightly.dfl bare.dfl
+[ -s "$TMP/out" ] && fail "lint of clean files printed output"
+expect_rc 1 lint errors.dfl;               expect_golden errors.diag
+expect_out_contains "errors.dfl:3:3: error: Sleep duration must be non-negative"
+expect_rc 0 lint warnings.dfl;             expect_out_contains "warning: {dayz} is not a parameter"
+expect_rc 1 lint --strict warnings.dfl;    expect_out_contains "error: {dayz} is not a parameter"
+expect_rc 1 lint --format=json grouping.dfl
+expect_out_contains '[{"file":"grouping.dfl","line":2,"column":27,"severity":"error","message":"`'"'a' ~> 'b' & 'c'"'`'
+expect_rc 0 lint --format=json bare.dfl;   expect_golden empty.json
+expect_rc 1 lint syntax.dfl;               expect_out_contains "syntax.dfl:2:13: error: syntax error"
+
+# fmt
+for f in nightly.dfl bare.dfl warnings.dfl; do expect_rc 0 fmt --check "$f"; done
+printf "'a'~>'b'   -- keep me\n~>df.sleep( 1 )" >"$TMP/messy.dfl"
+expect_rc 1 fmt --check "$TMP/messy.dfl";  expect_out_contains "would reformat"
+expect_rc 0 fmt "$TMP/messy.dfl"
+printf "'a'\n~> 'b' -- keep me\n~> df.sleep(1)\n" >"$TMP/want.dfl"
+diff -u "$TMP/want.dfl" "$TMP/messy.dfl" >/dev/null || fail "fmt result: $(cat "$TMP/messy.dfl")"
+expect_rc 0 fmt --check "$TMP/messy.dfl"
+cp syntax.dfl "$TMP/syntax.dfl"
+expect_rc 1 fmt "$TMP/syntax.dfl";         expect_err_contains "error: syntax error"
+cmp -s syntax.dfl "$TMP/syntax.dfl" || fail "fmt changed a file with syntax errors"
+
+# explain, graph, json, disasm
+expect_rc 0 explain bare.dfl;              expect_golden bare.explain
+expect_rc 0 explain nightly.dfl;           expect_out_contains "workflow poll:"
+expect_rc 0 graph --workflow poll nightly.dfl;  expect_golden poll.dot
+expect_rc 0 json nightly.dfl;              expect_golden nightly.json
+expect_rc 0 json bare.dfl;                 expect_golden bare.json
+expect_rc 0 json --workflow poll nightly.dfl
+[ "$(cut -c1 "$TMP/out")" = "{" ] || fail "json --workflow must print the JSON alone"
+expect_rc 2 json --workflow nope nightly.dfl; expect_err_contains "no workflow named 'nope'"
+expect_rc 1 json errors.dfl;               expect_err_contains "error: unknown function df.nope()"
+expect_rc 0 --disasm bare.dfl;             expect_golden bare.disasm
+
+# deploy-sql
+expect_rc 0 deploy-sql nightly.dfl;        expect_golden nightly.deploy.sql
+expect_rc 1 deploy-sql bare.dfl;           expect_err_contains "deploy-sql needs named workflows"
+printf 'workflow q() { $dfc$ SELECT 1 $dfc$ }\n' >"$TMP/q.dfl"
+expect_rc 0 deploy-sql "$TMP/q.dfl"
+expect_out_contains 'SELECT df.deploy('"'"'q'"'"', $dfc1$workflow q() { $dfc$ SELECT 1 $dfc$ }'
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "dfc CLI: all checks passed"
