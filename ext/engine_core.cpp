@@ -238,7 +238,7 @@ void finish_cancelled(const std::string& instance_id, const std::string& reason)
   spi::exec("DELETE FROM _duroxide.tasks WHERE (instance_id, task_id) IN ("
             "SELECT instance_id, task_id FROM _duroxide.tasks WHERE instance_id = $1 "
             "FOR UPDATE SKIP LOCKED)", {spi::text(instance_id)});
-  close_execution(instance_id, "Failed", "cancelled: " + reason);
+  close_execution(instance_id, "Canceled", "cancelled: " + reason);
 }
 
 void fail_instance(const std::string& instance_id, const std::string& message) {

@@ -124,6 +124,31 @@ DF_SURFACE_FUNCTION(df_instance_summaries) {
   return (Datum)0;
 }
 
+// _duroxide.instance_execution_history(id text, max_rows int): one row per root generation
+// of an instance the caller can see, newest first — TABLE(execution_id, status,
+// event_count, duration_ms, output). Invisible or unknown ids yield nothing.
+DF_SURFACE_FUNCTION(df_instance_execution_history) {
+  std::string id = df::ext::text_arg(fcinfo, 0);
+  int max_rows = PG_GETARG_INT32(1);
+  monitor::RowSink sink(fcinfo);
+  spi::Connection connection;
+  bool visible = spi::exec("SELECT 1 FROM df.instances WHERE id = $1", {spi::text(id)}) == 1;
+  if (visible) {
+    df::ext::engine::AsEngineOwner owner;
+    std::uint64_t n = spi::exec(
+        "SELECT execution_id, status, event_count, "
+        "CASE WHEN finished_at IS NULL THEN 0 ELSE (extract(epoch FROM finished_at - started_at) * 1000)::bigint END, "
+        "output FROM _duroxide.executions WHERE instance_id = $1 ORDER BY execution_id DESC LIMIT $2",
+        {spi::text(id), spi::int4(max_rows)});
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    for (std::uint64_t i = 0; i < n; ++i)
+      rows.push_back({spi::value(i, 1), spi::value(i, 2), spi::value(i, 3), spi::value(i, 4), spi::value(i, 5)});
+    for (auto& r : rows) sink.add(r);
+  }
+  connection.finish();
+  return (Datum)0;
+}
+
 // df.instance_nodes(instance_id_param): every df.nodes row of the instance (caller's RLS)
 // with the inferred status of REFERENCE.md §12.
 DF_SURFACE_FUNCTION(df_instance_nodes) {

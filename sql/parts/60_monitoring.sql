@@ -126,6 +126,11 @@ CREATE FUNCTION df.instance_info(instance_id text)
   $$;
 
 -- The engine keeps the current generation only: one row, the newest execution.
+-- One row per root generation of a visible instance, newest first (C, see ext/monitor.cpp).
+CREATE FUNCTION _duroxide.instance_execution_history(id text, max_rows integer)
+  RETURNS TABLE(execution_id bigint, status text, event_count bigint, duration_ms bigint, output text)
+  AS 'MODULE_PATHNAME', 'df_instance_execution_history' LANGUAGE C STRICT VOLATILE;
+
 CREATE FUNCTION df.instance_executions(instance_id text, limit_count integer DEFAULT 5)
   RETURNS TABLE(execution_id bigint, status text, event_count bigint, duration_ms bigint, output text)
   LANGUAGE plpgsql STRICT VOLATILE SET search_path = pg_catalog, pg_temp
@@ -135,12 +140,8 @@ BEGIN
     RAISE EXCEPTION 'limit_count must be at least 1' USING ERRCODE = 'XX000';
   END IF;
   RETURN QUERY
-    SELECT e.generation, e.engine_status, e.event_count,
-           CASE WHEN e.finished_at IS NULL THEN 0::bigint
-                ELSE (extract(epoch FROM e.finished_at - e.started_at) * 1000)::bigint END,
-           e.output
-    FROM _duroxide.instance_summaries(ARRAY[$1]) e
-    LIMIT least(limit_count, 10000);
+    SELECT h.execution_id, h.status, h.event_count, h.duration_ms, h.output
+    FROM _duroxide.instance_execution_history($1, least(limit_count, 10000)) h;
 END
 $$;
 

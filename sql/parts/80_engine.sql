@@ -38,8 +38,8 @@ REVOKE ALL ON _duroxide.instance_state, _duroxide.tasks FROM PUBLIC;
 
 -- One row per root generation ("execution": 1, plus one per root-loop iteration), for
 -- df.instance_executions / df.instance_info / df.list_instances. status uses the engine
--- vocabulary: Running, ContinuedAsNew, Completed, Failed (a cancelled instance's open
--- execution ends Failed with output 'cancelled: <reason>').
+-- vocabulary: Running, ContinuedAsNew, Completed, Failed, Canceled (output
+-- 'cancelled: <reason>').
 CREATE TABLE _duroxide.executions (
   instance_id varchar(8) NOT NULL,
   execution_id integer NOT NULL,
