@@ -17,8 +17,9 @@ DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'demo_app') THEN CREATE ROLE demo_app LOGIN; END IF;
 END $$;
 SELECT df.grant_usage('demo_app');
-CREATE TABLE IF NOT EXISTS demo_orders (id serial PRIMARY KEY, amount numeric, state text DEFAULT 'new');
-CREATE TABLE IF NOT EXISTS demo_log (at timestamptz DEFAULT clock_timestamp(), msg text);
+DROP TABLE IF EXISTS demo_orders, demo_log;
+CREATE TABLE demo_orders (id serial PRIMARY KEY, amount numeric, state text DEFAULT 'new');
+CREATE TABLE demo_log (at timestamptz DEFAULT clock_timestamp(), msg text);
 GRANT ALL ON demo_orders, demo_log TO demo_app;
 GRANT USAGE ON SEQUENCE demo_orders_id_seq TO demo_app;
 SQL
@@ -38,7 +39,6 @@ cat <<'WF'
 WF
 ID=$(psql_demo -At <<'SQL'
 SET ROLE demo_app;
-TRUNCATE demo_log;
 SELECT df.start(
   ('INSERT INTO demo_orders (amount) VALUES (120), (80) RETURNING id' |=> 'orders')
   ~> ('SELECT sum(amount) AS total FROM demo_orders WHERE state = ''new''' & 'SELECT count(*) AS n FROM demo_orders')
@@ -53,10 +53,14 @@ SELECT df.start(
   'demo');
 SQL
 )
-echo "-- started instance $ID; progress (node statuses by type):"
+echo "-- started instance $ID; progress (instance status | nodes per inferred status | running steps):"
 progress() {
-  psql_demo -At -c "SELECT status || '  ' || string_agg(node_type || ':' || inferred_status, ' ' ORDER BY node_type)
-                    FROM df.instance_nodes('$ID') CROSS JOIN LATERAL (SELECT df.status('$ID') AS status) s GROUP BY status"
+  psql_demo -At -c "SELECT df.status('$ID') || ' | ' ||
+      (SELECT string_agg(s || '=' || n, ' ' ORDER BY s)
+         FROM (SELECT inferred_status s, count(*) n FROM df.instance_nodes('$ID') GROUP BY 1) x) ||
+      coalesce(' | now: ' || (SELECT string_agg(node_type || coalesce(' ' || left(query, 48), ''), '; ')
+         FROM df.instance_nodes('$ID')
+         WHERE inferred_status = 'running' AND node_type NOT IN ('THEN', 'IF', 'LOOP', 'JOIN', 'RACE')), '')"
 }
 signalled=0
 for _ in $(seq 1 120); do
