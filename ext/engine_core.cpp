@@ -108,7 +108,10 @@ void cancel_task(const Instance& inst, std::uint64_t task_id) {
   request_cancel_of_running_task(inst.id, task_id);
 }
 
+void forget_graph(const std::string& instance_id) { graph_cache.erase(instance_id); }
+
 void finish_instance(const Instance& inst, const char* status, const std::string& output) {
+  forget_graph(inst.id);  // a finished instance never steps again: keep the cache small
   const char* sql = std::strcmp(status, "completed") == 0
       ? "UPDATE df.instances SET status = 'completed', completed_at = now(), updated_at = now() "
         "WHERE id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')"
@@ -233,6 +236,7 @@ bool apply_event(Instance& inst, const vm::Event& event) {
 }
 
 void finish_cancelled(const std::string& instance_id, const std::string& reason) {
+  forget_graph(instance_id);
   spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now() "
             "WHERE instance_id = $1", {spi::text(instance_id), spi::text(reason)});
   spi::exec("DELETE FROM _duroxide.tasks WHERE (instance_id, task_id) IN ("
@@ -242,6 +246,7 @@ void finish_cancelled(const std::string& instance_id, const std::string& reason)
 }
 
 void fail_instance(const std::string& instance_id, const std::string& message) {
+  forget_graph(instance_id);
   spi::exec("DELETE FROM _duroxide.tasks WHERE instance_id = $1", {spi::text(instance_id)});
   spi::exec("UPDATE df.instances SET status = 'failed', updated_at = now() "
             "WHERE id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')",

@@ -262,6 +262,7 @@ bool run_in_transaction(const std::function<bool()>& body) {
   }
   if (error.empty()) {
     CommitTransactionCommand();
+    pgstat_report_stat(false);  // executors' commits and WAL show in pg_stat_* views
     return did_work;
   }
   AbortOutOfAnyTransaction();  // also unwinds internal subtransactions
