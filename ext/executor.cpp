@@ -234,6 +234,8 @@ void run_http_task(const ClaimedTask& t) {
   delete_task(t);
 }
 
+}  // namespace
+
 // Runs body in its own transaction (SPI connected, snapshot pushed). body returns
 // whether it found work. Errors: logged, transaction aborted; an EngineBug fails the
 // instance in a fresh transaction. Returns whether work was done and no error occurred.
@@ -275,6 +277,8 @@ bool run_in_transaction(const std::function<bool()>& body) {
     });
   return false;
 }
+
+namespace {
 
 // Claims and runs one runnable task. A C++ (non-PostgreSQL) error while handling it is
 // an engine bug for that instance.

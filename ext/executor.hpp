@@ -3,7 +3,13 @@
 // transaction with its checkpoint.
 #pragma once
 
+#include <functional>
+
 namespace df::ext {
+
+// Runs body in its own transaction (SPI connected, snapshot pushed) when the extension
+// exists; logs and aborts on error. body returns whether it found work; so does this.
+bool run_in_transaction(const std::function<bool()>& body);
 
 // Scheduler side: make sure pg_durable.max_workers executors are running (starts the
 // missing ones). Cheap when all are alive.

@@ -2,8 +2,10 @@
 // updated_at is ignored (users may write it).
 #include "retention.hpp"
 
+#include "executor.hpp"
 #include "gucs.hpp"
 #include "pg_bridge.hpp"
+#include "spi.hpp"
 
 extern "C" {
 #include "commands/extension.h"
@@ -31,23 +33,12 @@ const char* kExpireSql =
     " gone_nodes AS (DELETE FROM df.nodes n USING expired e WHERE n.instance_id = e.id)"
     " DELETE FROM df.instances i USING expired e WHERE i.id = e.id";
 
-void retention_pass_body() {
-  SetCurrentStatementStartTimestamp();
-  StartTransactionCommand();
-  SPI_connect();
-  PushActiveSnapshot(GetTransactionSnapshot());
+bool retention_pass_body() {
   pgstat_report_activity(STATE_RUNNING, "pg_durable retention pass");
-  if (OidIsValid(get_extension_oid("pg_durable", true))) {
-    Oid types[2] = {INT4OID, INT4OID};
-    Datum values[2] = {Int32GetDatum(kRetainedTerminalInstances), Int32GetDatum(settings.retention_days)};
-    if (SPI_execute_with_args(kExpireSql, 2, types, values, NULL, false, 0) != SPI_OK_DELETE)
-      elog(ERROR, "pg_durable: retention pass failed");
-    if (SPI_processed > 0) elog(LOG, "pg_durable: retention removed %lu instances", (unsigned long)SPI_processed);
-  }
-  SPI_finish();
-  PopActiveSnapshot();
-  CommitTransactionCommand();
+  std::uint64_t removed = spi::exec(kExpireSql, {spi::int4(kRetainedTerminalInstances), spi::int4(settings.retention_days)});
+  if (removed > 0) elog(LOG, "pg_durable: retention removed %lu instances", static_cast<unsigned long>(removed));
   pgstat_report_activity(STATE_IDLE, NULL);
+  return false;
 }
 
 }  // namespace
@@ -58,19 +49,7 @@ void retention_pass_if_due() {
   if (next_pass == 0) next_pass = TimestampTzPlusMilliseconds(now, settings.reconcile_interval_s * 1000L);
   if (now < next_pass) return;
   next_pass = TimestampTzPlusMilliseconds(now, settings.reconcile_interval_s * 1000L);
-  MemoryContext ctx = CurrentMemoryContext;
-  PG_TRY();
-  { retention_pass_body(); }
-  PG_CATCH();
-  {
-    HOLD_INTERRUPTS();
-    EmitErrorReport();
-    AbortCurrentTransaction();
-    MemoryContextSwitchTo(ctx);
-    FlushErrorState();
-    RESUME_INTERRUPTS();
-  }
-  PG_END_TRY();
+  run_in_transaction(retention_pass_body);
 }
 
 }  // namespace df::ext
