@@ -37,7 +37,7 @@ void start_instance(const StartRequest& request) {
   Instance inst;
   inst.id = request.instance_id;
   inst.submitted_by = static_cast<Oid>(request.submitted_by);
-  inst.graph = cache_graph(request.instance_id, graph_json, request.node_ids);
+  inst.graph = build_graph(graph_json, request.node_ids);
   spi::exec(
       "INSERT INTO _duroxide.instance_state (instance_id, graph, node_ids, submitted_by, state) "
       "VALUES ($1, $2, $3::text[], $4, $5)",

@@ -108,7 +108,10 @@ void cancel_task(const Instance& inst, std::uint64_t task_id) {
   request_cancel_of_running_task(inst.id, task_id);
 }
 
-void forget_graph(const std::string& instance_id) { graph_cache.erase(instance_id); }
+void forget_graph(const std::string& instance_id) {
+  for (auto it = graph_cache.begin(); it != graph_cache.end();)
+    it = it->first.compare(0, instance_id.size() + 1, instance_id + "@") == 0 ? graph_cache.erase(it) : std::next(it);
+}
 
 void finish_instance(const Instance& inst, const char* status, const std::string& output) {
   forget_graph(inst.id);  // a finished instance never steps again: keep the cache small
@@ -176,42 +179,48 @@ std::int64_t now_ms() {
   return now / 1000 + static_cast<std::int64_t>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000;
 }
 
-std::shared_ptr<const Graph> cache_graph(const std::string& instance_id, const std::string& graph_json,
-                                         std::vector<std::string> node_ids) {
-  auto found = graph_cache.find(instance_id);
-  if (found != graph_cache.end()) return found->second;
+std::shared_ptr<const Graph> build_graph(const std::string& graph_json, std::vector<std::string> node_ids) {
   auto graph = std::make_shared<Graph>();
   ir::NodePtr root = compiler::parse_strict(graph_json);
   graph->program = vm::lower(*root);
   graph->node_ids = std::move(node_ids);
   if (graph->node_ids.size() != graph->program.nodes.size())
-    throw std::runtime_error("pg_durable: instance " + instance_id + " has " +
-                             std::to_string(graph->node_ids.size()) + " node ids for " +
+    throw std::runtime_error("pg_durable: " + std::to_string(graph->node_ids.size()) + " node ids for " +
                              std::to_string(graph->program.nodes.size()) + " nodes");
+  return graph;
+}
+
+std::shared_ptr<const Graph> cache_graph(const std::string& key, const std::string& graph_json,
+                                         std::vector<std::string> node_ids) {
+  auto found = graph_cache.find(key);
+  if (found != graph_cache.end()) return found->second;
+  std::shared_ptr<const Graph> graph = build_graph(graph_json, std::move(node_ids));
   if (graph_cache.size() >= kGraphCacheLimit) graph_cache.clear();
-  graph_cache.emplace(instance_id, graph);
+  graph_cache.emplace(key, graph);
   return graph;
 }
 
 std::optional<Instance> load_instance(const std::string& instance_id, bool lock) {
   const char* sql_lock =
-      "SELECT submitted_by, state FROM _duroxide.instance_state "
+      "SELECT submitted_by, state, created_at::text FROM _duroxide.instance_state "
       "WHERE instance_id = $1 AND NOT finished FOR UPDATE";
   const char* sql_plain =
-      "SELECT submitted_by, state FROM _duroxide.instance_state "
+      "SELECT submitted_by, state, created_at::text FROM _duroxide.instance_state "
       "WHERE instance_id = $1 AND NOT finished";
   if (spi::exec(lock ? sql_lock : sql_plain, {spi::text(instance_id)}) == 0) return std::nullopt;
   Instance inst;
   inst.id = instance_id;
   inst.submitted_by = static_cast<Oid>(std::stoul(spi::value_or(0, 1, "0")));
   inst.state = vm::deserialize(spi::bytea_value(0, 2).value_or(std::string()));
-  auto cached = graph_cache.find(instance_id);
+  // Ids are random and may be reused after retention: the creation time makes the key unique.
+  std::string key = instance_id + "@" + spi::value_or(0, 3, "");
+  auto cached = graph_cache.find(key);
   if (cached != graph_cache.end()) {
     inst.graph = cached->second;
   } else {  // the graph is frozen: read and lower it once per process
     spi::exec("SELECT graph, node_ids::text FROM _duroxide.instance_state WHERE instance_id = $1",
               {spi::text(instance_id)});
-    inst.graph = cache_graph(instance_id, spi::value_or(0, 1, ""), parse_id_array(spi::value_or(0, 2, "{}")));
+    inst.graph = cache_graph(key, spi::value_or(0, 1, ""), parse_id_array(spi::value_or(0, 2, "{}")));
   }
   return inst;
 }

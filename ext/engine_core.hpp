@@ -49,8 +49,10 @@ void fail_instance(const std::string& instance_id, const std::string& message);
 // executor holds are dropped by it), the open execution ends. SPI must be connected.
 void finish_cancelled(const std::string& instance_id, const std::string& reason);
 
-// The graph cache's builder, exposed for df.start (which has the tree at hand).
-std::shared_ptr<const Graph> cache_graph(const std::string& instance_id, const std::string& graph_json,
+// Lowers a frozen graph (df.start uses it directly) ...
+std::shared_ptr<const Graph> build_graph(const std::string& graph_json, std::vector<std::string> node_ids);
+// ... and caches it per process under `key` ("<instance id>@<created_at>").
+std::shared_ptr<const Graph> cache_graph(const std::string& key, const std::string& graph_json,
                                          std::vector<std::string> node_ids);
 
 // Current time as the VM sees it (milliseconds since the Unix epoch).
