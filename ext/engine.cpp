@@ -26,11 +26,6 @@ std::string id_array_literal(const std::vector<std::string>& ids) {
 
 void start_instance(const StartRequest& request) {
   if (request.root == nullptr) throw std::logic_error("engine::start_instance: no graph");
-  if (!request.database.empty() && request.database != settings.database)
-    throw SqlError(ERRCODE_FEATURE_NOT_SUPPORTED,
-                   "df.start(database => '" + request.database + "') is not supported yet: steps run in the extension's database \"" +
-                       std::string(settings.database) + "\"",
-                   "", "Omit the database argument, or create the objects the steps use in \"" + std::string(settings.database) + "\".");
   std::string graph_json = compiler::to_json(*request.root);
   AsEngineOwner owner;
   spi::Connection spi_connection;
@@ -39,10 +34,11 @@ void start_instance(const StartRequest& request) {
   inst.submitted_by = static_cast<Oid>(request.submitted_by);
   inst.graph = build_graph(graph_json, request.node_ids);
   spi::exec(
-      "INSERT INTO _duroxide.instance_state (instance_id, graph, node_ids, submitted_by, state) "
-      "VALUES ($1, $2, $3::text[], $4, $5)",
+      "INSERT INTO _duroxide.instance_state (instance_id, graph, node_ids, submitted_by, state, database) "
+      "VALUES ($1, $2, $3::text[], $4, $5, $6)",
       {spi::text(inst.id), spi::text(graph_json), spi::text(id_array_literal(request.node_ids)),
-       spi::oid(inst.submitted_by), spi::binary(vm::serialize(inst.state))});
+       spi::oid(inst.submitted_by), spi::binary(vm::serialize(inst.state)),
+       spi::optional_text(request.database.empty() ? std::nullopt : std::optional<std::string>(request.database))});
   vm::Event start;
   start.kind = vm::Event::Kind::Start;
   start.now_ms = now_ms();

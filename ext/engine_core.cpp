@@ -202,16 +202,17 @@ std::shared_ptr<const Graph> cache_graph(const std::string& key, const std::stri
 
 std::optional<Instance> load_instance(const std::string& instance_id, bool lock) {
   const char* sql_lock =
-      "SELECT submitted_by, state, created_at::text FROM _duroxide.instance_state "
+      "SELECT submitted_by, state, created_at::text, database FROM _duroxide.instance_state "
       "WHERE instance_id = $1 AND NOT finished FOR UPDATE";
   const char* sql_plain =
-      "SELECT submitted_by, state, created_at::text FROM _duroxide.instance_state "
+      "SELECT submitted_by, state, created_at::text, database FROM _duroxide.instance_state "
       "WHERE instance_id = $1 AND NOT finished";
   if (spi::exec(lock ? sql_lock : sql_plain, {spi::text(instance_id)}) == 0) return std::nullopt;
   Instance inst;
   inst.id = instance_id;
   inst.submitted_by = static_cast<Oid>(std::stoul(spi::value_or(0, 1, "0")));
   inst.state = vm::deserialize(spi::bytea_value(0, 2).value_or(std::string()));
+  inst.database = spi::value_or(0, 4, "");
   // Ids are random and may be reused after retention: the creation time makes the key unique.
   std::string key = instance_id + "@" + spi::value_or(0, 3, "");
   auto cached = graph_cache.find(key);

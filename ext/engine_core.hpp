@@ -29,6 +29,7 @@ struct Instance {
   std::string id;
   std::shared_ptr<const Graph> graph;
   Oid submitted_by = InvalidOid;
+  std::string database;  // "" = the extension's database
   vm::State state;
 };
 

@@ -18,6 +18,7 @@
 #include "executor.hpp"
 #include "gucs.hpp"
 #include "http.hpp"
+#include "remote_step.hpp"
 #include "shmem.hpp"
 #include "spi.hpp"
 #include "sql_result.hpp"
@@ -31,12 +32,21 @@ extern "C" {
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
+#include "access/twophase.h"
 #include "utils/guc.h"
 #include "utils/snapmgr.h"
 }
 
 namespace df::ext {
 namespace {
+
+// Prepared step transactions (remote_step.hpp) to finish once the checkpoint transaction
+// that consumed them ended: committed if it committed and accepted them, else rolled back.
+struct PendingFinish {
+  std::string database, gid;
+  bool commit_with_checkpoint;
+};
+std::vector<PendingFinish> pending_finishes;
 
 // Idle executors sleep on their latch; commits that create work set it. The timeout is
 // only a safety net (and the retry delay after an infrastructure error).
@@ -165,6 +175,28 @@ bool record_outcome(const ClaimedTask& t, const StepOutcome& outcome) {
   return engine::apply_event(*inst, event);
 }
 
+// A step in another database (remote_step.hpp): two-phase when the server allows prepared
+// transactions (exactly once), else committed before its checkpoint (at-least-once).
+void run_remote_sql_task(const ClaimedTask& t, const engine::Instance& inst) {
+  spi::exec("SELECT rolname FROM pg_catalog.pg_roles WHERE oid = $1", {spi::oid(inst.submitted_by)});
+  std::string role = spi::value_or(0, 1, "");
+  std::optional<std::string> gid;
+  if (max_prepared_xacts > 0)
+    gid = "pgdf_" + t.instance_id + "_" + std::to_string(t.task_id) + "_" + std::to_string(GetCurrentTimestamp());
+  set_executor_task(my_slot, t.instance_id, t.task_id);
+  pgstat_report_activity(STATE_RUNNING, t.payload.c_str());
+  remote::StepResult r = remote::run(inst.database, role, t.payload, gid);
+  set_executor_task(my_slot, "", 0);
+  bool accepted = record_outcome(t, StepOutcome{r.ok, r.text});
+  if (r.gid) {
+    if (accepted)
+      spi::exec("INSERT INTO _duroxide.prepared_steps (gid, database) VALUES ($1, $2)",
+                {spi::text(*r.gid), spi::text(inst.database)});
+    pending_finishes.push_back({inst.database, *r.gid, accepted});
+  }
+  delete_task(t);
+}
+
 // Runs a claimed SQL task; returns with the transaction ready to commit.
 void run_sql_task(const ClaimedTask& t) {
   std::optional<engine::Instance> inst = engine::load_instance(t.instance_id, false);
@@ -178,6 +210,10 @@ void run_sql_task(const ClaimedTask& t) {
     return;
   }
   if (superuser_blocked(*inst)) return;
+  if (!inst->database.empty() && inst->database != settings.database) {
+    run_remote_sql_task(t, *inst);
+    return;
+  }
   set_executor_task(my_slot, t.instance_id, t.task_id);
   pgstat_report_activity(STATE_RUNNING, t.payload.c_str());  // the step, for superusers' eyes
   MemoryContext ctx = CurrentMemoryContext;
@@ -234,15 +270,15 @@ void run_http_task(const ClaimedTask& t) {
   delete_task(t);
 }
 
-}  // namespace
+// Whether the last run_in_transaction_body() ended in a commit.
+bool last_transaction_committed = false;
 
-// Runs body in its own transaction (SPI connected, snapshot pushed). body returns
-// whether it found work. Errors: logged, transaction aborted; an EngineBug fails the
-// instance in a fresh transaction. Returns whether work was done and no error occurred.
-bool run_in_transaction(const std::function<bool()>& body) {
+// Runs body in its own transaction; see run_in_transaction.
+bool run_in_transaction_body(const std::function<bool()>& body) {
   MemoryContext ctx = CurrentMemoryContext;
   std::string error, bug_instance;
   bool did_work = false;
+  last_transaction_committed = false;
   SetCurrentStatementStartTimestamp();
   StartTransactionCommand();
   try {
@@ -264,6 +300,7 @@ bool run_in_transaction(const std::function<bool()>& body) {
   }
   if (error.empty()) {
     CommitTransactionCommand();
+    last_transaction_committed = true;
     pgstat_report_stat(false);  // executors' commits and WAL show in pg_stat_* views
     return did_work;
   }
@@ -276,6 +313,37 @@ bool run_in_transaction(const std::function<bool()>& body) {
       return false;
     });
   return false;
+}
+
+// Finishes the prepared steps of the transaction that just ended (see PendingFinish).
+// A failure here is left to the scheduler's remote::resolve_prepared_steps().
+void finish_pending_steps(const std::vector<PendingFinish>& finishes, bool committed) {
+  for (const auto& f : finishes) {
+    bool commit = committed && f.commit_with_checkpoint;
+    if (remote::finish_prepared(f.database, f.gid, commit) && commit)
+      run_in_transaction([&] {
+        spi::exec("DELETE FROM _duroxide.prepared_steps WHERE gid = $1", {spi::text(f.gid)});
+        return false;
+      });
+  }
+}
+
+}  // namespace
+
+// Runs body in its own transaction (SPI connected, snapshot pushed). body returns
+// whether it found work. Errors: logged, transaction aborted; an EngineBug fails the
+// instance in a fresh transaction. Returns whether work was done and no error occurred.
+// Prepared steps of the transaction are finished after it ends (remote_step.hpp).
+bool run_in_transaction(const std::function<bool()>& body) {
+  std::vector<PendingFinish> outer;
+  outer.swap(pending_finishes);
+  bool result = run_in_transaction_body(body);
+  bool committed = last_transaction_committed;
+  std::vector<PendingFinish> mine;
+  mine.swap(pending_finishes);
+  pending_finishes.swap(outer);
+  finish_pending_steps(mine, committed);
+  return result;
 }
 
 namespace {

@@ -17,10 +17,12 @@
 #include "executor.hpp"
 #include "gucs.hpp"
 #include "pg_bridge.hpp"
+#include "remote_step.hpp"
 #include "retention.hpp"
 #include "shmem.hpp"
 
 extern "C" {
+#include "access/twophase.h"
 #include "commands/extension.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -182,6 +184,7 @@ extern "C" void df_scheduler_main(unsigned long) {
       maintain_executor_pool();
       fire_due_timers();
       retention_pass_if_due();
+      if (max_prepared_xacts > 0) remote::resolve_prepared_steps();
       timeout = milliseconds_to_next_timer(timeout);
     }
     (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout,

@@ -51,3 +51,13 @@ CREATE TABLE _duroxide.executions (
   PRIMARY KEY (instance_id, execution_id)
 );
 REVOKE ALL ON _duroxide.executions FROM PUBLIC;
+
+-- Steps of instances in another database run as prepared transactions there (two-phase
+-- commit); the checkpoint that accepted one records it here, so that a crash between the
+-- checkpoint's commit and COMMIT PREPARED is resolved the right way.
+CREATE TABLE _duroxide.prepared_steps (
+  gid text PRIMARY KEY,
+  database text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+REVOKE ALL ON _duroxide.prepared_steps FROM PUBLIC;
