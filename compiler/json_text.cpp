@@ -15,7 +15,49 @@
 
 namespace df::compiler {
 
+namespace {
+
+unsigned hex4(std::string_view t, std::size_t at) {
+  unsigned v = 0;
+  for (std::size_t k = at; k < at + 4 && k < t.size(); ++k) {
+    char c = t[k];
+    v = v * 16 + static_cast<unsigned>(c >= '0' && c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+  }
+  return v;
+}
+
+// True when a \u escape encodes an unpaired UTF-16 surrogate. The RapidJSON of Debian 12
+// decodes a lone low surrogate into invalid UTF-8 instead of rejecting it (serde_json and
+// PostgreSQL's json reject it); such text would not survive a round trip.
+bool has_lone_surrogate_escape(std::string_view t) {
+  bool in_string = false, after_high = false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    char c = t[i];
+    if (!in_string) {
+      in_string = c == '"';
+      continue;
+    }
+    if (c == '"') { in_string = false; after_high = false; continue; }
+    if (c != '\\') { if (after_high) return true; continue; }
+    if (i + 1 >= t.size()) return false;
+    if (t[i + 1] != 'u') { if (after_high) return true; ++i; continue; }
+    if (i + 5 >= t.size()) return false;  // malformed: the parser reports it
+    unsigned cp = hex4(t, i + 2);
+    bool high = cp >= 0xD800 && cp <= 0xDBFF, low = cp >= 0xDC00 && cp <= 0xDFFF;
+    if ((low && !after_high) || (!low && after_high)) return true;
+    after_high = high;
+    i += 5;
+  }
+  return after_high;
+}
+
+}  // namespace
+
 bool parse_json(std::string_view text, rapidjson::Document& doc, std::string* error) {
+  if (has_lone_surrogate_escape(text)) {
+    if (error) *error = "Invalid surrogate pair in \\u escape.";
+    return false;
+  }
   doc.Parse<kJsonParseFlags>(text.data(), text.size());
   if (!doc.HasParseError()) return true;
   if (error) *error = rapidjson::GetParseError_En(doc.GetParseError());
@@ -181,6 +223,10 @@ class CompactWriter : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Com
 }  // namespace
 
 bool compact_json(std::string_view text, std::string& out, std::string* error) {
+  if (has_lone_surrogate_escape(text)) {
+    if (error) *error = "Invalid surrogate pair in \\u escape.";
+    return false;
+  }
   std::string buffer;
   CompactWriter writer(buffer);
   rapidjson::Reader reader;

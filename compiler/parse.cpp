@@ -133,9 +133,26 @@ std::uint32_t read_digits(const std::string& body, size_t& i, int base, int max)
   return v;
 }
 
+size_t utf8_length(std::string_view s, size_t i);
+std::string decode_escapes(const std::string& body, std::string* error);
+
 // PostgreSQL's E'..' escapes: \b \f \n \r \t, octal \ooo, \xHH, \uXXXX, \UXXXXXXXX,
-// '' and \' for a quote, any other escaped character stands for itself.
+// '' and \' for a quote, any other escaped character stands for itself. Like
+// PostgreSQL, byte escapes that do not form valid UTF-8 (or a NUL) are an error.
 std::string decode_escape_body(const std::string& body, std::string* error) {
+  std::string out = decode_escapes(body, error);
+  for (size_t k = 0; error->empty() && k < out.size();) {
+    size_t n = utf8_length(out, k);
+    if (n == 0 || out[k] == '\0') {
+      *error = "invalid byte sequence for encoding \"UTF8\" in E'' string";
+      break;
+    }
+    k += n;
+  }
+  return out;
+}
+
+std::string decode_escapes(const std::string& body, std::string* error) {
   std::string out;
   for (size_t i = 0; i < body.size();) {
     char c = body[i++];
