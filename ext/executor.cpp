@@ -102,24 +102,37 @@ void delete_task(const ClaimedTask& t) {
 }
 
 // The submitter may have been dropped or made superuser since df.start.
-std::optional<std::string> role_problem(const engine::Instance& inst) {
-  std::uint64_t n = spi::exec("SELECT rolname, rolsuper, rolcanlogin FROM pg_catalog.pg_roles WHERE oid = $1",
-                              {spi::oid(inst.submitted_by)});
-  if (n == 0) return "Instance " + inst.id + ": submitted_by role no longer exists in pg_roles";
-  std::string role = spi::value_or(0, 1, "");
-  if (spi::value_or(0, 3, "f") != "t")  // the reference connects as the role: LOGIN is checked per step
-    return "Failed to connect to database '" + std::string(settings.database) + "' as '" + role +
-           "'. Error: error returned from database: role \"" + role + "\" is not permitted to log in";
+// The submitting role as it is now: it may have been dropped or changed since df.start.
+// Read once per step.
+struct Submitter {
+  bool exists = false;
+  std::string name;
+  bool superuser = false;
+  bool can_login = false;
+};
+
+Submitter load_submitter(const engine::Instance& inst) {
+  Submitter r;
+  r.exists = spi::exec("SELECT rolname, rolsuper, rolcanlogin FROM pg_catalog.pg_roles WHERE oid = $1",
+                       {spi::oid(inst.submitted_by)}) == 1;
+  if (!r.exists) return r;
+  r.name = spi::value_or(0, 1, "");
+  r.superuser = spi::value_or(0, 2, "f") == "t";
+  r.can_login = spi::value_or(0, 3, "f") == "t";
+  return r;
+}
+
+std::optional<std::string> role_problem(const engine::Instance& inst, const Submitter& role) {
+  if (!role.exists) return "Instance " + inst.id + ": submitted_by role no longer exists in pg_roles";
+  if (!role.can_login)  // the reference connects as the role: LOGIN is checked per step
+    return "Failed to connect to database '" + std::string(settings.database) + "' as '" + role.name +
+           "'. Error: error returned from database: role \"" + role.name + "\" is not permitted to log in";
   return std::nullopt;
 }
 
-// A superuser-owned instance is refused as a whole (REFERENCE.md §7, graph load): the
-// instance fails, no node is stamped. True when it was refused.
-bool superuser_blocked(const engine::Instance& inst) {
-  spi::exec("SELECT rolname, rolsuper FROM pg_catalog.pg_roles WHERE oid = $1", {spi::oid(inst.submitted_by)});
-  if (spi::value_or(0, 2, "f") != "t" || settings.enable_superuser_instances) return false;
-  engine::fail_instance(inst.id, "pg_durable blocked instance " + inst.id + ": submitted_by role \"" +
-                                     spi::value_or(0, 1, "") +
+bool superuser_blocked(const engine::Instance& inst, const Submitter& role) {
+  if (!role.superuser || settings.enable_superuser_instances) return false;
+  engine::fail_instance(inst.id, "pg_durable blocked instance " + inst.id + ": submitted_by role \"" + role.name +
                                      "\" is a superuser, but pg_durable.enable_superuser_instances is off");
   return true;
 }
@@ -177,9 +190,7 @@ bool record_outcome(const ClaimedTask& t, const StepOutcome& outcome) {
 
 // A step in another database (remote_step.hpp): two-phase when the server allows prepared
 // transactions (exactly once), else committed before its checkpoint (at-least-once).
-void run_remote_sql_task(const ClaimedTask& t, const engine::Instance& inst) {
-  spi::exec("SELECT rolname FROM pg_catalog.pg_roles WHERE oid = $1", {spi::oid(inst.submitted_by)});
-  std::string role = spi::value_or(0, 1, "");
+void run_remote_sql_task(const ClaimedTask& t, const engine::Instance& inst, const std::string& role) {
   std::optional<std::string> gid;
   if (max_prepared_xacts > 0)
     gid = "pgdf_" + t.instance_id + "_" + std::to_string(t.task_id) + "_" + std::to_string(GetCurrentTimestamp());
@@ -204,14 +215,15 @@ void run_sql_task(const ClaimedTask& t) {
     delete_task(t);
     return;
   }
-  if (auto problem = role_problem(*inst)) {
+  Submitter role = load_submitter(*inst);
+  if (auto problem = role_problem(*inst, role)) {
     record_outcome(t, StepOutcome{false, *problem});
     delete_task(t);
     return;
   }
-  if (superuser_blocked(*inst)) return;
+  if (superuser_blocked(*inst, role)) return;
   if (!inst->database.empty() && inst->database != settings.database) {
-    run_remote_sql_task(t, *inst);
+    run_remote_sql_task(t, *inst, role.name);
     return;
   }
   set_executor_task(my_slot, t.instance_id, t.task_id);
@@ -251,7 +263,7 @@ void run_http_task(const ClaimedTask& t) {
     delete_task(t);
     return;
   }
-  if (superuser_blocked(*inst)) return;
+  if (superuser_blocked(*inst, load_submitter(*inst))) return;
   const auto& nodes = inst->graph->program.nodes;
   bool multipart = t.node < nodes.size() && nodes[t.node].type == ir::NodeType::HttpMultipart;
   std::string key = t.instance_id + "-" + inst->graph->node_ids.at(t.node) + "-" + std::to_string(t.iteration);
