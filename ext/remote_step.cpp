@@ -85,8 +85,8 @@ std::string iso_timestamp(const std::string& text, bool with_zone) {
 }
 
 std::string value_json(Session& s, PGresult* r, int row, int col) {
-  if (PQgetisnull(r, row, col)) return "null";
   Oid type = PQftype(r, col);
+  if (PQgetisnull(r, row, col) && is_supported_column_type(type)) return "null";
   std::string v = PQgetvalue(r, row, col), out;
   switch (type) {
     case BOOLOID: return v == "t" ? "true" : "false";
@@ -112,9 +112,7 @@ std::string value_json(Session& s, PGresult* r, int row, int col) {
   PGresult* t = PQexec(s.conn, query.c_str());
   if (PQresultStatus(t) == PGRES_TUPLES_OK && PQntuples(t) == 1) name = PQgetvalue(t, 0, 0);
   PQclear(t);
-  throw StepFailure("Unsupported column type '" + name + "' for column '" + PQfname(r, col) +
-                    "'. Supported types: bool, int2, int4, int8, float4, float8, text, varchar, numeric, uuid, "
-                    "timestamptz, timestamp, date, jsonb, json, void.");
+  throw StepFailure(unsupported_column_message(name, PQfname(r, col)));
 }
 
 std::string result_json(Session& s, PGresult* r) {
@@ -122,21 +120,10 @@ std::string result_json(Session& s, PGresult* r) {
   int rows = has_rows ? PQntuples(r) : 0;
   std::string out = "{\"rows\":[";
   for (int i = 0; i < rows; ++i) {
-    std::vector<std::pair<std::string, std::string>> fields;  // later duplicate wins, first position
-    for (int c = 0; c < PQnfields(r); ++c) {
-      std::string name = PQfname(r, c), json = value_json(s, r, i, c);
-      bool replaced = false;
-      for (auto& f : fields)
-        if (f.first == name) { f.second = json; replaced = true; }
-      if (!replaced) fields.emplace_back(name, json);
-    }
-    out += i ? ",{" : "{";
-    for (std::size_t f = 0; f < fields.size(); ++f) {
-      if (f) out += ',';
-      compiler::append_json_string(out, fields[f].first);
-      out += ':' + fields[f].second;
-    }
-    out += '}';
+    ResultRow row;
+    for (int c = 0; c < PQnfields(r); ++c) row.add(PQfname(r, c), value_json(s, r, i, c));
+    if (i) out += ',';
+    row.append_to(out);
   }
   return out + "],\"row_count\":" + std::to_string(rows) + "}";
 }

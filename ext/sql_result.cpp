@@ -83,7 +83,9 @@ std::string type_name_upper(Oid type) {
   return out;
 }
 
-bool is_supported_type(Oid type) {
+}  // namespace
+
+bool is_supported_column_type(Oid type) {
   switch (type) {
     case BOOLOID: case INT2OID: case INT4OID: case INT8OID: case FLOAT4OID: case FLOAT8OID:
     case TEXTOID: case VARCHAROID: case BPCHAROID: case NAMEOID: case NUMERICOID: case UUIDOID:
@@ -93,6 +95,34 @@ bool is_supported_type(Oid type) {
       return false;
   }
 }
+
+std::string unsupported_column_message(const std::string& type_name_upper, const std::string& column) {
+  return "Unsupported column type '" + type_name_upper + "' for column '" + column +
+         "'. Supported types: " + kSupportedTypes + ".";
+}
+
+void ResultRow::add(const std::string& name, std::string json) {
+  for (auto& f : fields_)
+    if (f.first == name) {
+      f.second = std::move(json);
+      return;
+    }
+  fields_.emplace_back(name, std::move(json));
+}
+
+void ResultRow::append_to(std::string& out) const {
+  out += '{';
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    if (i) out += ',';
+    compiler::append_json_string(out, fields_[i].first);
+    out += ':';
+    out += fields_[i].second;
+  }
+  out += '}';
+}
+
+namespace {
+
 
 std::string value_json(Oid type, Datum value, const char* column) {
   std::string out;
@@ -119,8 +149,7 @@ std::string value_json(Oid type, Datum value, const char* column) {
     }
     case VOIDOID: return "null";
     default:
-      throw StepFailure("Unsupported column type '" + type_name_upper(type) + "' for column '" +
-                        column + "'. Supported types: " + kSupportedTypes + ".");
+      throw StepFailure(unsupported_column_message(type_name_upper(type), column));
   }
 }
 
@@ -151,30 +180,18 @@ std::string spi_result_json() {
   if (SPI_tuptable != nullptr) {
     TupleDesc desc = SPI_tuptable->tupdesc;
     for (std::uint64_t r = 0; r < count; ++r) {
-      // Duplicate names: the later value wins, at the position of the first.
-      std::vector<std::pair<std::string, std::string>> fields;
+      ResultRow row;
       for (int c = 1; c <= desc->natts; ++c) {
         Form_pg_attribute att = TupleDescAttr(desc, c - 1);
         if (att->attisdropped) continue;
         const char* name = NameStr(att->attname);
         bool is_null = false;
         Datum v = SPI_getbinval(SPI_tuptable->vals[r], desc, c, &is_null);
-        // The type decides, even for NULL: an unsupported column fails the step either way.
-        std::string json = is_null && is_supported_type(att->atttypid) ? std::string("null")
-                                                                        : value_json(att->atttypid, v, name);
-        bool replaced = false;
-        for (auto& f : fields)
-          if (f.first == name) { f.second = json; replaced = true; }
-        if (!replaced) fields.emplace_back(name, std::move(json));
+        row.add(name, is_null && is_supported_column_type(att->atttypid) ? std::string("null")
+                                                                       : value_json(att->atttypid, v, name));
       }
-      out += r ? ",{" : "{";
-      for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (i) out += ',';
-        compiler::append_json_string(out, fields[i].first);
-        out += ':';
-        out += fields[i].second;
-      }
-      out += '}';
+      if (r) out += ',';
+      row.append_to(out);
     }
   }
   out += "],\"row_count\":" + std::to_string(count) + "}";

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "pg_bridge.hpp"
 
@@ -12,6 +14,22 @@ namespace df::ext {
 // A step outcome that fails the node with exactly this text.
 struct StepFailure : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+// §8.1's supported column types, and the step failure for any other ("Unsupported column
+// type 'BYTEA' for column 'x'. Supported types: ..."). The type decides even for NULL.
+bool is_supported_column_type(Oid type);
+std::string unsupported_column_message(const std::string& type_name_upper, const std::string& column);
+
+// One result row under assembly: a later duplicate column name replaces the earlier value,
+// at the earlier position. Shared by SPI rows and libpq rows (remote_step.cpp).
+class ResultRow {
+ public:
+  void add(const std::string& name, std::string json);
+  void append_to(std::string& out) const;  // {"name":value,...}
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
 };
 
 // Renders SPI_tuptable (SPI_processed rows). Throws StepFailure for a column type outside
