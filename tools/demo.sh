@@ -25,7 +25,7 @@ GRANT USAGE ON SEQUENCE demo_orders_id_seq TO demo_app;
 SQL
 
 echo "-- the workflow (started as demo_app)"
-cat <<'WF'
+WORKFLOW=$(cat <<'WF'
   ('INSERT INTO demo_orders (amount) VALUES (120), (80) RETURNING id' |=> 'orders')
   ~> ('SELECT sum(amount) AS total FROM demo_orders WHERE state = ''new''' & 'SELECT count(*) AS n FROM demo_orders')
   ~> df.if('SELECT sum(amount) > 100 FROM demo_orders WHERE state = ''new''',
@@ -37,22 +37,9 @@ cat <<'WF'
   ~> (df.wait_for_signal('approve', 60) |=> 'approval')
   ~> 'UPDATE demo_orders SET state = ''approved'' WHERE state = ''review'' RETURNING id, state'
 WF
-ID=$(psql_demo -At <<'SQL'
-SET ROLE demo_app;
-SELECT df.start(
-  ('INSERT INTO demo_orders (amount) VALUES (120), (80) RETURNING id' |=> 'orders')
-  ~> ('SELECT sum(amount) AS total FROM demo_orders WHERE state = ''new''' & 'SELECT count(*) AS n FROM demo_orders')
-  ~> df.if('SELECT sum(amount) > 100 FROM demo_orders WHERE state = ''new''',
-           'UPDATE demo_orders SET state = ''review'' WHERE state = ''new''',
-           'SELECT ''small batch''')
-  ~> df.loop('INSERT INTO demo_log (msg) VALUES (''tick'')'
-             ~> df.if('SELECT count(*) >= 3 FROM demo_log WHERE msg = ''tick''', df.break('ticked'), 'SELECT 1'))
-  ~> df.sleep(2)
-  ~> (df.wait_for_signal('approve', 60) |=> 'approval')
-  ~> 'UPDATE demo_orders SET state = ''approved'' WHERE state = ''review'' RETURNING id, state',
-  'demo');
-SQL
 )
+echo "$WORKFLOW"
+ID=$(printf 'SET ROLE demo_app;\nSELECT df.start(\n%s,\n  %s);\n' "$WORKFLOW" "'demo'" | psql_demo -At)
 echo "-- started instance $ID; progress (instance status | nodes per inferred status | running steps):"
 progress() {
   psql_demo -At -c "SELECT df.status('$ID') || ' | ' ||
