@@ -1,7 +1,8 @@
 // compile_function.cpp — the textual workflow language inside the database: df.compile
 // (source -> wire JSON), df.deploy (store each workflow of a source as a new version in
-// df.workflows) and df.start_workflow (start the latest version, binding parameters as
-// {name} variables after checking them against the declared types). Diagnostics become
+// df.workflows, unless it is unchanged), df.start_workflow (start the latest or a chosen
+// version, binding parameters as {name} variables after checking them against the
+// declared types) and df.workflow_diff (what changed between two versions). Diagnostics become
 // one ERROR with SQLSTATE 42601: the first error as message, all findings with
 // line:col in the DETAIL.
 #include <map>
@@ -11,6 +12,7 @@
 #include <rapidjson/document.h>
 
 #include "compile.hpp"
+#include "diff.hpp"
 #include "json_text.hpp"
 #include "params.hpp"
 #include "wire_json.hpp"
@@ -66,12 +68,25 @@ std::string params_json(const std::vector<compiler::Param>& params) {
   return out + "]";
 }
 
+// A new version of `name`, or the latest one when it is the same workflow (same graph and
+// parameters: a comment or layout change is no new version), with a NOTICE saying so.
 int store_version(const compiler::CompiledWorkflow& wf, const std::string& name, const std::string& source) {
   spi::exec("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('df.workflows:' || $1))", {spi::text(name)});
+  const std::string graph = compiler::to_json(*wf.root), params = params_json(wf.params);
+  if (spi::exec("SELECT version FROM df.workflows WHERE name = $1 AND version = (SELECT max(version) FROM "
+                "df.workflows WHERE name = $1) AND graph = $2 AND params = $3::jsonb",
+                {spi::text(name), spi::text(graph), spi::text(params)}) == 1) {
+    const std::string version = spi::value_or(0, 1, "0");
+    df::ext::pg_call([&] {
+      ereport(NOTICE, (errmsg("workflow \"%s\" is unchanged; keeping version %s", name.c_str(), version.c_str()),
+                       errdetail("The deployed source compiles to the same graph and parameters as the latest version.")));
+    });
+    return std::stoi(version);
+  }
   spi::exec("INSERT INTO df.workflows (name, version, source, graph, params) "
             "SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4::jsonb FROM df.workflows WHERE name = $1 "
             "RETURNING version",
-            {spi::text(name), spi::text(source), spi::text(compiler::to_json(*wf.root)), spi::text(params_json(wf.params))});
+            {spi::text(name), spi::text(source), spi::text(graph), spi::text(params)});
   return std::stoi(spi::value_or(0, 1, "0"));
 }
 
@@ -155,16 +170,24 @@ DF_SURFACE_FUNCTION(df_deploy) {
   return (Datum)0;
 }
 
-// df.start_workflow(name, params, label): starts the latest version as the caller.
+// df.start_workflow(name, params, label, version): starts that version (NULL: the latest)
+// as the caller. The instance keeps the graph it started with, whatever is deployed later.
 DF_SURFACE_FUNCTION(df_start_workflow) {
   if (PG_ARGISNULL(0)) PG_RETURN_NULL();
   std::string name = df::ext::text_arg(fcinfo, 0);
   std::string given = df::ext::surface::opt_jsonb_arg(fcinfo, 1).value_or("{}");
+  const bool latest = PG_NARGS() < 4 || PG_ARGISNULL(3);
+  const int wanted = latest ? 0 : PG_GETARG_INT32(3);
   spi::Connection connection;
-  if (spi::exec("SELECT version, graph, params::text FROM df.workflows WHERE name = $1 ORDER BY version DESC LIMIT 1",
-                {spi::text(name)}) != 1)
+  if (spi::exec("SELECT version, graph, params::text FROM df.workflows WHERE name = $1 AND ($2 OR version = $3) "
+                "ORDER BY version DESC LIMIT 1",
+                {spi::text(name), spi::boolean(latest), spi::int4(wanted)}) != 1) {
+    if (!latest && spi::exec("SELECT 1 FROM df.workflows WHERE name = $1", {spi::text(name)}) > 0)
+      throw SqlError(ERRCODE_UNDEFINED_OBJECT, "workflow \"" + name + "\" has no version " + std::to_string(wanted),
+                     "", "df.workflows lists the deployed versions.");
     throw SqlError(ERRCODE_UNDEFINED_OBJECT, "workflow \"" + name + "\" does not exist",
                    "", "Deploy it first with df.deploy(name, source).");
+  }
   std::string version = spi::value_or(0, 1, ""), graph = spi::value_or(0, 2, ""), params = spi::value_or(0, 3, "[]");
   connection.finish();
   df::ext::start::Options options;
@@ -176,4 +199,42 @@ DF_SURFACE_FUNCTION(df_start_workflow) {
             {spi::text(id), spi::text(name), spi::text(version)});
   record.finish();
   return df::ext::text_datum(id);
+}
+
+namespace {
+
+// The stored graph and parameters of one version, as compiler/diff.hpp compares them.
+struct StoredVersion {
+  compiler::ParamSpecs params;
+  df::ir::NodePtr root;
+};
+
+StoredVersion load_version(const std::string& name, int version) {
+  if (spi::exec("SELECT graph, params::text FROM df.workflows WHERE name = $1 AND version = $2",
+                {spi::text(name), spi::int4(version)}) != 1)
+    throw SqlError(ERRCODE_UNDEFINED_OBJECT, "workflow \"" + name + "\" has no version " + std::to_string(version),
+                   "", "df.workflows lists the deployed versions.");
+  StoredVersion v;
+  v.root = compiler::parse_strict(spi::value_or(0, 1, ""));
+  rapidjson::Document params;
+  compiler::parse_json(spi::value_or(0, 2, "[]"), params, nullptr);
+  for (const auto& p : params.GetArray()) {
+    compiler::ParamSpec spec{std::string(compiler::json_string_view(p["name"])),
+                             std::string(compiler::json_string_view(p["type"])), std::nullopt};
+    if (p["default"].IsString()) spec.default_literal = std::string(compiler::json_string_view(p["default"]));
+    v.params.push_back(std::move(spec));
+  }
+  return v;
+}
+
+}  // namespace
+
+// df.workflow_diff(name, v1, v2) -> what changed from version v1 to v2 ("" when nothing).
+DF_SURFACE_FUNCTION(df_workflow_diff) {
+  std::string name = df::ext::text_arg(fcinfo, 0);
+  const int v1 = PG_GETARG_INT32(1), v2 = PG_GETARG_INT32(2);
+  spi::Connection connection;
+  StoredVersion a = load_version(name, v1), b = load_version(name, v2);
+  connection.finish();
+  return df::ext::text_datum(compiler::describe_changes(*a.root, a.params, *b.root, b.params));
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "compile.hpp"
+#include "diff.hpp"
 #include "dot.hpp"
 #include "explain.hpp"
 #include "format.hpp"
@@ -52,6 +53,8 @@ const char* kHelp =
     "                                           one run of a workflow through the same engine;\n"
     "                                           ARGS as in a test file, e.g.\n"
     "                                           --stub \"'FROM invoices', rows('{\\\"n\\\": 1}')\"\n"
+    "  diff OLD NEW                             what changed between two versions of a workflow\n"
+    "                                           file (parameters, steps); exit 1 when changed\n"
     "  --disasm [--workflow NAME] FILE          the VM program of each workflow\n"
     "  --help                                   this text\n"
     "\n"
@@ -412,6 +415,53 @@ int cmd_run(const Options& opt) {
   return run.status == "completed" && run.problems.empty() ? kClean : kFindings;
 }
 
+std::vector<ParamSpec> param_specs(const CompiledWorkflow& w) {
+  std::vector<ParamSpec> out;
+  for (const auto& p : w.params) out.push_back({p.name, p.type, p.default_literal});
+  return out;
+}
+
+int cmd_diff(const Options& opt) {
+  if (opt.files.size() != 2) return usage("diff needs OLD and NEW");
+  std::string sources[2];
+  CompileResult results[2];
+  for (int i = 0; i < 2; ++i) {
+    if (!read_file(opt.files[i], &sources[i])) {
+      std::cerr << "dfc: cannot read " << opt.files[i] << "\n";
+      return kUsage;
+    }
+    results[i] = compile(sources[i]);
+    for (const auto& d : results[i].diagnostics)
+      if (d.severity == Severity::Error) std::cerr << render_gcc(d, opt.files[i], sources[i]);
+    if (has_errors(results[i].diagnostics)) return kFindings;
+  }
+  auto find = [](const CompileResult& r, const std::string& name) -> const CompiledWorkflow* {
+    for (const auto& w : r.workflows)
+      if (w.name == name) return &w;
+    return nullptr;
+  };
+  bool changed = false;
+  auto title = [](const std::string& name) { return name.empty() ? std::string("workflow") : "workflow " + name; };
+  for (const auto& old_wf : results[0].workflows) {
+    const CompiledWorkflow* new_wf = find(results[1], old_wf.name);
+    if (!opt.workflow.empty() && old_wf.name != opt.workflow) continue;
+    if (!new_wf) {
+      std::cout << title(old_wf.name) << ": removed\n";
+      changed = true;
+      continue;
+    }
+    std::string text = describe_changes(*old_wf.root, param_specs(old_wf), *new_wf->root, param_specs(*new_wf));
+    std::cout << title(old_wf.name) << (text.empty() ? ": unchanged\n" : ":\n" + text);
+    changed = changed || !text.empty();
+  }
+  for (const auto& new_wf : results[1].workflows) {
+    if ((!opt.workflow.empty() && new_wf.name != opt.workflow) || find(results[0], new_wf.name)) continue;
+    std::cout << title(new_wf.name) << ": added\n";
+    changed = true;
+  }
+  return changed ? kFindings : kClean;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -428,6 +478,7 @@ int main(int argc, char** argv) {
     if (opt.command == "deploy-sql") return cmd_deploy_sql(opt);
     if (opt.command == "test") return cmd_test(opt);
     if (opt.command == "run") return cmd_run(opt);
+    if (opt.command == "diff") return cmd_diff(opt);
     if (opt.command == "explain") {
       return cmd_render(opt, [](const df::ir::Node& n) { return explain_tree(n); });
     }

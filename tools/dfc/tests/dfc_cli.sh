@@ -104,6 +104,16 @@ expect_out_contains 'error: {"message":"dup","sqlstate":"23505"'
 expect_rc 2 run invoice.dfl;               expect_err_contains "parameter 'invoice_id' of workflow 'approve_invoice' has no default"
 expect_rc 2 run --stub "'x', rowz()" invoice.dfl; expect_err_contains "did you mean 'rows'?"
 
+# diff: what changed between two versions of a workflow file
+expect_rc 0 diff invoice.dfl invoice.dfl;  expect_out_contains "workflow approve_invoice: unchanged"
+sed 's/3600/7200/; s/, approver text = .finance.//' invoice.dfl >"$TMP/inv_v2.dfl"
+expect_rc 1 diff invoice.dfl "$TMP/inv_v2.dfl"
+expect_out_contains "- approver text = 'finance'"
+expect_out_contains '+ SIGNAL {"signal_name":"approval","timeout_seconds":7200}'
+expect_rc 1 diff nightly.dfl "$TMP/inv_v2.dfl"; expect_out_contains "workflow poll: removed"
+expect_out_contains "workflow approve_invoice: added"
+expect_rc 2 diff nightly.dfl;              expect_err_contains "diff needs OLD and NEW"
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed"
   exit 1
