@@ -114,3 +114,72 @@ TEST_CASE("broken input is returned unchanged with its errors") {
   CHECK(format_source("'a' ~> 'b' & 'c'", &d2) == "'a' ~> 'b' & 'c'");
   CHECK(d2.size() == 1);
 }
+
+namespace {
+std::string fmt_width(const std::string& src, std::size_t width) {
+  df::compiler::Diagnostics d;
+  std::string out = df::compiler::format_source(src, &d, width);
+  REQUIRE(d.empty());
+  return out;
+}
+std::size_t widest_line(const std::string& s) {
+  std::size_t widest = 0, start = 0;
+  for (std::size_t i = 0; i <= s.size(); ++i)
+    if (i == s.size() || s[i] == '\n') {
+      widest = std::max(widest, i - start);
+      start = i + 1;
+    }
+  return widest;
+}
+}  // namespace
+
+TEST_CASE("fmt breaks the outermost group of a line wider than the limit, then inward") {
+  CHECK(fmt_width("@> (('SELECT id FROM jobs LIMIT 10' |=> 'pending') ~> df.if_rows('pending', df.sleep(5), df.break()))", 60) ==
+        "@> (\n"
+        "  ('SELECT id FROM jobs LIMIT 10' |=> 'pending')\n"
+        "  ~> df.if_rows('pending', df.sleep(5), df.break())\n"
+        ")\n");
+  CHECK(fmt_width("df.http('https://hooks.example.com/x', body => '{\"done\": true}', timeout_seconds => 10)", 40) ==
+        "df.http(\n"
+        "  'https://hooks.example.com/x',\n"
+        "  body => '{\"done\": true}',\n"
+        "  timeout_seconds => 10\n"
+        ")\n");
+  // a narrow limit keeps breaking inward; a literal wider than the limit stays whole
+  CHECK(fmt_width("('SELECT 1' & ('SELECT 2' | 'SELECT 3'))", 20) ==
+        "(\n"
+        "  'SELECT 1'\n"
+        "  & (\n"
+        "    'SELECT 2'\n"
+        "    | 'SELECT 3'\n"
+        "  )\n"
+        ")\n");
+  CHECK(fmt_width("'SELECT a_very_long_column_name FROM t'", 10) == "'SELECT a_very_long_column_name FROM t'\n");
+  // lines that fit are left alone, whatever the limit
+  CHECK(fmt_width("@> ('a' ~> 'b')", 100) == "@> ('a' ~> 'b')\n");
+}
+
+TEST_CASE("a long loop body, a wide join and a race stay under 100 columns, idempotently, same meaning") {
+  std::string body;
+  for (int i = 0; i < 18; ++i)
+    body += std::string(i ? " ~> " : "") + "('UPDATE jobs SET state = ''step" + std::to_string(i) + "'' WHERE id = {id}' |=> 's" +
+            std::to_string(i) + "')";
+  const std::string loop = "workflow w(id int) { @> (" + body + ") }";
+  const std::string join = "workflow j() { df.join('SELECT count(*) FROM orders_2024', 'SELECT count(*) FROM orders_2025', "
+                           "'SELECT count(*) FROM orders_2026', 'SELECT count(*) FROM refunds') }";
+  const std::string race = "workflow r() { (df.wait_for_signal('approved', timeout_seconds => 86400) |=> 'answer') | "
+                           "(df.sleep(86400) ~> 'UPDATE invoices SET state = ''expired'' WHERE id = 1') }";
+  for (const std::string& src : {loop, join, race}) {
+    const std::string once = fmt(src);
+    CHECK(widest_line(once) <= 100);
+    CHECK(fmt(once) == once);
+    CHECK(all_json(once) == all_json(src));
+  }
+  CHECK(fmt(loop).find("\n  @> (\n    ('UPDATE jobs SET state = ''step0'' WHERE id = {id}' |=> 's0')\n    ~> (") !=
+        std::string::npos);
+}
+
+TEST_CASE("comments do not count towards the width") {
+  const std::string src = "'a' ~> df.sleep(1) -- " + std::string(120, 'x') + "\n";
+  CHECK(fmt(src) == "'a'\n~> df.sleep(1) -- " + std::string(120, 'x') + "\n");
+}

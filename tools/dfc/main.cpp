@@ -40,8 +40,9 @@ const char* kHelp =
     "\n"
     "Commands:\n"
     "  lint [--strict] [--format=json] FILE...  report errors and warnings (gcc style)\n"
-    "  fmt [--check] FILE...                    rewrite files in the canonical layout;\n"
-    "                                           --check only reports files that would change\n"
+    "  fmt [--check] [--width=N] FILE...        rewrite files in the canonical layout, lines\n"
+    "                                           under N columns (default 100); --check only\n"
+    "                                           reports files that would change\n"
     "  explain [--workflow NAME] FILE           the df.explain tree of each workflow\n"
     "  graph [--workflow NAME] FILE             Graphviz DOT of each workflow\n"
     "  json [--workflow NAME] FILE              wire JSON (as df.start accepts it); a file of\n"
@@ -72,6 +73,7 @@ struct Options {
   bool json_format = false;
   bool check = false;
   bool verbose = false;
+  std::size_t width = kDefaultFormatWidth;  // fmt
   std::string junit;                    // test: JUnit XML output path
   std::vector<std::string> stubs;       // run: stub(...) argument lists
   std::vector<std::string> signals;     // run: signal(...) argument lists
@@ -123,6 +125,13 @@ bool parse_args(int argc, char** argv, Options* opt) {
       else opt->junit = v;
     } else if (a.rfind("--junit=", 0) == 0) {
       opt->junit = a.substr(8);
+    } else if (a.rfind("--width=", 0) == 0 || (a == "--width" && i + 1 < args.size())) {
+      const std::string v = a == "--width" ? args[++i] : a.substr(8);
+      if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos || std::stoi(v) < 20) {
+        std::cerr << "dfc: --width needs a number of columns from 20 to 9999, got '" << v << "'\n";
+        return false;
+      }
+      opt->width = static_cast<std::size_t>(std::stoi(v));
     } else if (a == "-v" || a == "--verbose") {
       opt->verbose = true;
     } else if (a.rfind("--workflow=", 0) == 0) {
@@ -184,7 +193,7 @@ int cmd_fmt(const Options& opt) {
       return kUsage;
     }
     Diagnostics diags;
-    std::string formatted = format_source(source, &diags);
+    std::string formatted = format_source(source, &diags, opt.width);
     for (const auto& d : diags) std::cerr << render_gcc(d, file, source);
     if (has_errors(diags)) {
       rc = kFindings;

@@ -5,6 +5,9 @@ SELECT df.deploy('nightly_rollup', $dfc$workflow nightly_rollup(days int = 7, re
 }
 $dfc$);
 SELECT df.deploy('poll', $dfc$workflow poll(limit int = 10) {
-  @> (('SELECT id FROM jobs LIMIT {limit}' |=> 'pending') ~> df.if_rows('pending', df.sleep(5), df.break()))
+  @> (
+    ('SELECT id FROM jobs LIMIT {limit}' |=> 'pending')
+    ~> df.if_rows('pending', df.sleep(5), df.break())
+  )
 }
 $dfc$);

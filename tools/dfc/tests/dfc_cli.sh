@@ -52,6 +52,13 @@ expect_rc 0 fmt "$TMP/messy.dfl"
 printf "'a'\n~> 'b' -- keep me\n~> df.sleep(1)\n" >"$TMP/want.dfl"
 diff -u "$TMP/want.dfl" "$TMP/messy.dfl" >/dev/null || fail "fmt result: $(cat "$TMP/messy.dfl")"
 expect_rc 0 fmt --check "$TMP/messy.dfl"
+printf "df.http('https://hooks.example.com/x', body => '{}', timeout_seconds => 10)\n" >"$TMP/wide.dfl"
+expect_rc 0 fmt --check "$TMP/wide.dfl"
+expect_rc 1 fmt --check --width=40 "$TMP/wide.dfl"
+expect_rc 0 fmt --width 40 "$TMP/wide.dfl"
+[ "$(sed -n 2p "$TMP/wide.dfl")" = "  'https://hooks.example.com/x'," ] || fail "fmt --width 40: $(cat "$TMP/wide.dfl")"
+expect_rc 0 fmt --check --width=40 "$TMP/wide.dfl"
+expect_rc 2 fmt --width=abc "$TMP/wide.dfl"; expect_err_contains "--width needs a number"
 cp syntax.dfl "$TMP/syntax.dfl"
 expect_rc 1 fmt "$TMP/syntax.dfl";         expect_err_contains "error: syntax error"
 cmp -s syntax.dfl "$TMP/syntax.dfl" || fail "fmt changed a file with syntax errors"
@@ -94,7 +101,7 @@ expect_rc 2 test "$TMP/orphan.dft";        expect_err_contains "cannot read its 
 
 # run: one run through the same engine
 expect_rc 0 run --param invoice_id=7 --stub "'invoice', rows('{\"id\": 7, \"amount\": 5}')" invoice.dfl
-expect_out_contains "done     'decision' wait_for_signal('approval', 3600) @6:7 -> {\"signal_name\":\"approval\",\"timed_out\":true"
+expect_out_contains "done     'decision' wait_for_signal('approval', 3600) @9:7 -> {\"signal_name\":\"approval\",\"timed_out\":true"
 expect_out_contains "virtual time: 3600s"
 expect_rc 1 run --param invoice_id=7 --signal "'approval', '{\"approved\": true}', at => 5" invoice.dfl
 expect_out_contains 'error: $invoice has no rows'  # unstubbed: no rows, so the strict $invoice.amount fails
