@@ -1,7 +1,9 @@
-// dot.hpp — a workflow graph as Graphviz DOT, for docs, reviews and `dfc --dot`.
-// Nodes carry the explain labels (explain.hpp); THEN chains become bold "then" edges
-// between consecutive steps; other edges are labelled then/else/cond (IF), body/while
-// (LOOP) and "branch <i>" (JOIN/RACE, 1-based).
+// dot.hpp — a workflow's control flow as Graphviz DOT, for docs, reviews and `dfc graph`.
+// Steps carry the explain labels (explain.hpp); a sequence is plain edges from start to
+// end; IF is a diamond with yes/no edges to a merge point; JOIN/RACE a fork bar and a
+// merge bar with all branches side by side (`a & b & c & d` is one 4-way fork); LOOP an
+// entry and an exit point, its body with a "repeat" back-edge, its while-condition's
+// "continue?" diamond and dashed "break" edges to the exit.
 #pragma once
 #include "no_postgres.hpp"
 

@@ -8,6 +8,7 @@
 // Exit codes: 0 clean, 1 findings (errors; warnings too with --strict; files fmt would
 // change with --check), 2 usage or I/O error.
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -44,7 +45,9 @@ const char* kHelp =
     "                                           under N columns (default 100); --check only\n"
     "                                           reports files that would change\n"
     "  explain [--workflow NAME] FILE           the df.explain tree of each workflow\n"
-    "  graph [--workflow NAME] FILE             Graphviz DOT of each workflow\n"
+    "  graph [--workflow NAME] [--format=dot|svg|png] FILE\n"
+    "                                           the control flow of a workflow (Graphviz DOT;\n"
+    "                                           svg/png rendered by Graphviz's dot)\n"
     "  json [--workflow NAME] FILE              wire JSON (as df.start accepts it); a file of\n"
     "                                           named workflows prints NAME<TAB>JSON lines\n"
     "  deploy-sql FILE                          SELECT df.deploy(name, source); per workflow\n"
@@ -73,6 +76,7 @@ struct Options {
   bool json_format = false;
   bool check = false;
   bool verbose = false;
+  std::string graph_format = "dot";  // graph: dot, svg or png
   std::size_t width = kDefaultFormatWidth;  // fmt
   std::string junit;                    // test: JUnit XML output path
   std::vector<std::string> stubs;       // run: stub(...) argument lists
@@ -111,6 +115,8 @@ bool parse_args(int argc, char** argv, Options* opt) {
       opt->strict = true;
     } else if (a == "--format=json") {
       opt->json_format = true;
+    } else if (a == "--format=dot" || a == "--format=svg" || a == "--format=png") {
+      opt->graph_format = a.substr(9);
     } else if (a == "--format=gcc") {
       opt->json_format = false;
     } else if (a == "--check") {
@@ -248,6 +254,42 @@ int cmd_render(const Options& opt, Render render) {
     first = false;
     std::string text = render(*w.root);
     std::cout << text << (text.empty() || text.back() != '\n' ? "\n" : "");
+  }
+  return kClean;
+}
+
+// `dfc graph`: DOT as is, or rendered by Graphviz (`dot -Tsvg|png`) to stdout.
+int cmd_graph(const Options& opt) {
+  std::string source;
+  CompileResult result;
+  if (int rc = compile_single(opt, &source, &result); rc != kClean) return rc;
+  if (result.workflows.size() > 1 && opt.graph_format != "dot") {
+    std::cerr << "dfc: " << opt.files[0] << " defines " << result.workflows.size()
+              << " workflows: choose one with --workflow NAME to render it\n";
+    return kUsage;
+  }
+  std::string text;
+  for (const auto& w : result.workflows) {
+    if (!w.name.empty() && result.workflows.size() > 1) text += "// workflow " + w.name + "\n";
+    text += to_dot(*w.root);
+  }
+  if (opt.graph_format == "dot") {
+    std::cout << text;
+    return kClean;
+  }
+  std::cout.flush();
+  const std::string command = "dot -T" + opt.graph_format;
+  FILE* pipe = popen(command.c_str(), "w");
+  if (pipe == nullptr) {
+    std::cerr << "dfc: cannot run Graphviz's dot\n";
+    return kUsage;
+  }
+  fwrite(text.data(), 1, text.size(), pipe);
+  int status = pclose(pipe);
+  if (status != 0) {
+    std::cerr << "dfc: Graphviz's `dot` failed or is not installed (apt-get install graphviz); "
+                 "--format=dot prints the graph without it\n";
+    return kUsage;
   }
   return kClean;
 }
@@ -491,7 +533,7 @@ int main(int argc, char** argv) {
     if (opt.command == "explain") {
       return cmd_render(opt, [](const df::ir::Node& n) { return explain_tree(n); });
     }
-    if (opt.command == "graph") return cmd_render(opt, [](const df::ir::Node& n) { return to_dot(n); });
+    if (opt.command == "graph") return cmd_graph(opt);
     if (opt.command == "--disasm" || opt.command == "disasm") {
       return cmd_render(opt, [](const df::ir::Node& n) {
         return df::vm::disassemble(df::vm::lower(n));

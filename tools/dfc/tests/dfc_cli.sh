@@ -67,6 +67,11 @@ cmp -s syntax.dfl "$TMP/syntax.dfl" || fail "fmt changed a file with syntax erro
 expect_rc 0 explain bare.dfl;              expect_golden bare.explain
 expect_rc 0 explain nightly.dfl;           expect_out_contains "workflow poll:"
 expect_rc 0 graph --workflow poll nightly.dfl;  expect_golden poll.dot
+expect_rc 0 graph --format=svg invoice.dfl; expect_out_contains "<svg"   # Graphviz is in tools/dev PACKAGES
+expect_out_contains "result truthy?"
+expect_rc 0 graph --format=png --workflow poll nightly.dfl
+[ "$(head -c 4 "$TMP/out" | tail -c 3)" = "PNG" ] || fail "graph --format=png did not print a PNG"
+expect_rc 2 graph --format=svg nightly.dfl; expect_err_contains "choose one with --workflow NAME"
 expect_rc 0 json nightly.dfl;              expect_golden nightly.json
 expect_rc 0 json bare.dfl;                 expect_golden bare.json
 expect_rc 0 json --workflow poll nightly.dfl
