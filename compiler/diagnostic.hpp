@@ -17,6 +17,8 @@ struct Diagnostic {
   ir::SourcePos pos;     // 0/0 when the input had no positions (JSON)
   std::string message;   // lowercase-led where we write it; REFERENCE.md texts verbatim
   std::string path = {};  // validation path ("root", "root.left", ...); empty when n/a
+  std::string rule = {};  // lint rule id ("sql-syntax", "unbound-ref", ...); set by lint.hpp
+  ir::SourcePos end = {};  // one past the last character, when known (same line)
 };
 using Diagnostics = std::vector<Diagnostic>;
 

@@ -7,6 +7,7 @@
 // a quoted literal is `unknown` and converts to the parameter's type, a bare number is
 // an integer or numeric and never becomes text.
 #include "lower.hpp"
+#include "suggest.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -197,8 +198,14 @@ ir::NodePtr Lowerer::binary(const Expr& e) {
 ir::NodePtr Lowerer::call(const Expr& e) {
   const FunctionSpec* f = find_function(e.callee);
   if (f == nullptr) {
-    error(e.pos, "unknown function df." + e.callee + "()");
-    for (const auto& a : e.args) node(*a.value);  // still report errors inside
+    std::vector<std::string> names;
+    for (const auto& spec : functions()) names.push_back(spec.name);
+    error(e.pos, "unknown function df." + e.callee + "()" + did_you_mean(e.callee, names));
+    // Still report errors inside nested steps, but not for literal arguments: without
+    // the function's signature `300` may be a fine number, so an error there would only
+    // be a cascade of the typo.
+    for (const auto& a : e.args)
+      if (a.value->kind != ExprKind::Literal) node(*a.value);
     return nullptr;
   }
   if (!e.casts.empty() && !check_casts(e, "a workflow step", ArgKind::Node)) return nullptr;

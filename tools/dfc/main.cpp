@@ -22,6 +22,8 @@
 #include "explain.hpp"
 #include "format.hpp"
 #include "json_text.hpp"
+#include "lint.hpp"
+#include "pg_query_checker.hpp"
 #include "parse.hpp"
 #include "program.hpp"
 #include "check.hpp"
@@ -152,6 +154,34 @@ bool parse_args(int argc, char** argv, Options* opt) {
   return true;
 }
 
+// FILE arguments, with every file ending in `suffix` under a DIR argument (sorted, so
+// output is stable). False (after printing) when an argument does not exist.
+bool expand_paths(const std::vector<std::string>& args, const std::string& suffix,
+                  std::vector<std::string>* out) {
+  namespace fs = std::filesystem;
+  for (const auto& a : args) {
+    std::error_code ec;
+    if (!fs::is_directory(a, ec)) {
+      out->push_back(a);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (fs::recursive_directory_iterator it(a, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string p = it->path().string();
+      if (it->is_regular_file(ec) && p.size() > suffix.size() &&
+          p.compare(p.size() - suffix.size(), suffix.size(), suffix) == 0)
+        found.push_back(p);
+    }
+    if (ec) {
+      std::cerr << "dfc: cannot read directory " << a << ": " << ec.message() << "\n";
+      return false;
+    }
+    std::sort(found.begin(), found.end());
+    out->insert(out->end(), found.begin(), found.end());
+  }
+  return true;
+}
+
 std::string diagnostics_json(const std::string& file, const Diagnostics& diags) {
   std::string out;
   for (const auto& d : diags) {
@@ -159,28 +189,45 @@ std::string diagnostics_json(const std::string& file, const Diagnostics& diags) 
     out += "{\"file\":";
     append_json_string(out, file);
     out += ",\"line\":" + std::to_string(d.pos.line) + ",\"column\":" + std::to_string(d.pos.column);
-    out += ",\"severity\":\"" + std::string(severity_name(d.severity)) + "\",\"message\":";
+    if (d.end.known())
+      out += ",\"end_line\":" + std::to_string(d.end.line) + ",\"end_column\":" + std::to_string(d.end.column);
+    out += ",\"severity\":\"" + std::string(severity_name(d.severity)) + "\",\"rule\":";
+    append_json_string(out, d.rule);
+    out += ",\"message\":";
     append_json_string(out, d.message);
     out += "}";
   }
   return out;
 }
 
+// gcc style with the rule id: "file:line:col: error: message [rule]".
+std::string render_with_rule(Diagnostic d, const std::string& file, const std::string& source) {
+  if (!d.rule.empty()) d.message += " [" + d.rule + "]";
+  return render_gcc(d, file, source);
+}
+
 int cmd_lint(const Options& opt) {
-  if (opt.files.empty()) return usage("lint needs at least one FILE");
+  if (opt.files.empty()) return usage("lint needs at least one FILE or DIR");
+  std::vector<std::string> files;
+  if (!expand_paths(opt.files, ".dfl", &files)) return kUsage;
+  if (files.empty()) {
+    std::cerr << "dfc: no workflow files (*.dfl) found\n";
+    return kUsage;
+  }
+  const SqlSyntaxChecker checker = dfc::pg_query_checker();
   int rc = kClean;
   std::string json;
-  for (const auto& file : opt.files) {
+  for (const auto& file : files) {
     std::string source;
     if (!read_file(file, &source)) {
       std::cerr << "dfc: cannot read " << file << "\n";
       return kUsage;
     }
-    Diagnostics diags = compile(source).diagnostics;
+    Diagnostics diags = lint_source(source, checker);
     for (auto& d : diags) {
       if (opt.strict) d.severity = Severity::Error;
       if (d.severity == Severity::Error) rc = kFindings;
-      if (!opt.json_format) std::cout << render_gcc(d, file, source);
+      if (!opt.json_format) std::cout << render_with_rule(d, file, source);
     }
     std::string part = diagnostics_json(file, diags);
     if (!part.empty()) json += (json.empty() ? "" : ",") + part;
@@ -357,34 +404,6 @@ int cmd_deploy_sql(const Options& opt) {
     std::cout << "SELECT df.deploy('" << name << "', " << sql_literal(text) << ");\n";
   }
   return kClean;
-}
-
-// FILE arguments, with every file ending in `suffix` under a DIR argument (sorted, so
-// output is stable). False (after printing) when an argument does not exist.
-bool expand_paths(const std::vector<std::string>& args, const std::string& suffix,
-                  std::vector<std::string>* out) {
-  namespace fs = std::filesystem;
-  for (const auto& a : args) {
-    std::error_code ec;
-    if (!fs::is_directory(a, ec)) {
-      out->push_back(a);
-      continue;
-    }
-    std::vector<std::string> found;
-    for (fs::recursive_directory_iterator it(a, ec), end; !ec && it != end; it.increment(ec)) {
-      const std::string p = it->path().string();
-      if (it->is_regular_file(ec) && p.size() > suffix.size() &&
-          p.compare(p.size() - suffix.size(), suffix.size(), suffix) == 0)
-        found.push_back(p);
-    }
-    if (ec) {
-      std::cerr << "dfc: cannot read directory " << a << ": " << ec.message() << "\n";
-      return false;
-    }
-    std::sort(found.begin(), found.end());
-    out->insert(out->end(), found.begin(), found.end());
-  }
-  return true;
 }
 
 int cmd_test(const Options& opt) {

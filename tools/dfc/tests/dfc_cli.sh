@@ -40,9 +40,23 @@ expect_out_contains "errors.dfl:3:3: error: Sleep duration must be non-negative"
 expect_rc 0 lint warnings.dfl;             expect_out_contains "warning: {dayz} is not a parameter"
 expect_rc 1 lint --strict warnings.dfl;    expect_out_contains "error: {dayz} is not a parameter"
 expect_rc 1 lint --format=json grouping.dfl
-expect_out_contains '[{"file":"grouping.dfl","line":2,"column":27,"severity":"error","message":"`'"'a' ~> 'b' & 'c'"'`'
+expect_out_contains '[{"file":"grouping.dfl","line":2,"column":27,"end_line":2,"end_column":28,"severity":"error","rule":"grouping","message":"`'"'a' ~> 'b' & 'c'"'`'
 expect_rc 0 lint --format=json bare.dfl;   expect_golden empty.json
 expect_rc 1 lint syntax.dfl;               expect_out_contains "syntax.dfl:2:13: error: syntax error"
+expect_rc 0 lint invoice.dfl               # its one nullable-ref is silenced with a reason
+[ -s "$TMP/out" ] && fail "lint invoice.dfl: $(cat "$TMP/out")"
+expect_rc 1 lint .;                        expect_out_contains "errors.dfl:3:3: error: Sleep duration"   # a DIR: every *.dfl under it
+expect_out_contains "warnings.dfl:2:"
+printf "workflow w() {\n  'SELECT 1'\n  ~> 'UPDATE t SET a = 1;\n      SELEC 1 FROM t'\n}\n" >"$TMP/sql.dfl"
+expect_rc 1 lint "$TMP/sql.dfl";           expect_out_contains 'sql.dfl:4:7: error: SQL does not parse: syntax error at or near "SELEC" [sql-syntax]'
+printf "(df.wait_for_signal('ok', timeout_seconds => 300) |=> 'decision')\n~> 'SELECT \$decision.data, \$count'\n" >"$TMP/flow.dfl"
+expect_rc 1 lint "$TMP/flow.dfl"
+expect_out_contains "flow.dfl:2:12: warning: \$decision.data fails the step after the signal 'ok' times out (data is null); write \$decision.data? to get NULL instead [nullable-ref]"
+expect_out_contains "flow.dfl:2:28: error: \$count names no step's result"
+expect_rc 1 lint --format=json "$TMP/flow.dfl"; expect_out_contains '"end_line":2,"end_column":26,"severity":"warning","rule":"nullable-ref"'
+printf "'SELECT 1' ~> df.wait_for_singal('approval', 300)\n" >"$TMP/typo.dfl"
+expect_rc 1 lint "$TMP/typo.dfl";          expect_out_contains "unknown function df.wait_for_singal() (did you mean 'wait_for_signal'?)"
+[ "$(grep -c ': error:' "$TMP/out")" = 1 ] || fail "a typo'd function must give one error, not a cascade: $(cat "$TMP/out")"
 
 # fmt
 for f in nightly.dfl bare.dfl warnings.dfl; do expect_rc 0 fmt --check "$f"; done

@@ -1,0 +1,414 @@
+// lint.cpp — SQL syntax, flow checks, rule ids and silencing (see lint.hpp).
+#include "lint.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "args.hpp"
+#include "parse.hpp"
+#include "placeholders.hpp"
+#include "suggest.hpp"
+
+namespace df::compiler {
+
+namespace {
+
+using ir::NodeType;
+
+Diagnostic make(Severity s, ir::SourcePos pos, std::string message, std::string rule) {
+  Diagnostic d;
+  d.severity = s;
+  d.pos = pos;
+  d.message = std::move(message);
+  d.rule = std::move(rule);
+  return d;
+}
+
+// ------------------------------------------------------------ source positions ----
+
+// Maps byte offsets of a step's SQL text to positions in the workflow file, through the
+// string literal the text came from ('..' with '' escapes, $tag$..$tag$ verbatim; E'..'
+// escapes and texts that did not come from one literal map to the step's position).
+class StepText {
+ public:
+  StepText(const std::vector<Token>& tokens, const ir::Node& node) : fallback_(node.pos) {
+    if (!node.pos.known() || !node.query) return;
+    for (const Token& t : tokens) {
+      if (t.kind != TokenKind::String) continue;
+      if (t.pos.line < node.pos.line || (t.pos.line == node.pos.line && t.pos.column < node.pos.column)) continue;
+      if (decode(t) == *node.query) token_ = &t;
+      return;  // only the first literal at or after the step can be its text
+    }
+  }
+
+  ir::SourcePos at(std::size_t offset) const {
+    if (!token_) return fallback_;
+    const std::string& src = token_->text;
+    std::size_t j = 0;
+    if (src[0] == '\'') {
+      j = 1;
+      for (std::size_t d = 0; d < offset && j < src.size(); ++d) j += src[j] == '\'' ? 2 : 1;
+    } else if (src[0] == '$') {
+      j = src.find('$', 1) + 1 + offset;
+    } else {
+      return fallback_;
+    }
+    ir::SourcePos pos = token_->pos;
+    for (std::size_t i = 0; i < j && i < src.size(); ++i) {
+      if (src[i] == '\n') {
+        ++pos.line;
+        pos.column = 1;
+      } else if ((static_cast<unsigned char>(src[i]) & 0xC0) != 0x80) {
+        ++pos.column;
+      }
+    }
+    return pos;
+  }
+
+ private:
+  const Token* token_ = nullptr;
+  ir::SourcePos fallback_;
+
+  static std::string decode(const Token& t) {
+    ParseResult r = parse(t.text);
+    if (r.file.workflows.size() != 1 || !r.file.workflows[0].body) return {};
+    return r.file.workflows[0].body->literal.value;
+  }
+};
+
+// Byte offset of the 1-based character `cursor` in `text`.
+std::size_t byte_of_char(std::string_view text, std::size_t cursor) {
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (++chars == cursor) return i;
+  }
+  return text.size();
+}
+
+template <typename Fn>
+void for_each_node(const ir::Node& n, Fn&& fn) {
+  fn(n);
+  for (const auto& c : ir::children(n)) for_each_node(*c.child, fn);
+}
+
+// ------------------------------------------------------------------ flow checks ----
+
+struct Producer {
+  enum class Kind { Sql, Signal, Other } kind = Kind::Other;
+  bool maybe_empty = false;  // Sql: the query may return no rows
+  bool has_timeout = false;  // Signal: may time out (then data is null)
+  std::string signal;
+};
+
+std::string lower_trimmed(const std::string& s) {
+  std::string out;
+  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::size_t b = out.find_first_not_of(" \t\r\n(");
+  return b == std::string::npos ? "" : out.substr(b);
+}
+
+bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
+
+// A guess, on the side of warning: DML without RETURNING never returns rows; a SELECT
+// from a table may return none unless it only aggregates (without GROUP BY).
+bool may_return_no_rows(const std::string& sql) {
+  const std::string q = lower_trimmed(sql);
+  if (starts_with(q, "insert") || starts_with(q, "update") || starts_with(q, "delete") || starts_with(q, "merge")) {
+    return !(starts_with(q, "insert") && q.find("returning") != std::string::npos && q.find("values") != std::string::npos);
+  }
+  if (!(starts_with(q, "select") || starts_with(q, "with") || starts_with(q, "table"))) return false;
+  if (q.find(" from ") == std::string::npos && !starts_with(q, "table")) return false;
+  static const char* const kAggregates[] = {"count(", "sum(", "min(", "max(", "avg(", "bool_and(", "bool_or(",
+                                            "array_agg(", "json_agg(", "jsonb_agg(", "string_agg(", "every("};
+  const bool aggregates = std::any_of(std::begin(kAggregates), std::end(kAggregates),
+                                      [&](const char* a) { return q.find(a) != std::string::npos; });
+  return !aggregates || q.find("group by") != std::string::npos;
+}
+
+bool has_own_break(const ir::Node& n) {
+  if (n.type == NodeType::Break) return true;
+  if (n.type == NodeType::Loop) return false;
+  for (const auto& c : ir::children(n))
+    if (has_own_break(*c.child)) return true;
+  return false;
+}
+
+bool stores(NodeType t) { return t != NodeType::Sleep && t != NodeType::WaitSchedule && t != NodeType::Break; }
+
+class FlowChecker {
+ public:
+  FlowChecker(const std::vector<Token>& tokens, const CompiledWorkflow& wf, Diagnostics* out)
+      : tokens_(tokens), wf_(wf), out_(out) {
+    for_each_node(*wf.root, [&](const ir::Node& n) {
+      if (n.result_name && stores(n.type)) bindable_.insert(*n.result_name);
+    });
+  }
+
+  void run() {
+    std::map<std::string, Producer> scope;
+    walk(*wf_.root, scope, {});
+  }
+
+ private:
+  const std::vector<Token>& tokens_;
+  const CompiledWorkflow& wf_;
+  Diagnostics* out_;
+  std::set<std::string> bindable_;
+
+  void bind(const ir::Node& n, std::map<std::string, Producer>& scope) {
+    if (!n.result_name || !stores(n.type)) return;
+    Producer p;
+    if (n.type == NodeType::Sql) {
+      p.kind = Producer::Kind::Sql;
+      p.maybe_empty = may_return_no_rows(n.query.value_or(""));
+    } else if (n.type == NodeType::Signal) {
+      p.kind = Producer::Kind::Signal;
+      if (auto s = decode_signal(n, nullptr)) {
+        p.has_timeout = s->timeout_seconds.has_value();
+        p.signal = s->name;
+      }
+    }
+    scope[*n.result_name] = p;
+  }
+
+  void walk(const ir::Node& n, std::map<std::string, Producer>& scope, const std::set<std::string>& has_rows) {
+    switch (n.type) {
+      case NodeType::Then:
+        walk(*n.left, scope, has_rows);
+        walk(*n.right, scope, has_rows);
+        break;
+      case NodeType::If: {
+        if (n.condition) walk(*n.condition, scope, has_rows);
+        std::set<std::string> then_rows = has_rows;
+        if (!n.condition)
+          if (auto rows = decode_if_rows(n, nullptr)) then_rows.insert(rows->result_name);
+        std::map<std::string, Producer> other = scope;
+        walk(*n.left, scope, then_rows);
+        if (n.right) walk(*n.right, other, has_rows);
+        scope.insert(other.begin(), other.end());
+        break;
+      }
+      case NodeType::Join:
+      case NodeType::Race: {
+        std::map<std::string, Producer> merged = scope;
+        for (const ir::Node* b : ir::branches(n)) {
+          std::map<std::string, Producer> branch = scope;
+          walk(*b, branch, has_rows);
+          for (auto& [k, v] : branch) merged[k] = v;
+        }
+        scope = std::move(merged);
+        break;
+      }
+      case NodeType::Loop:
+        if (!n.condition && !has_own_break(*n.left))
+          out_->push_back(make(Severity::Warning, n.pos,
+                               "this loop has no way out: no while-condition and no df.break() in its body; it runs "
+                               "until the iteration cap fails the instance",
+                               "loop-no-exit"));
+        walk(*n.left, scope, has_rows);
+        if (n.condition) walk(*n.condition, scope, has_rows);
+        break;
+      default:
+        leaf(n, scope, has_rows);
+        break;
+    }
+    bind(n, scope);
+  }
+
+  void leaf(const ir::Node& n, const std::map<std::string, Producer>& scope, const std::set<std::string>& has_rows) {
+    if (n.type == NodeType::Signal) {
+      auto s = decode_signal(n, nullptr);
+      if (s && !s->timeout_seconds)
+        out_->push_back(make(Severity::Warning, n.pos,
+                             "df.wait_for_signal('" + s->name + "') has no timeout: the instance waits forever if the "
+                             "signal never comes; add timeout_seconds => N",
+                             "wait-no-timeout"));
+      return;
+    }
+    if (n.type != NodeType::Sql && n.type != NodeType::Http && n.type != NodeType::HttpMultipart) return;
+    if (!n.query) return;
+    const StepText text(tokens_, n);
+    for (const Placeholder& p : scan_placeholders(*n.query)) {
+      if (p.kind != Placeholder::Kind::Result) continue;
+      const ir::SourcePos pos = text.at(p.begin);
+      ir::SourcePos end = pos;
+      end.column += static_cast<std::uint32_t>(p.end - p.begin);
+      const std::string ref = n.query->substr(p.begin, p.end - p.begin);
+      if (!bindable_.count(p.name)) {
+        unbound(p, ref, pos, end, scope);
+        continue;
+      }
+      auto it = scope.find(p.name);
+      if (it == scope.end() || p.optional || p.row_set || has_rows.count(p.name) || n.type != NodeType::Sql) continue;
+      const Producer& prod = it->second;
+      std::string why;
+      if (prod.kind == Producer::Kind::Sql && prod.maybe_empty)
+        why = "fails the step when '" + p.name + "' returned no rows";
+      else if (prod.kind == Producer::Kind::Signal && prod.has_timeout && p.field == "data")
+        why = "fails the step after the signal '" + prod.signal + "' times out (data is null)";
+      if (why.empty()) continue;
+      Diagnostic d = make(Severity::Warning, pos, ref + " " + why + "; write " + ref + "? to get NULL instead",
+                          "nullable-ref");
+      d.end = end;
+      out_->push_back(std::move(d));
+    }
+  }
+
+  void unbound(const Placeholder& p, const std::string& ref, ir::SourcePos pos, ir::SourcePos end,
+               const std::map<std::string, Producer>& scope) {
+    std::vector<std::string> names;
+    for (const auto& [k, v] : scope) names.push_back(k);
+    std::string hint;
+    for (const auto& param : wf_.params)
+      if (param.name == p.name) hint = "; parameters are written {" + p.name + "}";
+    if (hint.empty()) {
+      hint = did_you_mean(p.name, names);
+      std::string list;
+      for (const auto& k : names) list += (list.empty() ? "" : ", ") + k;
+      hint += list.empty() ? "; no step before it names its result (|=> 'name')" : "; results in scope: " + list;
+    }
+    Diagnostic d = make(Severity::Error, pos,
+                        ref + " names no step's result, so it is sent to PostgreSQL as written" + hint, "unbound-ref");
+    d.end = end;
+    out_->push_back(std::move(d));
+  }
+};
+
+// ------------------------------------------------------------------ silencing ----
+
+struct Silence {
+  std::uint32_t line = 0;
+  std::set<std::string> rules;  // empty: every rule
+};
+
+std::vector<Silence> silences(const std::vector<Token>& tokens) {
+  std::vector<Silence> out;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    if (t.kind != TokenKind::LineComment) continue;
+    const std::size_t at = t.text.find("dfc:ignore");
+    if (at == std::string::npos) continue;
+    Silence s;
+    const bool trailing = i > 0 && tokens[i - 1].end_line == t.pos.line && tokens[i - 1].kind != TokenKind::LineComment;
+    s.line = trailing ? t.pos.line : t.pos.line + 1;
+    std::string rest = t.text.substr(at + 10);
+    rest = rest.substr(0, rest.find("--"));  // `-- dfc:ignore rule -- why` keeps the reason out
+    std::string word;
+    for (char c : rest + " ") {
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') {
+        word += c;
+      } else if (!word.empty()) {
+        s.rules.insert(word);
+        word.clear();
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+bool silenced(const Diagnostic& d, const std::vector<Silence>& all) {
+  if (d.rule == "syntax") return false;
+  for (const auto& s : all)
+    if (s.line == d.pos.line && (s.rules.empty() || s.rules.count(d.rule))) return true;
+  return false;
+}
+
+// The end of the token a diagnostic points at, when it is on one line.
+void fill_end(Diagnostic& d, const std::vector<Token>& tokens) {
+  if (d.end.known() || !d.pos.known()) return;
+  for (const Token& t : tokens) {
+    if (t.pos.line != d.pos.line || t.pos.column != d.pos.column || t.end_line != t.pos.line) continue;
+    std::uint32_t w = 0;
+    for (unsigned char c : t.text) w += (c & 0xC0) != 0x80 ? 1 : 0;
+    d.end = ir::SourcePos{t.pos.line, t.pos.column + w};
+    return;
+  }
+}
+
+}  // namespace
+
+std::string sql_for_parser(std::string_view sql) {
+  std::string out(sql);
+  for (const Placeholder& p : scan_placeholders(sql)) {
+    const std::size_t n = p.end - p.begin;
+    std::string stand_in;
+    if (p.kind == Placeholder::Kind::Variable || p.row_set) stand_in = "v" + std::string(n - 1, '_');  // an identifier
+    else stand_in = "0" + std::string(n - 1, ' ');                                                     // a literal
+    out.replace(p.begin, n, stand_in);
+  }
+  return out;
+}
+
+Diagnostics check_sql_syntax(std::string_view source, const CompileResult& compiled, const SqlSyntaxChecker& checker) {
+  Diagnostics out;
+  if (!checker) return out;
+  const std::vector<Token> tokens = lex(source);
+  for (const auto& wf : compiled.workflows) {
+    if (!wf.root) continue;
+    for_each_node(*wf.root, [&](const ir::Node& n) {
+      if (n.type != NodeType::Sql || !n.query || n.query->find_first_not_of(" \t\r\n") == std::string::npos) return;
+      const std::string text = sql_for_parser(*n.query);
+      auto err = checker(text);
+      if (!err) return;
+      const StepText step(tokens, n);
+      ir::SourcePos pos = err->cursor ? step.at(byte_of_char(text, err->cursor)) : n.pos;
+      out.push_back(make(Severity::Error, pos, "SQL does not parse: " + err->message, "sql-syntax"));
+    });
+  }
+  return out;
+}
+
+Diagnostics check_flow(std::string_view source, const CompileResult& compiled) {
+  Diagnostics out;
+  const std::vector<Token> tokens = lex(source);
+  for (const auto& wf : compiled.workflows)
+    if (wf.root) FlowChecker(tokens, wf, &out).run();
+  return out;
+}
+
+std::string rule_for(const Diagnostic& d) {
+  const std::string& m = d.message;
+  auto has = [&](const char* s) { return m.find(s) != std::string::npos; };
+  if (has("syntax error") || starts_with(m, "unterminated") || has("invalid UTF-8") || starts_with(m, "empty workflow"))
+    return "syntax";
+  if (has("groups as") || has("loops only")) return "grouping";
+  if (has("is never referenced")) return "unused-param";
+  if (has("is not a parameter")) return "unknown-variable";
+  if (has("unreachable")) return "unreachable";
+  if (has("not bound on every path")) return "maybe-unbound";
+  if (has("not inside any loop")) return "break-outside-loop";
+  if (starts_with(m, "unknown function")) return "unknown-function";
+  return d.severity == Severity::Error ? "invalid" : "warning";
+}
+
+Diagnostics lint_source(std::string_view source, const SqlSyntaxChecker& checker) {
+  CompileResult compiled = compile(source);
+  Diagnostics all = compiled.diagnostics;
+  for (auto& d : all)
+    if (d.rule.empty()) d.rule = rule_for(d);
+  const bool syntax_ok = std::none_of(all.begin(), all.end(), [](const Diagnostic& d) { return d.rule == "syntax"; });
+  if (syntax_ok) {  // a broken file has no trustworthy tree: report its syntax alone
+    Diagnostics flow = check_flow(source, compiled);
+    Diagnostics sql = check_sql_syntax(source, compiled, checker);
+    all.insert(all.end(), flow.begin(), flow.end());
+    all.insert(all.end(), sql.begin(), sql.end());
+  }
+  const std::vector<Token> tokens = lex(source);
+  const std::vector<Silence> quiet = silences(tokens);
+  Diagnostics out;
+  for (auto& d : all) {
+    if (silenced(d, quiet)) continue;
+    fill_end(d, tokens);
+    out.push_back(std::move(d));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return a.pos.line != b.pos.line ? a.pos.line < b.pos.line : a.pos.column < b.pos.column;
+  });
+  return out;
+}
+
+}  // namespace df::compiler

@@ -1,0 +1,95 @@
+// test_lint.cpp — lint rules (compiler/lint.hpp): SQL syntax through an injected parser,
+// result references that can fail, waits and loops without an end, rule ids, silencing.
+#include <doctest/doctest.h>
+
+#include "lint.hpp"
+#include "placeholders.hpp"
+
+using namespace df::compiler;
+
+namespace {
+// A stand-in for PostgreSQL's parser: rejects texts containing "SELEC " at that word.
+std::optional<SqlSyntaxError> fake_parser(const std::string& sql) {
+  auto at = sql.find("SELEC ");
+  if (at == std::string::npos) return std::nullopt;
+  return SqlSyntaxError{"syntax error at or near \"SELEC\"", at + 1};
+}
+std::vector<std::string> findings(const std::string& src, const SqlSyntaxChecker& checker = fake_parser) {
+  std::vector<std::string> out;
+  for (const auto& d : lint_source(src, checker))
+    out.push_back(std::to_string(d.pos.line) + ":" + std::to_string(d.pos.column) + " " + d.rule + ": " + d.message);
+  return out;
+}
+bool has(const std::vector<std::string>& all, const std::string& part) {
+  for (const auto& f : all)
+    if (f.find(part) != std::string::npos) return true;
+  return false;
+}
+}  // namespace
+
+TEST_CASE("placeholders are read as substitution reads them") {
+  auto ps = scan_placeholders("SELECT {a}, $r.x?, $r?, $s.*, $t, {not ident}, $$body$$, $tag$x$tag$, $1");
+  REQUIRE(ps.size() == 5);
+  CHECK(ps[0].name == "a");
+  CHECK(ps[1].name == "r");
+  CHECK(ps[1].field == "x");
+  CHECK(ps[1].optional);
+  CHECK(ps[2].optional);
+  CHECK(ps[2].field.empty());
+  CHECK(ps[3].row_set);
+  CHECK(ps[4].name == "t");
+  CHECK(sql_for_parser("SELECT {days} FROM t WHERE x = $r.id AND y IN (SELECT * FROM $s.*)") ==
+        "SELECT v_____ FROM t WHERE x = 0     AND y IN (SELECT * FROM v___)");
+}
+
+TEST_CASE("a SQL syntax error points at its line and column in the workflow file") {
+  auto f = findings("workflow w() {\n  'SELECT 1'\n  ~> 'UPDATE t SET a = 1;\n      SELEC 1 FROM'\n}\n");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0] == "4:7 sql-syntax: SQL does not parse: syntax error at or near \"SELEC\"");
+  // through '' escapes and $$ quoting
+  CHECK(findings("'SELECT ''a'', 1; SELEC 2'")[0].rfind("1:19 sql-syntax", 0) == 0);
+  CHECK(findings("$q$SELEC 2$q$")[0].rfind("1:4 sql-syntax", 0) == 0);
+  CHECK(findings("'SELEC 2'", nullptr).empty());  // no parser given: no SQL check
+}
+
+TEST_CASE("an unbound $name is an error with the names in scope") {
+  auto f = findings("('SELECT 1' |=> 'total') ~> 'SELECT $count, $totl'");
+  CHECK(has(f, "1:37 unbound-ref: $count names no step's result, so it is sent to PostgreSQL as written; results in scope: total"));
+  CHECK(has(f, "$totl names no step's result, so it is sent to PostgreSQL as written (did you mean 'total'?)"));
+  CHECK(has(findings("workflow w(count int) { 'SELECT $count' }"), "parameters are written {count}"));
+  CHECK(findings("'SELECT $$x$$, $1'").empty());
+}
+
+TEST_CASE("$x.field that fails on a reachable path suggests ?") {
+  const std::string wf = "(df.wait_for_signal('approval', timeout_seconds => 300) |=> 'decision') ~> "
+                         "'UPDATE t SET v = $decision.data'";
+  CHECK(has(findings(wf), "nullable-ref: $decision.data fails the step after the signal 'approval' times out "
+                          "(data is null); write $decision.data? to get NULL instead"));
+  CHECK_FALSE(has(findings(wf + " ~> 'SELECT $decision.data?, $decision.timed_out'"), "$decision.data? fails"));
+  const std::string q = "('SELECT id FROM jobs WHERE ready' |=> 'job') ~> 'DELETE FROM jobs WHERE id = $job.id'";
+  CHECK(has(findings(q), "$job.id fails the step when 'job' returned no rows; write $job.id? to get NULL instead"));
+  CHECK(findings("('SELECT count(*) AS n FROM jobs' |=> 'c') ~> 'SELECT $c.n'").empty());
+  // guarded by if_rows: the then branch has rows
+  CHECK_FALSE(has(findings("('SELECT id FROM jobs' |=> 'job') ~> df.if_rows('job', 'DELETE FROM jobs WHERE id = $job.id', 'SELECT 1')"),
+                  "nullable-ref"));
+}
+
+TEST_CASE("waits without timeout and loops without a way out are warnings") {
+  CHECK(has(findings("df.wait_for_signal('go') ~> 'SELECT 1'"), "wait-no-timeout: df.wait_for_signal('go') has no timeout"));
+  CHECK(has(findings("@> ('SELECT 1' ~> df.sleep(5))"), "loop-no-exit: this loop has no way out"));
+  CHECK_FALSE(has(findings("@> ('SELECT 1' ~> df.if_rows('x', df.break(), df.sleep(1)))"), "loop-no-exit"));
+  CHECK_FALSE(has(findings("df.loop('SELECT 1', 'SELECT false')"), "loop-no-exit"));
+}
+
+TEST_CASE("rule ids, end columns and silencing per line") {
+  auto d = lint_source("df.wait_for_signal('go') ~> 'SELECT 1'", nullptr);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].rule == "wait-no-timeout");
+  CHECK(d[0].end.column == 3);  // one past `df`, the token the step starts at
+  CHECK(lint_source("df.wait_for_signal('go') -- dfc:ignore wait-no-timeout -- fine here\n~> 'SELECT 1'", nullptr).empty());
+  CHECK(lint_source("-- dfc:ignore\ndf.wait_for_signal('go') ~> 'SELECT 1'", nullptr).empty());
+  CHECK(lint_source("df.wait_for_signal('go') -- dfc:ignore loop-no-exit\n", nullptr).size() == 1);
+  auto syntax = lint_source("'a' ~> -- dfc:ignore\n", nullptr);
+  REQUIRE(syntax.size() == 1);
+  CHECK(syntax[0].rule == "syntax");  // syntax errors cannot be silenced
+}
