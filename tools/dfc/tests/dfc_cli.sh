@@ -35,7 +35,7 @@ expect_rc 2 explain nightly.dfl bare.dfl;  expect_err_contains "needs exactly on
 # lint
 expect_rc 0 lint nightly.dfl bare.dfl
 [ -s "$TMP/out" ] && fail "lint of clean files printed output"
-expect_rc 1 lint errors.dfl;               expect_golden errors.diag
+expect_rc 1 lint errors.dfl;               expect_golden errors.lint   # errors.diag without [rule] ids
 expect_out_contains "errors.dfl:3:3: error: Sleep duration must be non-negative"
 expect_rc 0 lint warnings.dfl;             expect_out_contains "warning: {dayz} is not a parameter"
 expect_rc 1 lint --strict warnings.dfl;    expect_out_contains "error: {dayz} is not a parameter"
