@@ -13,11 +13,13 @@
 
 #include "compile.hpp"
 #include "diff.hpp"
+#include "lint.hpp"
 #include "json_text.hpp"
 #include "params.hpp"
 #include "wire_json.hpp"
 
 #include "spi.hpp"
+#include "sql_syntax.hpp"
 #include "start.hpp"
 #include "surface.hpp"
 
@@ -51,6 +53,14 @@ compiler::CompileResult compile_or_raise(const std::string& source) {
   }
   if (result.workflows.empty()) throw SqlError(ERRCODE_SYNTAX_ERROR, "the source contains no workflow");
   return result;
+}
+
+// Raises the first step whose SQL does not parse (server's grammar), with every such
+// step's line:col in the DETAIL. Run after the structural checks, so their errors win.
+void check_sql_or_raise(const std::string& source, const compiler::CompileResult& result) {
+  compiler::Diagnostics diags = compiler::check_sql_syntax(source, result, df::ext::server_sql_checker());
+  if (!diags.empty()) throw SqlError(ERRCODE_SYNTAX_ERROR, diags.front().message, diagnostics_detail(diags),
+                                     "Placeholders ({var}, $result) are checked as the values substituted there.");
 }
 
 std::string params_json(const std::vector<compiler::Param>& params) {
@@ -136,12 +146,14 @@ std::vector<std::pair<std::string, std::string>> bind_params(const std::string& 
 
 // df.compile(source) -> the wire JSON of the bare expression or of the only workflow.
 DF_SURFACE_FUNCTION(df_compile) {
-  compiler::CompileResult result = compile_or_raise(df::ext::text_arg(fcinfo, 0));
+  const std::string source = df::ext::text_arg(fcinfo, 0);
+  compiler::CompileResult result = compile_or_raise(source);
   if (result.workflows.size() != 1)
     throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
                    "the source defines " + std::to_string(result.workflows.size()) +
                        " workflows; df.compile() returns one graph",
                    "", "Use df.deploy() to store named workflows, then df.start_workflow().");
+  check_sql_or_raise(source, result);
   return df::ext::text_datum(compiler::to_json(*result.workflows.front().root));
 }
 
@@ -154,6 +166,7 @@ DF_SURFACE_FUNCTION(df_deploy) {
   for (const auto& wf : result.workflows) found = found || wf.name.empty() || wf.name == name;
   if (!found)
     throw SqlError(ERRCODE_UNDEFINED_OBJECT, "df.deploy: the source does not define workflow \"" + name + "\"");
+  check_sql_or_raise(source, result);
   df::ext::pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
   auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
   spi::Connection connection;

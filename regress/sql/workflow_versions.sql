@@ -38,4 +38,16 @@ WHERE r.workflow_name = 'approve'
 ORDER BY r.instance_id = :'v1_id' DESC, r.instance_id = :'v2_id' DESC;
 SELECT replace(df.cancel(:'v1_id'), :'v1_id', '<id>'), replace(df.cancel(:'v2_id'), :'v2_id', '<id>'),
        replace(df.cancel(:'v1b_id'), :'v1b_id', '<id>');
+
+
+-- a step whose SQL does not parse is refused by df.compile and df.deploy (the server's
+-- grammar), at its line:column in the source; placeholders parse as the values put there
+\set VERBOSITY default
+SELECT df.compile($$'SELECT 1'
+  ~> 'UPDATE t SET a = {a} WHERE id = $r.id;
+      SELEC 1 FROM t'$$);
+SELECT * FROM df.deploy('bad_sql', $$workflow bad_sql() { 'SELECT 1 FROM' }$$);
+\set VERBOSITY terse
+SELECT count(*) AS bad_sql_versions FROM df.workflows WHERE name = 'bad_sql';
+SELECT df.compile($$('SELECT 1 AS id' |=> 'r') ~> 'UPDATE t SET a = ''{a}'' WHERE id = $r.id? AND b IN (SELECT * FROM $r.*)'$$) IS NOT NULL AS placeholders_parse;
 RESET ROLE;
