@@ -24,8 +24,10 @@
 #include "json_text.hpp"
 #include "lint.hpp"
 #include "pg_query_checker.hpp"
+#include <pg_query.h>  // PG_MAJORVERSION of the SQL grammar
 #include "parse.hpp"
 #include "program.hpp"
+#include "suggest.hpp"
 #include "check.hpp"
 #include "suite.hpp"
 #include "wire_json.hpp"
@@ -62,7 +64,8 @@ const char* kHelp =
     "  diff OLD NEW                             what changed between two versions of a workflow\n"
     "                                           file (parameters, steps); exit 1 when changed\n"
     "  --disasm [--workflow NAME] FILE          the VM program of each workflow\n"
-    "  --help                                   this text\n"
+    "  --help, help [COMMAND], COMMAND --help   this text, or one command's\n"
+    "  --version                                dfc's version\n"
     "\n"
     "Exit codes:\n"
     "  0  clean (warnings alone do not fail unless --strict)\n"
@@ -534,10 +537,42 @@ int cmd_diff(const Options& opt) {
 
 }  // namespace
 
+const std::vector<std::string> kCommands = {"lint", "fmt", "explain", "graph", "json", "deploy-sql",
+                                             "test", "run", "diff", "--disasm"};
+
+// The lines of kHelp that describe `command` (its entry and continuation lines), or "".
+std::string command_help(const std::string& command) {
+  std::istringstream in(kHelp);
+  std::string line, out;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("  " + command + " ", 0) == 0 || line == "  " + command) {
+      inside = true;
+    } else if (inside && line.rfind("        ", 0) != 0) {
+      break;
+    }
+    if (inside) out += line + "\n";
+  }
+  return out;
+}
+
 int main(int argc, char** argv) {
   Options opt;
-  if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
-    std::cout << kHelp;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+    if (args.size() > 1 && !command_help(args[1]).empty()) std::cout << "usage: dfc" << command_help(args[1]).substr(1);
+    else std::cout << kHelp;
+    return kClean;
+  }
+  if (!args.empty() && args[0] == "--version") {
+    std::cout << "dfc " << DFC_VERSION << " (pg_durable workflow compiler; SQL grammar: PostgreSQL "
+              << PG_MAJORVERSION << ")\n";
+    return kClean;
+  }
+  if (args.size() >= 2 && std::find(args.begin() + 1, args.end(), "--help") != args.end()) {
+    std::string help = command_help(args[0]);
+    if (help.empty()) return usage("unknown command '" + args[0] + "'" + did_you_mean(args[0], kCommands));
+    std::cout << "usage: dfc" << help.substr(1) << "\nExit codes: 0 clean, 1 findings, 2 usage or I/O error.\n";
     return kClean;
   }
   if (!parse_args(argc, argv, &opt)) return usage("missing or invalid arguments");
@@ -562,5 +597,5 @@ int main(int argc, char** argv) {
     std::cerr << "dfc: internal error: " << e.what() << "\n";
     return kUsage;
   }
-  return usage("unknown command '" + opt.command + "'");
+  return usage("unknown command '" + opt.command + "'" + did_you_mean(opt.command, kCommands));
 }

@@ -31,6 +31,12 @@ expect_rc 2 frobnicate nightly.dfl;        expect_err_contains "unknown command 
 expect_rc 2 lint --bogus nightly.dfl;      expect_err_contains "unknown option --bogus"
 expect_rc 2 lint "$TMP/missing.dfl";       expect_err_contains "cannot read"
 expect_rc 2 explain nightly.dfl bare.dfl;  expect_err_contains "needs exactly one FILE"
+expect_rc 0 --version;                     expect_out_contains "dfc 0."
+expect_out_contains "SQL grammar: PostgreSQL 15"
+expect_rc 0 lint --help;                   expect_out_contains "usage: dfc lint [--strict]"
+grep -q "deploy-sql" "$TMP/out" && fail "lint --help must describe lint only"
+expect_rc 0 help graph;                    expect_out_contains "usage: dfc graph [--workflow NAME] [--format=dot|svg|png] FILE"
+expect_rc 2 lintt nightly.dfl;             expect_err_contains "unknown command 'lintt' (did you mean 'lint'?)"
 
 # lint
 expect_rc 0 lint nightly.dfl bare.dfl
