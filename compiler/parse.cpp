@@ -7,6 +7,7 @@
 // shows where the parentheses go (REFERENCE.md §3.2). Parsers are created per call and
 // destroyed on return: the runtime's shared DFA cache is the only state that outlives a call.
 #include "parse.hpp"
+#include "syntax_notes.hpp"
 
 #include <cctype>
 #include <sstream>
@@ -571,7 +572,10 @@ ParseResult parse(std::string_view source) {
   parser.removeErrorListeners();
   parser.addErrorListener(&listener);
   WorkflowParser::FileContext* tree = parser.file();
-  if (!result.diagnostics.empty()) return result;
+  if (!result.diagnostics.empty()) {
+    explain_syntax_errors(source, &result.diagnostics);  // unclosed delimiters, early string ends
+    return result;
+  }
   Transformer transformer(&result.diagnostics);
   result.file = transformer.file(tree);
   return result;

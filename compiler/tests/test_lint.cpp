@@ -93,3 +93,24 @@ TEST_CASE("rule ids, end columns and silencing per line") {
   REQUIRE(syntax.size() == 1);
   CHECK(syntax[0].rule == "syntax");  // syntax errors cannot be silenced
 }
+
+#include "parse.hpp"
+
+namespace {
+std::string first_syntax_error(const std::string& src) {
+  ParseResult r = parse(src);
+  REQUIRE_FALSE(r.diagnostics.empty());
+  const auto& d = r.diagnostics.front();
+  return std::to_string(d.pos.line) + ":" + std::to_string(d.pos.column) + ": " + d.message;
+}
+}  // namespace
+
+TEST_CASE("syntax errors say where an unclosed delimiter opened and when a string ended early") {
+  CHECK(first_syntax_error("workflow w() {\n  df.sleep(1 ~> 'SELECT 2'\n}\n") ==
+        "3:1: syntax error: missing ')' at '}' (the '(' opened at 2:11 is not closed before the '}' at 3:1)");
+  CHECK(first_syntax_error("workflow w() {\n  ('a' ~> 'b'\n") ==
+        "3:1: syntax error: mismatched input the end of the file expecting ')' (the '(' opened at 2:3 is never closed)");
+  CHECK(first_syntax_error("workflow w() {\n  'SELECT 1 ~> 'SELECT 2'\n}\n") ==
+        "2:17: syntax error: the string 'SELECT 1 ~> ' ends right before `SELECT`: inside a '...' string, a quote is "
+        "written ''");
+}
