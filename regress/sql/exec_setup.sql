@@ -7,9 +7,13 @@ CREATE TABLE exec_effects (instance text, step text, at timestamptz DEFAULT cloc
 GRANT ALL ON exec_effects TO regress_exec;
 
 -- Waits (up to 30 s) for the instance to reach a terminal status and returns it.
-CREATE FUNCTION await_end(id text) RETURNS text LANGUAGE sql AS $$
-  SELECT CASE WHEN wait_until(format('df.status(%L) IN (''completed'', ''failed'', ''cancelled'')', id))
-              THEN df.status(id) ELSE 'timeout: ' || df.status(id) END
+-- df.await_instance holds the one list of terminal statuses (ext/instance_status.hpp).
+CREATE FUNCTION await_end(id text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN df.await_instance(id, 30);
+EXCEPTION WHEN others THEN
+  RETURN 'timeout: ' || COALESCE(df.status(id), 'unknown');
+END
 $$;
 GRANT EXECUTE ON FUNCTION await_end(text), wait_until(text, float8) TO regress_exec;
 
