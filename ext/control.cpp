@@ -8,6 +8,7 @@
 #include "json_text.hpp"
 
 #include "engine.hpp"
+#include "instance_status.hpp"
 #include "spi.hpp"
 #include "surface.hpp"
 
@@ -42,10 +43,6 @@ std::string signal_payload(const std::string& data) {
 
 std::string error_text(const std::exception& e) { return e.what(); }
 
-bool is_terminal(const std::string& status) {
-  return status == "completed" || status == "failed" || status == "cancelled";
-}
-
 // The instance's status under the caller's RLS; nullopt when it is not visible.
 std::optional<std::string> instance_status(const std::string& instance_id) {
   spi::Connection connection;
@@ -77,7 +74,7 @@ Datum await_instance(FunctionCallInfo fcinfo) {
   for (;;) {
     std::optional<std::string> status = instance_status(id);
     if (!status) surface::raise("Instance not found: " + id);
-    if (is_terminal(*status)) return text_datum(*status);
+    if (df::ext::is_terminal_status(*status)) return text_datum(*status);
     if (GetCurrentTimestamp() >= deadline)
       surface::raise("Timeout after " + std::to_string(timeout_s) + "s waiting for instance " + id +
                      " (status: " + *status + "). Check if background worker is running.");
@@ -133,7 +130,7 @@ DF_SURFACE_FUNCTION(df_cancel) {
   if (!failure.empty()) return text_datum("Failed to cancel: " + failure);
   spi::Connection update;
   spi::exec("UPDATE df.instances SET status = 'cancelled', updated_at = now() "
-            "WHERE id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')", {spi::text(id)});
+            "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL, {spi::text(id)});
   update.finish();
   return text_datum("Instance " + id + " cancelled: " + reason);
 }

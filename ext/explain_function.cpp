@@ -9,6 +9,7 @@
 #include "args.hpp"
 #include "explain.hpp"
 #include "persist.hpp"
+#include "text.hpp"
 #include "validate.hpp"
 #include "wire_json.hpp"
 
@@ -77,8 +78,8 @@ std::string dry_run(const df::ir::Node& root) {
   return compiler::explain_tree(root);
 }
 
-const char* status_icon(std::string word) {
-  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+const char* status_icon(const std::string& status) {
+  const std::string word = df::compiler::to_lower(status);
   if (word == "completed" || word == "continuedasnew") return "\xE2\x9C\x93";                    // ✓
   if (word == "failed" || word == "canceled" || word == "cancelled") return "\xE2\x9C\x97";    // ✗
   if (word == "running") return "\xE2\x8F\xB3";                                                  // ⏳
