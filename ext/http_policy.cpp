@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <map>
 
@@ -265,9 +266,26 @@ bool host_allowed(std::string_view host, const std::vector<std::string>& allowed
   return false;
 }
 
+std::optional<std::string> control_character_message(std::string_view url) {
+  for (std::size_t i = 0; i < url.size(); ++i) {
+    const auto c = static_cast<unsigned char>(url[i]);
+    if (c < 0x20 || c == 0x7f || c == ' ') {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02x", c);
+      // The URL itself is not echoed: its control characters would reach logs and clients.
+      return "HTTP request failed: invalid URL: byte " + std::string(hex) + " at offset " +
+             std::to_string(i) + " (control characters and spaces are not allowed in a URL)";
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> check_url(Mode mode, std::string_view url,
                                      const std::vector<std::string>& allowed, Target* target) {
   if (mode == Mode::Off) return disabled_message();
+  // The whole URL first, in every mode: nothing after this point (DNS, libcurl, a log
+  // line) may see a CR/LF or another control character.
+  if (auto bad = control_character_message(url)) return bad;
   std::string scheme = url_scheme(url);
   if (scheme != "http" && scheme != "https") return scheme_message(scheme);
   *target = Target{};

@@ -40,6 +40,11 @@ refused "df.http('http://[::ffff:127.0.0.1]:$PORT/json', 'GET')" "$(restricted :
 refused "df.http_multipart('http://127.0.0.1:$PORT/upload', 'POST', '[{\"name\":\"a\",\"data_b64\":\"AA==\"}]'::jsonb)" \
   "$(restricted 127.0.0.1)"
 
+note "public mode: a CR/LF anywhere in the URL is refused before DNS (not as a restricted address)"
+crlf_prefix="http://localhost:$PORT/json"
+refused "df.http(E'$crlf_prefix\\r\\nX-Injected: 1', 'GET')" \
+  "HTTP request failed: invalid URL: byte 0x0d at offset ${#crlf_prefix} (control characters and spaces are not allowed in a URL)"
+
 note "schemes other than http/https (reaching the node through a variable)"
 app_sql "SELECT df.setvar('file_url', 'file:///etc/passwd')" >/dev/null
 app_sql "SELECT df.setvar('gopher_url', 'gopher://127.0.0.1:$PORT/_GET')" >/dev/null
