@@ -3,6 +3,7 @@
 // timestamps arrive in one known shape); in-database steps use sql_result.cpp on SPI
 // tuples. Both share json_double and the list of supported types.
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -90,7 +91,13 @@ std::string result_json(Session& s, PGresult* r) {
     if (i) out += ',';
     row.append_to(out);
   }
-  return out + "],\"row_count\":" + std::to_string(rows) + "}";
+  // INSERT/UPDATE/DELETE/MERGE report their affected rows in the command tag.
+  std::string tag = PQcmdStatus(r);
+  bool dml = false;
+  for (const char* verb : {"INSERT ", "UPDATE ", "DELETE ", "MERGE "})
+    dml = dml || tag.compare(0, std::strlen(verb), verb) == 0;
+  std::uint64_t affected = dml ? std::strtoull(PQcmdTuples(r), nullptr, 10) : 0;
+  return out + "],\"row_count\":" + std::to_string(rows) + affected_rows_field(dml, affected) + "}";
 }
 
 }  // namespace
