@@ -14,6 +14,7 @@
 
 #include "compile.hpp"
 #include "json_text.hpp"
+#include "params.hpp"
 #include "wire_json.hpp"
 
 #include "spi.hpp"
@@ -107,19 +108,6 @@ int store_version(const std::string& name, const std::string& source) {
   return std::stoi(spi::value_or(0, 1, "0"));
 }
 
-// A default literal as written in the source: 'text' (with '' escapes) or a bare token.
-std::string default_value(const std::string& literal) {
-  if (literal.size() >= 2 && literal.front() == '\'' && literal.back() == '\'') {
-    std::string out;
-    for (std::size_t i = 1; i + 1 < literal.size(); ++i) {
-      out += literal[i];
-      if (literal[i] == '\'' && literal[i + 1] == '\'') ++i;
-    }
-    return out;
-  }
-  return literal;
-}
-
 // The variable text of a parameter value, after checking it against the declared type.
 std::string bind_value(const std::string& workflow, const std::string& name, const std::string& type,
                        const rapidjson::Value& v) {
@@ -150,7 +138,7 @@ std::vector<std::pair<std::string, std::string>> bind_params(const std::string& 
       vars.emplace_back(name, bind_value(workflow, name, type, *it->second));
       by_name.erase(it);
     } else if (p["default"].IsString()) {
-      vars.emplace_back(name, default_value(std::string(compiler::json_string_view(p["default"]))));
+      vars.emplace_back(name, compiler::default_variable_text(std::string(compiler::json_string_view(p["default"]))));
     } else {
       throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
                      "workflow \"" + workflow + "\": parameter \"" + name + "\" is required");

@@ -126,7 +126,6 @@ std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text, std::string* error);
 
 // --- responses ----------------------------------------------------------------------
-bool valid_utf8(std::string_view s);
 // Replaces invalid UTF-8 sequences with U+FFFD.
 std::string lossy_utf8(std::string_view s);
 bool is_textual_content_type(std::string_view content_type);

@@ -173,9 +173,28 @@ std::string json_double(double value) {
   return mantissa + "e" + (negative ? "-" : "") + exponent;
 }
 
-std::string spi_result_json() {
+std::string affected_rows_field(bool is_dml, std::uint64_t affected) {
+  return is_dml ? ",\"affected_rows\":" + std::to_string(affected) : std::string();
+}
+
+namespace {
+
+bool is_dml_result(int spi_rc) {
+  switch (spi_rc) {
+    case SPI_OK_INSERT: case SPI_OK_UPDATE: case SPI_OK_DELETE: case SPI_OK_MERGE:
+    case SPI_OK_INSERT_RETURNING: case SPI_OK_UPDATE_RETURNING: case SPI_OK_DELETE_RETURNING:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::string spi_result_json(int spi_rc) {
   // row_count counts returned rows: an INSERT/UPDATE without RETURNING has none.
   std::uint64_t count = SPI_tuptable != nullptr ? SPI_processed : 0;
+  std::uint64_t affected = SPI_processed;
   std::string out = "{\"rows\":[";
   if (SPI_tuptable != nullptr) {
     TupleDesc desc = SPI_tuptable->tupdesc;
@@ -194,7 +213,7 @@ std::string spi_result_json() {
       row.append_to(out);
     }
   }
-  out += "],\"row_count\":" + std::to_string(count) + "}";
+  out += "],\"row_count\":" + std::to_string(count) + affected_rows_field(is_dml_result(spi_rc), affected) + "}";
   return out;
 }
 

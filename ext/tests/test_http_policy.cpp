@@ -340,12 +340,7 @@ TEST_CASE("base64 round trip, whitespace, errors") {
   CHECK_FALSE(base64_decode("Zm=v", &err));
 }
 
-TEST_CASE("UTF-8 validation and lossy decoding") {
-  CHECK(valid_utf8("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80"));
-  CHECK_FALSE(valid_utf8("\xc3"));               // truncated
-  CHECK_FALSE(valid_utf8("\xc0\xaf"));           // overlong
-  CHECK_FALSE(valid_utf8("\xed\xa0\x80"));       // surrogate
-  CHECK_FALSE(valid_utf8("\xf4\x90\x80\x80"));   // > U+10FFFF
+TEST_CASE("lossy UTF-8 decoding") {
   CHECK(lossy_utf8("a\xffz") == "a\xEF\xBF\xBDz");
 }
 
