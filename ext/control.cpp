@@ -14,6 +14,7 @@
 #include "json_text.hpp"
 
 #include "engine.hpp"
+#include "gucs.hpp"
 #include "engine_core.hpp"
 #include "instance_status.hpp"
 #include "spi.hpp"
@@ -89,6 +90,16 @@ void check_signal_name(const std::string& id, const std::string& name) {
       names.empty() ? "Instance " + id + " has no df.wait_for_signal() step."
                     : "Instance " + id + " waits only for " + quoted_list(names) + ".",
       "Check the signal name: names are case-sensitive. Nothing was sent.");
+}
+
+// pg_durable.max_signal_bytes, before anything is looked up or written.
+void check_signal_size(const std::string& data) {
+  const auto cap = static_cast<std::size_t>(df::ext::settings.max_signal_bytes);
+  if (data.size() <= cap) return;
+  throw df::ext::SqlError(ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+                          "signal data is " + std::to_string(data.size()) + " bytes, more than pg_durable.max_signal_bytes (" +
+                              std::to_string(cap) + ")",
+                          "", "Send a key to data stored in a table instead. Nothing was sent.");
 }
 
 // The caller named the instance: the message does not repeat its id.
@@ -171,6 +182,7 @@ DF_SURFACE_FUNCTION(df_signal) {
   std::string data = text_arg(fcinfo, 2);
   if (id.empty()) surface::raise("Instance ID cannot be empty");
   if (name.empty()) surface::raise("Signal name cannot be empty");
+  check_signal_size(data);
   spi::Connection connection;
   std::optional<std::string> status;
   if (spi::exec("SELECT status FROM df.instances WHERE id = $1", {spi::text(id)}) == 1)

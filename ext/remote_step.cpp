@@ -87,9 +87,13 @@ std::string result_json(Session& s, PGresult* r) {
   std::string out = "{\"rows\":[";
   for (int i = 0; i < rows; ++i) {
     ResultRow row;
-    for (int c = 0; c < PQnfields(r); ++c) row.add(PQfname(r, c), value_json(s, r, i, c));
+    for (int c = 0; c < PQnfields(r); ++c) {
+      check_result_size(out.size() + static_cast<std::size_t>(PQgetlength(r, i, c)));
+      row.add(PQfname(r, c), value_json(s, r, i, c));
+    }
     if (i) out += ',';
     row.append_to(out);
+    check_result_size(out.size());
   }
   // INSERT/UPDATE/DELETE/MERGE report their affected rows in the command tag.
   std::string tag = PQcmdStatus(r);

@@ -7,12 +7,14 @@
 #include <utility>
 #include <vector>
 
+#include "gucs.hpp"
 #include "json_text.hpp"
 #include "sql_result.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
+#include "access/detoast.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/lsyscache.h"
@@ -173,6 +175,14 @@ std::string json_double(double value) {
   return mantissa + "e" + (negative ? "-" : "") + exponent;
 }
 
+void check_result_size(std::size_t bytes) {
+  const auto cap = static_cast<std::size_t>(settings.max_step_result_bytes);
+  if (bytes <= cap) return;
+  throw StepFailure("step result exceeds pg_durable.max_step_result_bytes (" + std::to_string(cap) +
+                    " bytes). Return fewer rows or smaller values (LIMIT, aggregate, or store the "
+                    "data in a table and return its key).");
+}
+
 std::string affected_rows_field(bool is_dml, std::uint64_t affected) {
   return is_dml ? ",\"affected_rows\":" + std::to_string(affected) : std::string();
 }
@@ -206,11 +216,15 @@ std::string spi_result_json(int spi_rc) {
         const char* name = NameStr(att->attname);
         bool is_null = false;
         Datum v = SPI_getbinval(SPI_tuptable->vals[r], desc, c, &is_null);
+        // A large value is refused from its stored size, before it is detoasted and copied.
+        if (!is_null && att->attlen == -1)
+          check_result_size(out.size() + pg_call([&] { return toast_raw_datum_size(v); }));
         row.add(name, is_null && is_supported_column_type(att->atttypid) ? std::string("null")
                                                                        : value_json(att->atttypid, v, name));
       }
       if (r) out += ',';
       row.append_to(out);
+      check_result_size(out.size());
     }
   }
   out += "],\"row_count\":" + std::to_string(count) + affected_rows_field(is_dml_result(spi_rc), affected) + "}";

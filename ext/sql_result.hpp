@@ -39,6 +39,11 @@ class ResultRow {
 // returned rows, as df.if_rows needs.
 std::string spi_result_json(int spi_rc = 0);
 
+// Fails the step (StepFailure) once a result under assembly would pass
+// pg_durable.max_step_result_bytes: `bytes` is its size so far (or about to be). Called
+// while the rows are rendered, so a huge result is refused before it is copied again.
+void check_result_size(std::size_t bytes);
+
 // ",\"affected_rows\":N" for a DML statement, "" otherwise: the one place that spells the
 // field, for SPI and libpq results alike.
 std::string affected_rows_field(bool is_dml, std::uint64_t affected);
