@@ -1,10 +1,12 @@
 // compile_function.cpp — the textual workflow language inside the database: df.compile
 // (source -> wire JSON), df.deploy (store each workflow of a source as a new version in
-// df.workflows, unless it is unchanged), df.start_workflow (start the latest or a chosen
-// version, binding parameters as {name} variables after checking them against the
-// declared types) and df.workflow_diff (what changed between two versions). Diagnostics become
+// df.workflows, unless it is unchanged), df._compile_workflow (what df.workflows' insert
+// trigger stores: the graph and params of one workflow, computed here from the source,
+// never taken from the caller), df.start_workflow (start the latest or a chosen version,
+// binding parameters as {name} variables after checking them against the declared types)
+// and df.workflow_diff (what changed between two versions). Diagnostics become
 // one ERROR with SQLSTATE 42601: the first error as message, all findings with
-// line:col in the DETAIL.
+// line:col in the DETAIL. Who may deploy or start a name: sql/parts/75_workflows.sql.
 #include <map>
 #include <string>
 #include <vector>
@@ -24,7 +26,9 @@
 #include "surface.hpp"
 
 extern "C" {
+#include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "utils/array.h"
 }
 
 namespace {
@@ -78,14 +82,45 @@ std::string params_json(const std::vector<compiler::Param>& params) {
   return out + "]";
 }
 
+// The stored form of one workflow: its graph and params JSON.
+struct Stored {
+  std::string graph, params;
+};
+
+// The workflows of the last source compiled in this backend, by stored name ("" = the
+// bare expression): df.deploy compiles once, then its INSERTs fire the trigger that asks
+// df._compile_workflow for each name, which must not compile the source again.
+struct CompiledSource {
+  std::string source;
+  std::map<std::string, Stored> by_name;
+};
+CompiledSource& last_compiled() {
+  static CompiledSource cache;
+  return cache;
+}
+
+const CompiledSource& compile_source(const std::string& source, compiler::CompileResult* result) {
+  CompiledSource& cache = last_compiled();
+  if (!result && cache.source == source && !cache.by_name.empty()) return cache;
+  compiler::CompileResult local;
+  compiler::CompileResult& r = result ? *result : local;
+  r = compile_or_raise(source);
+  cache = CompiledSource{};
+  for (const auto& wf : r.workflows)
+    cache.by_name[wf.name] = Stored{compiler::to_json(*wf.root), params_json(wf.params)};
+  cache.source = source;
+  return cache;
+}
+
 // A new version of `name`, or the latest one when it is the same workflow (same graph and
-// parameters: a comment or layout change is no new version), with a NOTICE saying so.
-int store_version(const compiler::CompiledWorkflow& wf, const std::string& name, const std::string& source) {
-  spi::exec("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('df.workflows:' || $1))", {spi::text(name)});
-  const std::string graph = compiler::to_json(*wf.root), params = params_json(wf.params);
+// parameters: a comment or layout change is no new version), with a NOTICE saying so. The
+// trigger (sql/parts/75_workflows.sql) sets version, graph, params and created_by, and
+// checks that the caller may deploy the name; the latest version is read under the
+// caller's row security, so only a role that may see the name gets the no-op.
+int store_version(const std::string& name, const std::string& source, const Stored& compiled) {
   if (spi::exec("SELECT version FROM df.workflows WHERE name = $1 AND version = (SELECT max(version) FROM "
                 "df.workflows WHERE name = $1) AND graph = $2 AND params = $3::jsonb",
-                {spi::text(name), spi::text(graph), spi::text(params)}) == 1) {
+                {spi::text(name), spi::text(compiled.graph), spi::text(compiled.params)}) == 1) {
     const std::string version = spi::value_or(0, 1, "0");
     df::ext::pg_call([&] {
       ereport(NOTICE, (errmsg("workflow \"%s\" is unchanged; keeping version %s", name.c_str(), version.c_str()),
@@ -93,10 +128,8 @@ int store_version(const compiler::CompiledWorkflow& wf, const std::string& name,
     });
     return std::stoi(version);
   }
-  spi::exec("INSERT INTO df.workflows (name, version, source, graph, params) "
-            "SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4::jsonb FROM df.workflows WHERE name = $1 "
-            "RETURNING version",
-            {spi::text(name), spi::text(source), spi::text(graph), spi::text(params)});
+  spi::exec("INSERT INTO df.workflows (name, source) VALUES ($1, $2) RETURNING version",
+            {spi::text(name), spi::text(source)});
   return std::stoi(spi::value_or(0, 1, "0"));
 }
 
@@ -157,11 +190,25 @@ DF_SURFACE_FUNCTION(df_compile) {
   return df::ext::text_datum(compiler::to_json(*result.workflows.front().root));
 }
 
+// df._compile_workflow(source, name) -> text[] {graph, params}: the workflow `name` of
+// the source (or its bare expression). Pure: anyone may call it, it stores nothing.
+DF_SURFACE_FUNCTION(df_compile_workflow) {
+  std::string source = df::ext::text_arg(fcinfo, 0), name = df::ext::text_arg(fcinfo, 1);
+  const CompiledSource& compiled = compile_source(source, nullptr);
+  auto it = compiled.by_name.find(name);
+  if (it == compiled.by_name.end()) it = compiled.by_name.find("");
+  if (it == compiled.by_name.end())
+    throw SqlError(ERRCODE_UNDEFINED_OBJECT, "the source does not define workflow \"" + name + "\"");
+  Datum items[2] = {df::ext::text_datum(it->second.graph), df::ext::text_datum(it->second.params)};
+  return df::ext::pg_call([&] { return PointerGetDatum(construct_array(items, 2, TEXTOID, -1, false, TYPALIGN_INT)); });
+}
+
 // df.deploy(name, source) -> TABLE(workflow, version): every workflow of the source (a
 // bare expression under `name`) as a new version; `name` must be one of them.
 DF_SURFACE_FUNCTION(df_deploy) {
   std::string name = df::ext::text_arg(fcinfo, 0), source = df::ext::text_arg(fcinfo, 1);
-  compiler::CompileResult result = compile_or_raise(source);
+  compiler::CompileResult result;
+  compile_source(source, &result);
   bool found = false;
   for (const auto& wf : result.workflows) found = found || wf.name.empty() || wf.name == name;
   if (!found)
@@ -172,7 +219,7 @@ DF_SURFACE_FUNCTION(df_deploy) {
   spi::Connection connection;
   for (const auto& wf : result.workflows) {
     std::string stored = wf.name.empty() ? name : wf.name;
-    int version = store_version(wf, stored, source);
+    int version = store_version(stored, source, Stored{compiler::to_json(*wf.root), params_json(wf.params)});
     Datum values[2];
     bool nulls[2] = {false, false};
     values[0] = df::ext::text_datum(stored);
@@ -192,6 +239,11 @@ DF_SURFACE_FUNCTION(df_start_workflow) {
   const bool latest = PG_NARGS() < 4 || PG_ARGISNULL(3);
   const int wanted = latest ? 0 : PG_GETARG_INT32(3);
   spi::Connection connection;
+  spi::exec("SELECT df.workflow_privilege($1, 'start')", {spi::text(name)});
+  if (spi::value_or(0, 1, "") == "f")
+    throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied to start workflow \"" + name + "\"",
+                   "The workflow belongs to another role.",
+                   "Its owner can allow you with df.grant_workflow(name, role, 'start').");
   if (spi::exec("SELECT version, graph, params::text FROM df.workflows WHERE name = $1 AND ($2 OR version = $3) "
                 "ORDER BY version DESC LIMIT 1",
                 {spi::text(name), spi::boolean(latest), spi::int4(wanted)}) != 1) {
