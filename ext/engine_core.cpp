@@ -13,6 +13,7 @@
 
 #include "engine_core.hpp"
 #include "gucs.hpp"
+#include "instance_status.hpp"
 #include "shmem.hpp"
 #include "spi.hpp"
 
@@ -117,9 +118,9 @@ void finish_instance(const Instance& inst, const char* status, const std::string
   forget_graph(inst.id);  // a finished instance never steps again: keep the cache small
   const char* sql = std::strcmp(status, "completed") == 0
       ? "UPDATE df.instances SET status = 'completed', completed_at = now(), updated_at = now() "
-        "WHERE id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')"
+        "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL
       : "UPDATE df.instances SET status = $2, updated_at = now() "
-        "WHERE id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')";
+        "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL;
   if (std::strcmp(status, "completed") == 0) spi::exec(sql, {spi::text(inst.id)});
   else spi::exec(sql, {spi::text(inst.id), spi::text(status)});
   spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now() "
@@ -284,7 +285,7 @@ void fail_instance(const std::string& instance_id, const std::string& message) {
   forget_graph(instance_id);
   spi::exec("DELETE FROM _duroxide.tasks WHERE instance_id = $1", {spi::text(instance_id)});
   spi::exec("UPDATE df.instances SET status = 'failed', updated_at = now() "
-            "WHERE id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')",
+            "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL,
             {spi::text(instance_id)});
   spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now() "
             "WHERE instance_id = $1",

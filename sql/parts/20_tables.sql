@@ -147,3 +147,21 @@ CREATE POLICY workflow_runs_user_isolation ON df.workflow_runs FOR ALL
   USING (submitted_by = quote_ident(current_user)::regrole)
   WITH CHECK (submitted_by = quote_ident(current_user)::regrole);
 REVOKE ALL ON df.workflows, df.workflow_runs FROM PUBLIC;
+
+-- A workflow name belongs to the role that first deployed it; its owner lets other roles
+-- start it or deploy new versions of it (df.grant_workflow, sql/parts/75_workflows.sql).
+CREATE TABLE df.workflow_owners (
+  name text PRIMARY KEY,
+  owner regrole NOT NULL DEFAULT quote_ident(current_user)::regrole,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE df.workflow_grants (
+  name text NOT NULL REFERENCES df.workflow_owners (name) ON DELETE CASCADE,
+  grantee regrole NOT NULL,
+  privilege text NOT NULL CHECK (privilege IN ('start', 'deploy')),
+  PRIMARY KEY (name, grantee, privilege)
+);
+ALTER TABLE df.workflow_owners ENABLE ROW LEVEL SECURITY;
+ALTER TABLE df.workflow_grants ENABLE ROW LEVEL SECURITY;
+ALTER TABLE df.workflows ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON df.workflow_owners, df.workflow_grants FROM PUBLIC;
