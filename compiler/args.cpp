@@ -1,5 +1,5 @@
 // args.cpp — node builders, argument checks and query decoders (see args.hpp). The wire
-// `query` encodings here are the compatibility contract of REFERENCE.md §2.
+// `query` encodings here are the compatibility contract of docs/reference.md §2.
 #include "args.hpp"
 
 #include <cctype>

@@ -1,6 +1,6 @@
 // args.hpp — the typed view of leaf arguments and the node builders shared by both
 // front ends (the SQL constructors in ext/ and the textual language). Builders validate
-// and throw CompileError with REFERENCE.md §3.1 texts, and encode `query` exactly as
+// and throw CompileError with docs/reference.md §3.1 texts, and encode `query` exactly as
 // §2 shows (compact JSON, documented field order, null for absent). Decoders read a
 // node's `query` back for the VM, validation and explain.
 #pragma once

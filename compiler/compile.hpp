@@ -5,7 +5,7 @@
 // df.start(...)) or named workflows `workflow name(p type = default, ...) { expr }`.
 //
 // Parameters and variables: inside steps a parameter is referenced as `{name}`, which is
-// the engine's own run-time variable syntax (REFERENCE.md §9). compile() does NOT
+// the engine's own run-time variable syntax (docs/reference.md §9). compile() does NOT
 // substitute anything: the IR keeps `{name}` verbatim, and binding a parameter when the
 // workflow is started means providing the variable `name` (its default when the caller
 // gives none). A `{x}` that names no parameter is a warning, since it would stay literal

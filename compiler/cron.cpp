@@ -1,5 +1,5 @@
 // cron.cpp — parser and next-tick evaluator for pg_durable's cron expressions
-// (REFERENCE.md §11). Behaviour follows the Rust `cron` crate that the original feeds
+// (docs/reference.md §11). Behaviour follows the Rust `cron` crate that the original feeds
 // with a prepended seconds field: day-of-week 1-7 with 1 = Sunday, `?` is a synonym of
 // `*`, names (JAN, MON, also full names) are case-insensitive, and — unlike Vixie cron —
 // a day must match BOTH the day-of-month and the day-of-week field (the crate ANDs them).

@@ -1,4 +1,4 @@
-// cron.hpp — cron expressions as pg_durable understands them (REFERENCE.md §11):
+// cron.hpp — cron expressions as pg_durable understands them (docs/reference.md §11):
 // five fields `min hour day-of-month month day-of-week`, an optional sixth field = year,
 // day-of-week 1-7 with 1 = Sunday (0 rejected), names (MON, JAN), `*`, ranges, lists and
 // steps; evaluated in UTC; the next tick is strictly after the given instant.

@@ -15,7 +15,7 @@ enum class Severity { Error, Warning };
 struct Diagnostic {
   Severity severity = Severity::Error;
   ir::SourcePos pos;     // 0/0 when the input had no positions (JSON)
-  std::string message;   // lowercase-led where we write it; REFERENCE.md texts verbatim
+  std::string message;   // lowercase-led where we write it; docs/reference.md texts verbatim
   std::string path = {};  // validation path ("root", "root.left", ...); empty when n/a
   std::string rule = {};  // lint rule id ("sql-syntax", "unbound-ref", ...); set by lint.hpp
   ir::SourcePos end = {};  // one past the last character, when known (same line)

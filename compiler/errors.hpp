@@ -1,6 +1,6 @@
 // errors.hpp — the one exception type the compiler core throws for user mistakes.
 // Builders and parsers throw CompileError carrying the exact user-facing text
-// (REFERENCE.md wording); the SQL layer turns it into ERROR, dfc prints it.
+// (docs/reference.md wording); the SQL layer turns it into ERROR, dfc prints it.
 #pragma once
 #include "no_postgres.hpp"
 

@@ -1,4 +1,4 @@
-// explain.cpp — df.explain's tree text (see explain.hpp and REFERENCE.md §13).
+// explain.cpp — df.explain's tree text (see explain.hpp and docs/reference.md §13).
 #include "explain.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// explain.hpp — the df.explain tree rendering of REFERENCE.md §13: one line per node
+// explain.hpp — the df.explain tree rendering of docs/reference.md §13: one line per node
 // with its label, THEN chains flattened with `→ `, section lines for IF/LOOP/JOIN/RACE,
 // connectors, and every line padded to the longest line + 4. Dry runs have no markers;
 // live mode passes a marker per node (" ✓", " ⏳", ...).

@@ -1,5 +1,5 @@
 // ir.hpp — the typed workflow IR shared by both front ends (SQL DSL and the textual
-// language), the JSON wire format (REFERENCE.md §2), validation, explain and the VM.
+// language), the JSON wire format (docs/reference.md §2), validation, explain and the VM.
 //
 // A workflow is a tree of Nodes. Each node keeps its wire `query` field *verbatim*: that
 // text is the single source of truth for serialisation, so JSON -> IR -> JSON is
@@ -18,7 +18,7 @@
 
 namespace df::ir {
 
-// One kind per REFERENCE.md node type; the wire spelling is node_type_name().
+// One kind per docs/reference.md node type; the wire spelling is node_type_name().
 enum class NodeType : std::uint8_t {
   Sql, Then, If, Join, Loop, Break, Race, Sleep, WaitSchedule, Http, HttpMultipart, Signal,
 };

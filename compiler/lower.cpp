@@ -1,6 +1,6 @@
 // lower.cpp — typed AST -> IR through the shared node builders (see lower.hpp).
 //
-// Argument binding follows PostgreSQL's rules for the df.* signatures of REFERENCE.md
+// Argument binding follows PostgreSQL's rules for the df.* signatures of docs/reference.md
 // §3.1: positional arguments first, then `name => value`; defaults fill the rest. Where
 // PostgreSQL would return NULL (a NULL argument of a STRICT function or of an operator),
 // the workflow could never start, so that is an error here. Literal types follow SQL:

@@ -33,7 +33,7 @@ void check_params(const ast::Workflow& workflow, Diagnostics* diags);
 // never referenced. Positions are those of the nearest node that came from the source.
 void check_variables(const ast::Workflow& workflow, const ir::Node& root, Diagnostics* diags);
 
-// The `{ident}` references of a step text, in order (REFERENCE.md §9 syntax).
+// The `{ident}` references of a step text, in order (docs/reference.md §9 syntax).
 std::vector<std::string> variable_references(const std::string& text);
 
 // Names accepted as parameter types.

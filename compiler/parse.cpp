@@ -4,7 +4,7 @@
 // per grammar rule reads the typed context accessors. Operator chains are grouped left to
 // right exactly as PostgreSQL groups the DSL operators, and every place where that grouping
 // differs from the natural precedence (|=> > & | > ~> > ?> !>) is reported as an error that
-// shows where the parentheses go (REFERENCE.md §3.2). Parsers are created per call and
+// shows where the parentheses go (docs/reference.md §3.2). Parsers are created per call and
 // destroyed on return: the runtime's shared DFA cache is the only state that outlives a call.
 #include "parse.hpp"
 #include "syntax_notes.hpp"

@@ -1,4 +1,4 @@
-// persist.hpp — the df.nodes persisted form of a workflow (REFERENCE.md §2 "Persisted
+// persist.hpp — the df.nodes persisted form of a workflow (docs/reference.md §2 "Persisted
 // form"): one row per node in pre-order, children referenced by 8-hex ids in
 // left_node/right_node, condition_node/extra_nodes moved into the IF/LOOP/JOIN query
 // config as ids. flatten() writes it, rebuild() reads it back.

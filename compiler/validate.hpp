@@ -1,5 +1,5 @@
 // validate.hpp — graph validation shared by df.start, df.explain, df.compile and dfc
-// lint (REFERENCE.md §2 rules plus the typed leaf arguments of §3.1), on IR from either
+// lint (docs/reference.md §2 rules plus the typed leaf arguments of §3.1), on IR from either
 // front end. Errors use REFERENCE texts; warnings flag workflows the Rust version accepts
 // but that cannot behave as written (break outside a loop, unbound result references,
 // conflicting branch bindings, unreachable steps).

@@ -1,4 +1,4 @@
-// wire_json.hpp — the IR <-> "Durofut" wire JSON of REFERENCE.md §2: serialisation in
+// wire_json.hpp — the IR <-> "Durofut" wire JSON of docs/reference.md §2: serialisation in
 // the documented field order, the strict reader df.start uses, the auto-wrap ("ensure")
 // reader of composer arguments, and the lenient reader df.explain uses. All readers parse
 // iteratively and stop building below kMaxBuildDepth, so hostile nesting cannot exhaust

@@ -1,5 +1,5 @@
 // control.cpp — df.signal, df.cancel, df.await_instance and df.wait_for_completion
-// (REFERENCE.md §3.3). Visibility is always decided by the caller's own SELECT on
+// (docs/reference.md §3.3). Visibility is always decided by the caller's own SELECT on
 // df.instances (RLS), before the engine is asked to do anything.
 //
 // No silent no-ops (README "Controlling instances"): a signal to a name the instance's
@@ -206,7 +206,7 @@ DF_SURFACE_FUNCTION(df_signal) {
 }
 
 // The engine call runs in a subtransaction so that its failure can be *returned* as
-// "Failed to cancel: <e>" with the caller's transaction intact (REFERENCE.md §3.3).
+// "Failed to cancel: <e>" with the caller's transaction intact (docs/reference.md §3.3).
 DF_SURFACE_FUNCTION(df_cancel) {
   std::string id = text_arg(fcinfo, 0);
   std::string reason = text_arg(fcinfo, 1);

@@ -1,4 +1,4 @@
-// dsl_functions.cpp — the graph constructors df.sql ... df.http_multipart (REFERENCE.md
+// dsl_functions.cpp — the graph constructors df.sql ... df.http_multipart (docs/reference.md
 // §3.1). Each one decodes its SQL arguments, auto-wraps node-typed arguments (§2 rule 1
 // here, rules 2-4 in compiler::ensure_node), builds the node with the compiler's shared
 // builders and returns the wire JSON. Nothing here touches a table; the format and its

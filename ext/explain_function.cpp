@@ -1,4 +1,4 @@
-// explain_function.cpp — df.explain(input) (REFERENCE.md §13): a live view of an
+// explain_function.cpp — df.explain(input) (docs/reference.md §13): a live view of an
 // instance (8 hex digits), or a dry run of Durofut JSON, of a DSL expression (evaluated
 // as `SELECT <input>` as the caller) or of a single SQL statement. Rendering is the
 // compiler's explain_tree; validation problems are returned as text, not raised.
@@ -115,7 +115,7 @@ void map_ids(const df::ir::Node& node, const std::string& id, const std::map<std
   }
 }
 
-// The Output line: a result is cut to 60 bytes (REFERENCE.md §13); the error of a failed or
+// The Output line: a result is cut to 60 bytes (docs/reference.md §13); the error of a failed or
 // cancelled instance is shown whole, wrapped, continuation lines aligned under the first.
 std::string output_lines(const std::string& output, bool is_error) {
   if (!is_error) return "Output:   " + compiler::truncate_bytes(output, 60) + "\n";

@@ -1,5 +1,5 @@
 // gucs.cpp — registration of every pg_durable GUC. Contexts and ranges follow
-// REFERENCE.md §6 (e.g. enable_superuser_instances is postmaster-context and hidden from
+// docs/reference.md §6 (e.g. enable_superuser_instances is postmaster-context and hidden from
 // non-superusers; list_instances_max_limit is SUSET).
 #include "gucs.hpp"
 

@@ -1,10 +1,10 @@
-// gucs.hpp — the configuration parameters of pg_durable (REFERENCE.md §6 and its preface),
+// gucs.hpp — the configuration parameters of pg_durable (docs/reference.md §6 and its preface),
 // registered once by _PG_init and read by the worker and the SQL functions.
 #pragma once
 
 namespace df::ext {
 
-// HTTP policy (REFERENCE.md preface): off | public | allowlist | all.
+// HTTP policy (docs/reference.md preface): off | public | allowlist | all.
 enum class HttpMode { Off = 0, Public = 1, Allowlist = 2, All = 3 };
 
 struct Settings {

@@ -1,4 +1,4 @@
-// http.cpp — one HTTP / HTTP_MULTIPART step (REFERENCE.md §16) inside an executor.
+// http.cpp — one HTTP / HTTP_MULTIPART step (docs/reference.md §16) inside an executor.
 //
 // Order of checks: EXECUTE privilege of the submitter on df.http / df.http_multipart
 // (step 0, a hand-crafted node cannot skip it), http_mode, scheme, allow-list, then DNS
@@ -8,7 +8,7 @@
 // DNS rebinding between our lookup and libcurl's connect cannot reach an internal host.
 //
 // libcurl runs on the multi interface in 50 ms slices; between slices the backend's
-// interrupts are serviced (TOOLCHAIN.md §8): a query cancel (df.cancel) surfaces as a
+// interrupts are serviced (docs/toolchain.md §8): a query cancel (df.cancel) surfaces as a
 // PgError that the executor turns into a retry, SIGTERM exits. Callbacks never ereport:
 // they only record flags that are read after libcurl has returned.
 #include <curl/curl.h>

@@ -1,4 +1,4 @@
-// http.hpp — performs one HTTP or HTTP_MULTIPART step (REFERENCE.md §16) for an executor:
+// http.hpp — performs one HTTP or HTTP_MULTIPART step (docs/reference.md §16) for an executor:
 // privilege re-check, outbound policy, DNS resolution pinned into libcurl, the request on
 // libcurl's multi interface with interrupt checks between polls, and the §8.3 envelope.
 #pragma once

@@ -1,4 +1,4 @@
-// http_policy.hpp — the PostgreSQL-free half of HTTP steps (REFERENCE.md §16, §8.3):
+// http_policy.hpp — the PostgreSQL-free half of HTTP steps (docs/reference.md §16, §8.3):
 // the outbound policy (URL parsing, scheme check, allow-list by host suffix, address
 // classification for SSRF protection), the step config reader, the response body
 // classification and the §8.3 envelope, base64 and multipart part checks.
@@ -20,7 +20,7 @@ namespace df::ext::http {
 // Same values as df::ext::HttpMode (gucs.hpp), repeated here to keep this file PG-free.
 enum class Mode { Off = 0, Public = 1, Allowlist = 2, All = 3 };
 
-// --- messages (REFERENCE.md §16 texts where it gives them) ---------------------------
+// --- messages (docs/reference.md §16 texts where it gives them) ---------------------------
 std::string disabled_message();
 std::string scheme_message(std::string_view scheme);
 std::string bare_ip_message();

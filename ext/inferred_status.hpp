@@ -1,4 +1,4 @@
-// inferred_status.hpp — the inferred node status of REFERENCE.md §12, shown by
+// inferred_status.hpp — the inferred node status of docs/reference.md §12, shown by
 // df.instance_nodes and df.explain's live mode. Pure C++ over the df.nodes rows of one
 // instance (no PostgreSQL calls), so the rules read as written in the reference.
 #pragma once

@@ -1,4 +1,4 @@
-// info_functions.cpp — df.version() and df.target_database() (REFERENCE.md §3.6).
+// info_functions.cpp — df.version() and df.target_database() (docs/reference.md §3.6).
 #include <string>
 
 #include "gucs.hpp"

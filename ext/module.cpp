@@ -14,7 +14,7 @@ PGDLLEXPORT void _PG_init(void);
 void _PG_init(void) {
   // The scheduler, the shared memory it is woken through and the GUCs it reads exist only
   // when the postmaster loads the library; any other load path would leave an extension
-  // whose workflows never run, so refuse it (REFERENCE.md §1: one message, hint inside).
+  // whose workflows never run, so refuse it (docs/reference.md §1: one message, hint inside).
   if (!process_shared_preload_libraries_in_progress)
     ereport(ERROR,
             (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

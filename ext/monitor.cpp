@@ -1,4 +1,4 @@
-// monitor.cpp — the C parts of monitoring (REFERENCE.md §3.5): the engine summaries
+// monitor.cpp — the C parts of monitoring (docs/reference.md §3.5): the engine summaries
 // behind df.list_instances / df.instance_info / df.instance_executions, and
 // df.instance_nodes with the inferred status of §12. Visibility is always decided by the
 // caller's own SELECT on df.instances (RLS); only then are the engine's tables read, as
@@ -150,7 +150,7 @@ DF_SURFACE_FUNCTION(df_instance_execution_history) {
 }
 
 // df.instance_nodes(instance_id_param): every df.nodes row of the instance (caller's RLS)
-// with the inferred status of REFERENCE.md §12.
+// with the inferred status of docs/reference.md §12.
 DF_SURFACE_FUNCTION(df_instance_nodes) {
   std::string id = df::ext::text_arg(fcinfo, 0);
   monitor::RowSink sink(fcinfo);

@@ -2,7 +2,7 @@
 // includes PostgreSQL's headers.
 //
 // PostgreSQL reports errors with longjmp; C++ unwinds with exceptions. Neither may cross
-// the other (TOOLCHAIN.md §2):
+// the other (docs/toolchain.md §2):
 //  - every SQL-callable function is declared with DF_FUNCTION, whose body runs inside
 //    df::ext::guard(): any C++ exception is caught, all C++ frames are unwound, and only
 //    then is the error re-raised with ereport (PostgreSQL errors keep their SQLSTATE,

@@ -1,4 +1,4 @@
-// retention.hpp — REFERENCE.md §18: every pg_durable.reconcile_interval seconds the
+// retention.hpp — docs/reference.md §18: every pg_durable.reconcile_interval seconds the
 // scheduler removes expired terminal instances (older than retention_days, or beyond the
 // newest 10,000), their nodes and their engine state, in one transaction.
 #pragma once

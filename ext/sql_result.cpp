@@ -1,4 +1,4 @@
-// sql_result.cpp — SPI rows -> REFERENCE.md §8.1 JSON. Value mapping by column type:
+// sql_result.cpp — SPI rows -> docs/reference.md §8.1 JSON. Value mapping by column type:
 // bool, integers, floats (float4 widened to double; NaN/Infinity -> null), text types as
 // strings, numeric as a string keeping its scale, uuid, timestamptz in UTC RFC 3339,
 // timestamp, date, json/jsonb embedded, void -> null; any other type fails the step.

@@ -1,4 +1,4 @@
-// sql_result.hpp — the result of a SQL step as REFERENCE.md §8.1 JSON:
+// sql_result.hpp — the result of a SQL step as docs/reference.md §8.1 JSON:
 // {"rows":[{col:value,...},...],"row_count":N}, compact, columns in SQL order.
 #pragma once
 

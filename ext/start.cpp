@@ -1,4 +1,4 @@
-// start.cpp — df.start (REFERENCE.md §3.3). Caller mode, in the documented order: strict
+// start.cpp — df.start (docs/reference.md §3.3). Caller mode, in the documented order: strict
 // parse, database check, LOGIN and superuser checks, validation, flattening with fresh
 // random ids, the df.instances and df.nodes inserts, the df.vars snapshot, and finally the
 // engine's start_instance. The inserts go through SPI as the caller, so the caller's

@@ -1,4 +1,4 @@
-// start.hpp — df.start's caller-mode path (REFERENCE.md §3.3), shared by df.start and
+// start.hpp — df.start's caller-mode path (docs/reference.md §3.3), shared by df.start and
 // df.start_workflow (which adds the workflow's parameters as variables).
 #pragma once
 
@@ -24,7 +24,7 @@ std::string start_caller_mode(const std::string& fut, const Options& options);
 // caller's role runs df.start in caller mode (ext/start_new.cpp).
 std::string start_new_mode(const std::string& fut, const Options& options);
 
-// REFERENCE.md §3.3 step 3: the role must have LOGIN. Returns its name. SPI connected.
+// docs/reference.md §3.3 step 3: the role must have LOGIN. Returns its name. SPI connected.
 std::string check_login(unsigned int role);
 
 }  // namespace df::ext::start

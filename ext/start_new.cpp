@@ -1,4 +1,4 @@
-// start_new.cpp — df.start(..., transaction_mode => 'new') (REFERENCE.md §3.3, §19): the
+// start_new.cpp — df.start(..., transaction_mode => 'new') (docs/reference.md §3.3, §19): the
 // graph is created by a loopback session of the caller's own role, autocommitted, so the
 // instance survives a rollback of the caller's transaction. Admission is limited
 // cluster-wide by session-level advisory locks (pg_durable.max_new_transaction_starts

@@ -1,6 +1,6 @@
 // surface.hpp — shared plumbing of the SQL surface's C functions (df.sql ... df.compile):
 // the boundary macro that turns the compiler's CompileError into a plain ERROR with the
-// exact REFERENCE.md text (no C++ context line), argument helpers, and the
+// exact docs/reference.md text (no C++ context line), argument helpers, and the
 // df.in_workflow / df.non_future_helper session markers.
 // Include compiler/ headers first, then this (it includes pg_bridge.hpp).
 #pragma once
@@ -14,7 +14,7 @@
 namespace df::ext::surface {
 
 // Runs body; a CompileError (a user mistake found by the compiler core) becomes an
-// SqlError with SQLSTATE XX000, as REFERENCE.md's "raise" specifies.
+// SqlError with SQLSTATE XX000, as docs/reference.md's "raise" specifies.
 template <typename Fn>
 Datum user_errors(Fn&& body) {
   try {
@@ -24,7 +24,7 @@ Datum user_errors(Fn&& body) {
   }
 }
 
-// A raise with a REFERENCE.md text: ERROR, SQLSTATE XX000.
+// A raise with a docs/reference.md text: ERROR, SQLSTATE XX000.
 [[noreturn]] inline void raise(const std::string& message) {
   throw SqlError(ERRCODE_INTERNAL_ERROR, message);
 }
@@ -40,7 +40,7 @@ std::optional<std::string> opt_jsonb_arg(FunctionCallInfo fcinfo, int n);
 // True when the session runs inside a workflow step (df.in_workflow = 'true').
 bool in_workflow();
 
-// Auto-wrap rule 1 (REFERENCE.md §2): records that `helper` (e.g. "df.setvar()") ran in
+// Auto-wrap rule 1 (docs/reference.md §2): records that `helper` (e.g. "df.setvar()") ran in
 // the current statement, transaction-locally ...
 void mark_non_future_helper(const std::string& helper);
 // ... so that a composer given non-JSON text in that same statement raises

@@ -3,7 +3,7 @@
 // Glossary: the *scheduler* is the one static worker per cluster. It connects to
 // pg_durable.database as pg_durable.worker_role, follows the extension's lifecycle
 // (CREATE / DROP EXTENSION without a restart) and publishes readiness exactly as
-// REFERENCE.md §1 describes: the `<df.duroxide_schema()>._worker_ready` row and the
+// docs/reference.md §1 describes: the `<df.duroxide_schema()>._worker_ready` row and the
 // `df._worker_epoch` heartbeat. It sleeps on its latch, woken by committing backends
 // (shmem.hpp) or by its naptime; SIGTERM ends it promptly (die -> FATAL at the next
 // CHECK_FOR_INTERRUPTS), SIGHUP reloads the configuration.

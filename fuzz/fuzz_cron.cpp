@@ -1,4 +1,4 @@
-// fuzz_cron.cpp — libFuzzer harness for cron parsing (REFERENCE.md §11): parse_cron must
+// fuzz_cron.cpp — libFuzzer harness for cron parsing (docs/reference.md §11): parse_cron must
 // reject bad input with a reason, and a parsed schedule's next tick must lie strictly
 // after the given instant, on a minute boundary.
 #include <cstddef>

@@ -23,7 +23,7 @@
 // a file never silently differs from the same text inside df.start().
 //
 // Parameters: a named workflow's parameters are referenced inside steps as `{name}` — the
-// same `{ident}` variable syntax that the engine substitutes at run time (REFERENCE.md §9).
+// same `{ident}` variable syntax that the engine substitutes at run time (docs/reference.md §9).
 // Binding a parameter when the workflow is started is exactly providing that variable; the
 // text is never rewritten at compile time. Parameter types: int, bigint, numeric, text,
 // bool, jsonb; a default is a literal of that type. A `{x}` that names no parameter (and is

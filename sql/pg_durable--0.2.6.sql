@@ -3,7 +3,7 @@
 -- pg_durable install script, assembled from sql/parts/*.sql by the build.
 -- complain if the script is sourced in psql rather than run by CREATE EXTENSION
 \echo Use "CREATE EXTENSION pg_durable" to load this file. \quit
--- Schemas and identity functions (REFERENCE.md §1, §3.6). No IF NOT EXISTS: creating the
+-- Schemas and identity functions (docs/reference.md §1, §3.6). No IF NOT EXISTS: creating the
 -- extension over a pre-existing df schema must fail.
 CREATE SCHEMA df;
 CREATE SCHEMA _duroxide;
@@ -18,7 +18,7 @@ CREATE FUNCTION df.version() RETURNS text
 CREATE FUNCTION df.target_database() RETURNS text
   AS 'MODULE_PATHNAME', 'df_target_database' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
--- Worker liveness (REFERENCE.md §5): one row per worker (re)initialisation, bumped every 5 s.
+-- Worker liveness (docs/reference.md §5): one row per worker (re)initialisation, bumped every 5 s.
 CREATE TABLE df._worker_epoch (
   epoch_id uuid PRIMARY KEY,
   started_at timestamptz DEFAULT now(),
@@ -37,7 +37,7 @@ CREATE FUNCTION _duroxide.selftest_destructor_runs() RETURNS integer
   AS 'MODULE_PATHNAME', 'df_selftest_destructor_runs' LANGUAGE C STRICT VOLATILE;
 REVOKE ALL ON FUNCTION _duroxide.selftest_throw(text), _duroxide.selftest_pg_error(text),
   _duroxide.selftest_pg_error_caught(text), _duroxide.selftest_destructor_runs() FROM PUBLIC;
--- Catalog tables of the SQL surface (REFERENCE.md §5): instances, their nodes in the
+-- Catalog tables of the SQL surface (docs/reference.md §5): instances, their nodes in the
 -- persisted form of §2, and per-role variables. Every CHECK and FK is NOT VALID (it binds
 -- new rows only), the FKs are DEFERRABLE INITIALLY DEFERRED because df.start inserts the
 -- instance before the nodes it points at, and RLS (enabled, not forced) confines each
@@ -187,7 +187,7 @@ CREATE POLICY workflow_runs_user_isolation ON df.workflow_runs FOR ALL
   USING (submitted_by = quote_ident(current_user)::regrole)
   WITH CHECK (submitted_by = quote_ident(current_user)::regrole);
 REVOKE ALL ON df.workflows, df.workflow_runs FROM PUBLIC;
--- The graph constructors and the seven DSL operators (REFERENCE.md §3.1, §3.2). The
+-- The graph constructors and the seven DSL operators (docs/reference.md §3.1, §3.2). The
 -- constructors are C functions over the compiler's builders (ext/dsl_functions.cpp):
 -- they return wire JSON text and touch no table. The operators are created in
 -- pg_catalog (the control file's schema) so they resolve whatever the search_path; as
@@ -226,7 +226,7 @@ CREATE FUNCTION df.http_multipart(url text, method text DEFAULT 'POST', parts js
                                   headers jsonb DEFAULT NULL, timeout_seconds integer DEFAULT 30)
   RETURNS text AS 'MODULE_PATHNAME', 'df_http_multipart' LANGUAGE C VOLATILE;
 
--- Operator helpers. They exist only to back operators (REFERENCE.md §4).
+-- Operator helpers. They exist only to back operators (docs/reference.md §4).
 CREATE FUNCTION df.as_op(fut text, name text) RETURNS text
   LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, df, pg_temp
   AS $$ SELECT df.as(fut, name) $$;
@@ -269,7 +269,7 @@ CREATE OPERATOR pg_catalog.| (LEFTARG = text, RIGHTARG = text, FUNCTION = df.rac
 CREATE OPERATOR pg_catalog.?> (LEFTARG = text, RIGHTARG = text, FUNCTION = df.if_then_op);
 CREATE OPERATOR pg_catalog.!> (LEFTARG = text, RIGHTARG = text, FUNCTION = df.if_else_op);
 CREATE OPERATOR pg_catalog.@> (RIGHTARG = text, FUNCTION = df.loop_prefix_op);
--- Starting and controlling instances (REFERENCE.md §3.3). df.start, df.signal, df.cancel
+-- Starting and controlling instances (docs/reference.md §3.3). df.start, df.signal, df.cancel
 -- and df.await_instance are C functions (ext/start.cpp, ext/control.cpp) that act as the
 -- caller; the read-only helpers are plain SQL under the caller's RLS.
 
@@ -305,7 +305,7 @@ CREATE FUNCTION df.run(instance_id text DEFAULT NULL) RETURNS text
   LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
   AS $$ SELECT CASE WHEN run.instance_id IS NULL THEN 'Triggered run for all pending instances'
                     ELSE 'Triggered run for instance: ' || run.instance_id END $$;
--- Per-role workflow variables (REFERENCE.md §3.4), captured by df.start and substituted
+-- Per-role workflow variables (docs/reference.md §3.4), captured by df.start and substituted
 -- as {name} at run time. Scoped to owner = current_user even for superusers (who would
 -- see every row through RLS). The modifying helpers refuse to run inside a workflow
 -- step and leave the df.non_future_helper marker, so a composer that receives their
@@ -358,7 +358,7 @@ BEGIN
   RETURN 'OK';
 END
 $$;
--- Monitoring (REFERENCE.md §3.5, §14). Rows come from df.instances under the caller's
+-- Monitoring (docs/reference.md §3.5, §14). Rows come from df.instances under the caller's
 -- RLS; the engine-derived columns come from _duroxide.instance_summaries, a C function
 -- that re-checks visibility as the caller before it reads the engine's tables, and that
 -- omits instances the engine does not know (yet). Status always comes from df.instances.
@@ -542,7 +542,7 @@ $$;
 -- Live view of an instance, or a dry run of a graph, DSL expression or SQL statement.
 CREATE FUNCTION df.explain(input text) RETURNS text
   AS 'MODULE_PATHNAME', 'df_explain' LANGUAGE C STRICT VOLATILE;
--- Administration (REFERENCE.md §3.6, §1 step 6, §15). grant_usage / revoke_usage run as
+-- Administration (docs/reference.md §3.6, §1 step 6, §15). grant_usage / revoke_usage run as
 -- the caller (SECURITY INVOKER), so PostgreSQL's grantor rules decide what a
 -- non-superuser admin may hand out. Sensitive functions lose PUBLIC EXECUTE.
 
@@ -690,7 +690,7 @@ CREATE TABLE _duroxide.prepared_steps (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 REVOKE ALL ON _duroxide.prepared_steps FROM PUBLIC;
--- Install-time checks (REFERENCE.md §1, steps 4 and 5) and the worker wake-up.
+-- Install-time checks (docs/reference.md §1, steps 4 and 5) and the worker wake-up.
 
 DO $$
 BEGIN

@@ -7,7 +7,7 @@
 // the VM and answers with an event (a SQL statement, an HTTP call, a timer); tasks have
 // ids unique within the instance, never reused.
 //
-// Scopes (REFERENCE.md §12 execution ids). A scope is a list of (node index, generation)
+// Scopes (docs/reference.md §12 execution ids). A scope is a list of (node index, generation)
 // pairs. The first pair is the root orchestration (node 0; generation 1, or the root
 // loop's iteration + 1). A JOIN/RACE branch appends (branch root node, 1); a loop that is
 // not the graph root and not a branch root appends (loop node, iteration + 1); a loop that

@@ -72,7 +72,7 @@ StepResult step(const Program& program, const State& state, const Event& event,
 // The tasks a restarted host must re-issue (RunSql / RunHttp / ArmTimer), by task id.
 std::vector<Action> pending_actions(const State& state);
 
-// REFERENCE.md texts, exposed for tests and the host.
+// docs/reference.md texts, exposed for tests and the host.
 std::string loop_cap_message(std::uint32_t max_iterations);
 extern const char* const kBreakOutsideLoopMessage;
 extern const char* const kLoopLostRaceMessage;

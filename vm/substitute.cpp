@@ -1,4 +1,4 @@
-// substitute.cpp — `{variable}` and `$result` substitution (REFERENCE.md §9). Finds
+// substitute.cpp — `{variable}` and `$result` substitution (docs/reference.md §9). Finds
 // references textually; in SQL mode, where a value may go and how it is written there
 // (one literal in code, escaped content inside a template string, untouched in comments)
 // is the rule of sql_slots.hpp, so a result can never change the statement's structure.

@@ -1,5 +1,5 @@
 // substitute.hpp — execution-time substitution of `{variables}` and `$result`
-// references into node texts (REFERENCE.md §9). SQL mode quotes every result value as a
+// references into node texts (docs/reference.md §9). SQL mode quotes every result value as a
 // SQL literal (a result can never inject SQL); raw mode (HTTP url/body/headers, multipart
 // parts) inserts plain text. Variables are always inserted raw, by design.
 #pragma once

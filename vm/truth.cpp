@@ -1,4 +1,4 @@
-// truth.cpp — condition truthiness (REFERENCE.md §10). The rules mirror the Rust
+// truth.cpp — condition truthiness (docs/reference.md §10). The rules mirror the Rust
 // original: a SQL result is judged by the first column of its first row, other JSON by
 // its value, and non-JSON text as if it were a JSON string.
 #include "truth.hpp"

@@ -1,4 +1,4 @@
-// truth.hpp — condition truthiness (REFERENCE.md §10), applied to the result text of an
+// truth.hpp — condition truthiness (docs/reference.md §10), applied to the result text of an
 // IF condition node and of a loop's while-condition.
 #pragma once
 #include "no_postgres.hpp"

@@ -1,4 +1,4 @@
-// test_cron.cpp — unit tests for the cron parser and next-tick evaluator (REFERENCE.md §11).
+// test_cron.cpp — unit tests for the cron parser and next-tick evaluator (docs/reference.md §11).
 #include <doctest/doctest.h>
 
 #include <ctime>

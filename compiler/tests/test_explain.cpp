@@ -1,5 +1,5 @@
 // test_explain.cpp — golden-string tests for df.explain's tree rendering
-// (compiler/explain.hpp, REFERENCE.md §13): labels, truncation, THEN chains, sections,
+// (compiler/explain.hpp, docs/reference.md §13): labels, truncation, THEN chains, sections,
 // connectors, markers and padding.
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // test_lower.cpp — unit tests of lowering and compile(): the textual language produces
 // exactly the wire JSON the SQL constructors produce (compared with the shared builders
-// and with REFERENCE.md §2 examples), and every argument, parameter and variable rule
+// and with docs/reference.md §2 examples), and every argument, parameter and variable rule
 // reports its error or warning with a position.
 #include <doctest/doctest.h>
 

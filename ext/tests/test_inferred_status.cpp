@@ -1,4 +1,4 @@
-// test_inferred_status.cpp — the inferred node status rules of REFERENCE.md §12, each
+// test_inferred_status.cpp — the inferred node status rules of docs/reference.md §12, each
 // with a case where it applies and one where it does not.
 #include <doctest/doctest.h>
 

@@ -2,7 +2,7 @@
 # t_dump_restore — pg_dump keeps workflows and everything in flight. Cluster A holds deployed
 # workflows, a completed instance, an instance waiting on a signal, one on a timer and one
 # with a buffered signal (sent while it sleeps), plus a variable; its roles (pg_dumpall
-# --roles-only) and a pg_dump -Fc are loaded into a fresh cluster B with a plain pg_restore.
+# --roles-only) and a pg_dump -Fc are loaded into a fresh cluster B with pg_restore -1.
 # On B every workflow is there, the signal resumes its instance, the timers fire, and every
 # step's effect exists exactly once; runtime-only tables are not in the dump.
 source "$(dirname "$0")/lib.sh"
@@ -37,23 +37,29 @@ as_pg "$T_BIN/pg_dumpall" -h "$T_DIR" -p "$T_PORT" -U postgres --roles-only > "$
 as_pg "$T_BIN/pg_dump" -h "$T_DIR" -p "$T_PORT" -U postgres -Fc -f "$T_DIR/db.dump" postgres || fail "pg_dump failed"
 stop_server
 toc=$(as_pg "$T_BIN/pg_restore" -l "$T_DIR/db.dump")
-for t in "df workflows" "df workflow_runs" "df instances" "df nodes" "df vars" "_duroxide instance_state" "_duroxide tasks" "_duroxide executions"; do
+for t in "df workflows" "df workflow_runs" "df workflow_owners" "df instances" "df nodes" "df vars" "_duroxide instance_state" "_duroxide tasks" "_duroxide executions"; do
   echo "$toc" | grep -q "TABLE DATA $t " || fail "the dump has no data of ${t/ /.}"
 done
 for t in "df _worker_epoch" "_duroxide _worker_ready" "_duroxide prepared_steps"; do
   echo "$toc" | grep -q " $t " && fail "the dump holds runtime-only ${t/ /.}"
 done
 
-note "cluster B: roles first, then a plain pg_restore"
+note "cluster B: roles first, then pg_restore --single-transaction"
 T_DATA="$T_DIR/data-b"; T_LOG="$T_DIR/server-b.log"
 init_cluster "${CONF[@]}"
 start_server
 as_pg "$T_BIN/psql" -X -q -h "$T_DIR" -p "$T_PORT" -U postgres -d postgres -f "$T_DIR/roles.sql" >/dev/null 2>&1 || true
-as_pg "$T_BIN/pg_restore" -h "$T_DIR" -p "$T_PORT" -U postgres -d postgres "$T_DIR/db.dump" 2> "$T_DIR/restore.err" \
+# --single-transaction: the worker starts when the restore's CREATE EXTENSION commits; in one
+# transaction it sees the data and the GRANTs together (docs/operations.md).
+as_pg "$T_BIN/pg_restore" --single-transaction -h "$T_DIR" -p "$T_PORT" -U postgres -d postgres "$T_DIR/db.dump" 2> "$T_DIR/restore.err" \
   || fail "pg_restore failed: $(cat "$T_DIR/restore.err")"
 wait_for "$worker_ready_sql" 120
 [ "$(psql_t -c "SELECT string_agg(name || ' v' || version, ', ' ORDER BY name) FROM df.workflows")" = "$workflows_a" ] \
   || fail "workflows differ after restore"
+[ "$(psql_t -c "SELECT string_agg(DISTINCT created_by::text, ',') FROM df.workflows")" = regress_alice ] \
+  || fail "workflows lost their deployer: $(psql_t -c "SELECT string_agg(created_by::text, ',') FROM df.workflows")"
+[ "$(psql_t -c "SELECT string_agg(owner::text, ',' ORDER BY name) FROM df.workflow_owners")" = "regress_alice,regress_alice" ] \
+  || fail "workflow ownership not restored"
 [ "$(psql_alice -c "SELECT df.getvar('region')")" = eu ] || fail "the variable was not restored"
 [ "$(psql_alice -c "SELECT df.status('$sig_id')")" = running ] || fail "the signal-waiting instance is not running"
 

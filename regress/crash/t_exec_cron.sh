@@ -1,6 +1,6 @@
 #!/bin/bash
 # t_exec_cron — df.wait_for_schedule('* * * * *') twice in a row: each wait ends within
-# 5 s after a UTC minute boundary, the second one minute after the first (REFERENCE.md
+# 5 s after a UTC minute boundary, the second one minute after the first (docs/reference.md
 # §11: the next tick strictly after the time the wait is reached). Takes up to 2 minutes.
 source "$(dirname "$0")/lib.sh"
 init_cluster "shared_preload_libraries = 'pg_durable'" "pg_durable.enable_superuser_instances = on"

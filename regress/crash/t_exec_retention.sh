@@ -1,5 +1,5 @@
 #!/bin/bash
-# t_exec_retention — REFERENCE.md §18: with retention_days = 0 every terminal instance is
+# t_exec_retention — docs/reference.md §18: with retention_days = 0 every terminal instance is
 # removed at the next pass (nodes, engine state and executions with it); a running
 # instance is never touched.
 source "$(dirname "$0")/lib.sh"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # t_preload_required — loaded any other way than shared_preload_libraries, the library
-# refuses with REFERENCE.md §1's message, and nothing is created.
+# refuses with docs/reference.md §1's message, and nothing is created.
 source "$(dirname "$0")/lib.sh"
 init_cluster
 start_server

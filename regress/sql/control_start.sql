@@ -1,4 +1,4 @@
--- control_start: df.start in caller mode (REFERENCE.md §3.3) — its checks in order, the
+-- control_start: df.start in caller mode (docs/reference.md §3.3) — its checks in order, the
 -- persisted rows, transactional start — and df.signal / df.cancel / df.status /
 -- df.result / df.await_instance / df.run. Instance ids are random: messages that carry
 -- one go through show_error(), which masks it.

@@ -1,4 +1,4 @@
--- dsl_constructors: every graph constructor of REFERENCE.md §3.1, its wire JSON (§2),
+-- dsl_constructors: every graph constructor of docs/reference.md §3.1, its wire JSON (§2),
 -- its strictness and each documented build-time error (one statement per error).
 SELECT df.sql('SELECT 1');
 SELECT df.seq('SELECT 1', 'SELECT 2');
@@ -45,7 +45,7 @@ SELECT df.http_multipart('https://example.com/up', 'POST', '[]'); -- expect: par
 SELECT df.sql(NULL) IS NULL AS sql_strict, df.seq('SELECT 1', NULL) IS NULL AS seq_strict,
        df.sleep(NULL) IS NULL AS sleep_strict, df.as(NULL, 'x') IS NULL AS as_strict;
 
--- auto-wrap (REFERENCE.md §2): valid Durofut JSON is used, unknown extra keys dropped
+-- auto-wrap (docs/reference.md §2): valid Durofut JSON is used, unknown extra keys dropped
 SELECT df.seq('{"node_type":"SQL","query":"SELECT 1","extra":1}', 'SELECT 2');
 -- JSON without node_type, or with an unknown one, becomes an SQL node verbatim
 SELECT df.seq('{"a":1}', '{"node_type":"NOPE"}');

@@ -1,4 +1,4 @@
--- dsl_operators: the seven operators (REFERENCE.md §3.2). They live in pg_catalog, all
+-- dsl_operators: the seven operators (docs/reference.md §3.2). They live in pg_catalog, all
 -- share one precedence and associate to the left; each grouping case below checks the
 -- operator form against the explicit function form.
 SELECT oprname, oprnamespace::regnamespace, oprleft::regtype, oprright::regtype, oprcode

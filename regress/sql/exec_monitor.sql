@@ -1,6 +1,6 @@
 -- exec_monitor: monitoring of executed instances — executions per root-loop generation,
 -- list_instances / instance_info engine columns, instance_nodes inferred status, live
--- explain (REFERENCE.md §3.5, §12, §13).
+-- explain (docs/reference.md §3.5, §12, §13).
 SET ROLE regress_exec;
 
 -- a root loop: each iteration is a new execution (generation)

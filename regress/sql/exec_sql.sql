@@ -1,4 +1,4 @@
--- exec_sql: SQL steps — the result format of REFERENCE.md §8.1, failures, one statement
+-- exec_sql: SQL steps — the result format of docs/reference.md §8.1, failures, one statement
 -- per step.
 SET ROLE regress_exec;
 

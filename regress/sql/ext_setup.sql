@@ -13,7 +13,7 @@ BEGIN
   END LOOP;
 END $$;
 
--- The readiness contract of REFERENCE.md §1, as harnesses poll it.
+-- The readiness contract of docs/reference.md §1, as harnesses poll it.
 CREATE FUNCTION worker_ready() RETURNS bool LANGUAGE plpgsql AS $$
 DECLARE n int;
 BEGIN

@@ -1,4 +1,4 @@
--- monitor_explain: df.explain in every input mode of REFERENCE.md §13 (dry runs need no
+-- monitor_explain: df.explain in every input mode of docs/reference.md §13 (dry runs need no
 -- worker), then the live mode of a started instance.
 SELECT df.explain('{"node_type":"SQL","query":"SELECT 1"}');
 SELECT df.explain($$ 'SELECT 1' ~> 'SELECT 2' $$);

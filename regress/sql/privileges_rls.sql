@@ -1,4 +1,4 @@
--- privileges_rls: the security model of REFERENCE.md §15 — the schema gate, the
+-- privileges_rls: the security model of docs/reference.md §15 — the schema gate, the
 -- df.start-shaped column grants, RLS isolation between two roles, the PUBLIC EXECUTE
 -- revokes, and df.grant_usage / df.revoke_usage.
 CREATE ROLE regress_bob LOGIN;

@@ -1,4 +1,4 @@
--- Schemas and identity functions (REFERENCE.md §1, §3.6). No IF NOT EXISTS: creating the
+-- Schemas and identity functions (docs/reference.md §1, §3.6). No IF NOT EXISTS: creating the
 -- extension over a pre-existing df schema must fail.
 CREATE SCHEMA df;
 CREATE SCHEMA _duroxide;
@@ -13,7 +13,7 @@ CREATE FUNCTION df.version() RETURNS text
 CREATE FUNCTION df.target_database() RETURNS text
   AS 'MODULE_PATHNAME', 'df_target_database' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
--- Worker liveness (REFERENCE.md §5): one row per worker (re)initialisation, bumped every 5 s.
+-- Worker liveness (docs/reference.md §5): one row per worker (re)initialisation, bumped every 5 s.
 CREATE TABLE df._worker_epoch (
   epoch_id uuid PRIMARY KEY,
   started_at timestamptz DEFAULT now(),

@@ -1,4 +1,4 @@
--- Catalog tables of the SQL surface (REFERENCE.md §5): instances, their nodes in the
+-- Catalog tables of the SQL surface (docs/reference.md §5): instances, their nodes in the
 -- persisted form of §2, and per-role variables. Every CHECK and FK is NOT VALID (it binds
 -- new rows only), the FKs are DEFERRABLE INITIALLY DEFERRED because df.start inserts the
 -- instance before the nodes it points at, and RLS (enabled, not forced) confines each

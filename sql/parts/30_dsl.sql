@@ -1,4 +1,4 @@
--- The graph constructors and the seven DSL operators (REFERENCE.md §3.1, §3.2). The
+-- The graph constructors and the seven DSL operators (docs/reference.md §3.1, §3.2). The
 -- constructors are C functions over the compiler's builders (ext/dsl_functions.cpp):
 -- they return wire JSON text and touch no table. The operators are created in
 -- pg_catalog (the control file's schema) so they resolve whatever the search_path; as
@@ -37,7 +37,7 @@ CREATE FUNCTION df.http_multipart(url text, method text DEFAULT 'POST', parts js
                                   headers jsonb DEFAULT NULL, timeout_seconds integer DEFAULT 30)
   RETURNS text AS 'MODULE_PATHNAME', 'df_http_multipart' LANGUAGE C VOLATILE;
 
--- Operator helpers. They exist only to back operators (REFERENCE.md §4).
+-- Operator helpers. They exist only to back operators (docs/reference.md §4).
 CREATE FUNCTION df.as_op(fut text, name text) RETURNS text
   LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, df, pg_temp
   AS $$ SELECT df.as(fut, name) $$;

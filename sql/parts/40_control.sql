@@ -1,4 +1,4 @@
--- Starting and controlling instances (REFERENCE.md §3.3). df.start, df.signal, df.cancel
+-- Starting and controlling instances (docs/reference.md §3.3). df.start, df.signal, df.cancel
 -- and df.await_instance are C functions (ext/start.cpp, ext/control.cpp) that act as the
 -- caller; the read-only helpers are plain SQL under the caller's RLS.
 

@@ -1,4 +1,4 @@
--- Per-role workflow variables (REFERENCE.md §3.4), captured by df.start and substituted
+-- Per-role workflow variables (docs/reference.md §3.4), captured by df.start and substituted
 -- as {name} at run time. Scoped to owner = current_user even for superusers (who would
 -- see every row through RLS). The modifying helpers refuse to run inside a workflow
 -- step and leave the df.non_future_helper marker, so a composer that receives their

@@ -1,4 +1,4 @@
--- Monitoring (REFERENCE.md §3.5, §14). Rows come from df.instances under the caller's
+-- Monitoring (docs/reference.md §3.5, §14). Rows come from df.instances under the caller's
 -- RLS; the engine-derived columns come from _duroxide.instance_summaries, a C function
 -- that re-checks visibility as the caller before it reads the engine's tables, and that
 -- omits instances the engine does not know (yet). Status always comes from df.instances.

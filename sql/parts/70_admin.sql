@@ -1,4 +1,4 @@
--- Administration (REFERENCE.md §3.6, §1 step 6, §15). grant_usage / revoke_usage run as
+-- Administration (docs/reference.md §3.6, §1 step 6, §15). grant_usage / revoke_usage run as
 -- the caller (SECURITY INVOKER), so PostgreSQL's grantor rules decide what a
 -- non-superuser admin may hand out. Sensitive functions lose PUBLIC EXECUTE.
 

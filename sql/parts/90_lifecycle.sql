@@ -1,4 +1,4 @@
--- Install-time checks (REFERENCE.md §1, steps 4 and 5) and the worker wake-up.
+-- Install-time checks (docs/reference.md §1, steps 4 and 5) and the worker wake-up.
 
 DO $$
 BEGIN

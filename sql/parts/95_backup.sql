@@ -5,6 +5,8 @@
 -- the dumped cluster's other databases, meaningless elsewhere).
 SELECT pg_catalog.pg_extension_config_dump('df.workflows', '');
 SELECT pg_catalog.pg_extension_config_dump('df.workflow_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('df.workflow_owners', '');
+SELECT pg_catalog.pg_extension_config_dump('df.workflow_grants', '');
 SELECT pg_catalog.pg_extension_config_dump('df.instances', '');
 SELECT pg_catalog.pg_extension_config_dump('df.nodes', '');
 SELECT pg_catalog.pg_extension_config_dump('df.vars', '');

@@ -56,6 +56,11 @@ CREATE FUNCTION df._workflows_before_insert() RETURNS trigger
 DECLARE
   compiled text[];
 BEGIN
+  -- pg_restore (a superuser) brings complete rows: keep them as dumped (docs/operations.md,
+  -- "Backup and restore"). Users can insert only (name, source), so graph is NULL for them.
+  IF NEW.graph IS NOT NULL AND (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+    RETURN NEW;
+  END IF;
   PERFORM pg_advisory_xact_lock(hashtext('df.workflows:' || NEW.name));
   INSERT INTO df.workflow_owners (name) VALUES (NEW.name) ON CONFLICT (name) DO NOTHING;
   IF NOT df.workflow_privilege(NEW.name, 'deploy') THEN
@@ -227,12 +232,16 @@ END
 $$;
 CREATE TRIGGER vars_size_cap BEFORE INSERT OR UPDATE OF value ON df.vars
   FOR EACH ROW EXECUTE FUNCTION df._vars_check_size();
+
+-- --- area: production life (prod): backups ---
 -- Backups: pg_dump keeps user and engine state (sql/parts/95_backup.sql); the engine's
 -- submitting role is stored by name, so a restore into a cluster where the roles have
 -- other OIDs still runs each step as its role.
 ALTER TABLE _duroxide.instance_state ALTER COLUMN submitted_by TYPE regrole;
 SELECT pg_catalog.pg_extension_config_dump('df.workflows', '');
 SELECT pg_catalog.pg_extension_config_dump('df.workflow_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('df.workflow_owners', '');
+SELECT pg_catalog.pg_extension_config_dump('df.workflow_grants', '');
 SELECT pg_catalog.pg_extension_config_dump('df.instances', '');
 SELECT pg_catalog.pg_extension_config_dump('df.nodes', '');
 SELECT pg_catalog.pg_extension_config_dump('df.vars', '');

@@ -1,5 +1,5 @@
 """report.py — turns the measurements of bench.py into the console table and BENCHMARKS.md:
-every figure as median (min–max) over the repeated runs, the targets of DESIGN.md
+every figure as median (min–max) over the repeated runs, the targets of docs/design.md
 "Performance model" marked met / missed, never asserted."""
 
 import os
@@ -158,7 +158,7 @@ def render(r, b):
         "",
         "Settings: " + ", ".join(f"`{k} = {v}`" for k, v in r["settings"].items()) + ".",
         "",
-        "## Targets (DESIGN.md \"Performance model\")",
+        "## Targets (docs/design.md \"Performance model\")",
         "",
         table(["target", "measured", "verdict"], targets(r)),
         "",

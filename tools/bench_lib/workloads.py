@@ -1,4 +1,4 @@
-"""workloads.py — the workflows tools/bench runs (as wire JSON, REFERENCE.md §2) and the
+"""workloads.py — the workflows tools/bench runs (as wire JSON, docs/reference.md §2) and the
 small statistics it reports. Pure functions: tested by test_workloads.py without a server."""
 
 import json

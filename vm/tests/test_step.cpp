@@ -1,4 +1,4 @@
-// test_step.cpp — node semantics of the step function (REFERENCE.md §7-§12), each rule
+// test_step.cpp — node semantics of the step function (docs/reference.md §7-§12), each rule
 // with a good and a bad case, driven through the simulated host of sim_host.hpp.
 #include <doctest/doctest.h>
 

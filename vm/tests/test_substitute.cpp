@@ -1,4 +1,4 @@
-// test_substitute.cpp — `{variable}` and `$result` substitution (REFERENCE.md §9): each
+// test_substitute.cpp — `{variable}` and `$result` substitution (docs/reference.md §9): each
 // form in SQL and raw mode, a good and a bad case each.
 #include <doctest/doctest.h>
 

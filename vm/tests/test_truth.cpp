@@ -1,4 +1,4 @@
-// test_truth.cpp — condition truthiness (REFERENCE.md §10), a true and a false case per rule.
+// test_truth.cpp — condition truthiness (docs/reference.md §10), a true and a false case per rule.
 #include <doctest/doctest.h>
 
 #include "truth.hpp"
