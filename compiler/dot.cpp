@@ -49,6 +49,7 @@ class DotWriter {
         child(id, node.left.get(), "body");
         child(id, node.condition.get(), "while");
         break;
+      case NodeType::Retry: child(id, node.left.get(), "step"); break;
       case NodeType::Join: case NodeType::Race: {
         auto bs = ir::branches(node);
         for (std::size_t i = 0; i < bs.size(); ++i)

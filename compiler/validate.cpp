@@ -8,6 +8,7 @@
 #include <set>
 
 #include "args.hpp"
+#include "failure.hpp"
 #include "json_text.hpp"
 
 namespace df::compiler {
@@ -84,6 +85,14 @@ class ErrorPass {
       error(node, path, "right_node is not valid for LOOP nodes");
     if ((node.type == NodeType::Then || node.type == NodeType::Race) && node.query)
       error(node, path, "query is not valid for " + t + " nodes");
+    if (node.type == NodeType::Retry) check_retry_node(node, path);
+  }
+
+  // RETRY wraps one step (left_node) in the policy its query holds (failure.hpp).
+  void check_retry_node(const ir::Node& node, const std::string& path) {
+    if (node.right) error(node, path, "right_node is not valid for RETRY nodes");
+    std::string why;
+    if (!decode_retry(node, &why)) error(node, path, why);
   }
 
   // IF/LOOP/JOIN carry an optional JSON config in `query` (if_rows uses it).
@@ -238,6 +247,7 @@ bool diverges(const ir::Node& node) {
       if (loop_has_break(node)) return false;
       return !node.condition || div(node.left);
     case NodeType::Then: return div(node.left) || div(node.right);
+    case NodeType::Retry: return div(node.left);
     case NodeType::If: return div(node.condition) || (div(node.left) && div(node.right));
     case NodeType::Join: {
       for (const auto* b : ir::branches(node))
@@ -292,6 +302,7 @@ class WarningPass {
         check_refs(node, path, in);
         return in;
       case NodeType::Then: return flow_then(node, path, in, loops);
+      case NodeType::Retry: return child(node.left, path, ".left", in, loops);
       case NodeType::If: return flow_if(node, path, in, loops);
       case NodeType::Loop: return flow_loop(node, path, in, loops);
       case NodeType::Join: case NodeType::Race: return flow_parallel(node, path, in, loops);

@@ -8,6 +8,7 @@
 
 #include "args.hpp"
 #include "explain.hpp"
+#include "json_text.hpp"
 #include "persist.hpp"
 #include "validate.hpp"
 #include "wire_json.hpp"
@@ -90,6 +91,31 @@ std::string node_marker(const std::string& inferred) {
   return std::string(" ") + status_icon(inferred);
 }
 
+// The retry state a node's status_details records (vm/retry.hpp), for the live view:
+// " (attempt 1 of 3 failed [55P03], retry at ...)", " (failed after 3 attempts [22012])",
+// " (succeeded on attempt 2)"; "" when the node ran once.
+std::string attempt_note(const std::optional<std::string>& details) {
+  rapidjson::Document doc;
+  if (!details || !compiler::parse_json(*details, doc, nullptr) || !doc.IsObject()) return "";
+  auto text = [&](const rapidjson::Value& obj, const char* key) -> std::string {
+    auto it = obj.FindMember(key);
+    if (it == obj.MemberEnd()) return "";
+    if (it->value.IsString()) return std::string(compiler::json_string_view(it->value));
+    return it->value.IsInt64() ? std::to_string(it->value.GetInt64()) : "";
+  };
+  std::string state;
+  auto error = doc.FindMember("error");
+  if (error != doc.MemberEnd() && error->value.IsObject() && !text(error->value, "sqlstate").empty())
+    state = " [" + text(error->value, "sqlstate") + "]";
+  if (text(doc, "waiting") == "retry")
+    return " (attempt " + text(doc, "attempt") + " of " + text(doc, "max_attempts") + " failed" + state +
+           ", retry at " + text(doc, "next_retry_at") + ")";
+  const std::string attempts = text(doc, "attempts");
+  if (attempts.empty() || attempts == "1") return "";
+  if (error != doc.MemberEnd()) return " (failed after " + attempts + " attempts" + state + ")";
+  return " (succeeded on attempt " + attempts + ")";
+}
+
 // Pairs every IR node of the rebuilt graph with its df.nodes id (same child order).
 void map_ids(const df::ir::Node& node, const std::string& id, const std::map<std::string, const monitor::NodeRow*>& rows,
              std::map<const df::ir::Node*, std::string>& out) {
@@ -145,7 +171,11 @@ std::string explain_live(const std::string& id) {
   auto inferred = df::ext::inferred::infer(records, root_id);
   std::map<const df::ir::Node*, std::string> ids;
   map_ids(*root, root_id, by_id, ids);
-  auto marker = [&](const df::ir::Node& n) { return node_marker(inferred[ids[&n]].status); };
+  auto marker = [&](const df::ir::Node& n) {
+    const std::string& id = ids[&n];
+    auto row = by_id.find(id);
+    return node_marker(inferred[id].status) + (row == by_id.end() ? "" : attempt_note(row->second->status_details));
+  };
   std::string word = engine ? monitor::engine_status_word(status, engine->finished) : status;
   return live_header(id, label, word, engine ? engine->output : std::nullopt) + compiler::explain_tree(*root, marker);
 }

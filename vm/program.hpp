@@ -14,6 +14,7 @@
 #include "cron.hpp"
 #include "ir.hpp"
 #include "opcodes.hpp"
+#include "retry.hpp"
 
 namespace df::vm {
 
@@ -41,6 +42,9 @@ struct NodeInfo {
   std::optional<std::int64_t> timeout;    // SIGNAL timeout seconds
   std::optional<compiler::CronSchedule> cron;
   bool inside_loop = false;  // BREAK: some ancestor (across forks) is a LOOP
+  // SQL/HTTP leaves: the policy of the nearest enclosing RETRY node (df.retry); without
+  // one the instance-wide policy of df.start applies (State::retry).
+  std::optional<RetryPolicy> retry;
 
   // SLEEP, WAIT_SCHEDULE and BREAK never store their named result (REFERENCE §9).
   bool stores_result() const;

@@ -137,9 +137,11 @@ void write_thread(Writer& w, const Thread& t) {
   for (auto c : t.children) w.u(c);
   w.e(t.outcome);
   w.s(t.outcome_text);
+  w.u(t.failed_attempts);
+  w.s(t.last_error);
 }
 
-Thread read_thread(Reader& r) {
+Thread read_thread(Reader& r, std::uint64_t version) {
   Thread t;
   t.id = r.u32();
   t.parent = r.u32();
@@ -167,6 +169,10 @@ Thread read_thread(Reader& r) {
   for (std::size_t n = r.count(); n > 0; --n) t.children.push_back(r.u32());
   t.outcome = r.e<Outcome>(static_cast<std::uint64_t>(Outcome::Break));
   t.outcome_text = r.s();
+  if (version >= 2) {
+    t.failed_attempts = r.u32();
+    t.last_error = r.s();
+  }
   return t;
 }
 
@@ -184,7 +190,7 @@ void write_task(Writer& w, const PendingTask& t) {
 PendingTask read_task(Reader& r) {
   PendingTask t;
   t.id = r.u();
-  t.kind = r.e<TaskKind>(static_cast<std::uint64_t>(TaskKind::PacingTimer));
+  t.kind = r.e<TaskKind>(static_cast<std::uint64_t>(TaskKind::RetryTimer));
   t.thread = r.u32();
   t.node = r.u32();
   t.text = r.s();
@@ -216,6 +222,9 @@ std::string serialize(const State& st) {
   w.u(st.next_thread_id);
   w.u(st.next_task_id);
   w.s(st.result);
+  w.u(st.retry.max_attempts);
+  w.i(st.retry.backoff_ms);
+  w.i(st.retry.max_backoff_ms);
   return w.out;
 }
 
@@ -223,7 +232,7 @@ State deserialize(std::string_view bytes) {
   Reader r(bytes);
   r.expect(kMagic);
   const std::uint64_t version = r.e<std::uint8_t>(255);
-  if (version != kStateVersion)
+  if (version != 1 && version != kStateVersion)
     throw StateError("unsupported VM state version " + std::to_string(version));
   State st;
   st.status = r.e<InstanceStatus>(static_cast<std::uint64_t>(InstanceStatus::Cancelled));
@@ -231,7 +240,7 @@ State deserialize(std::string_view bytes) {
   st.label = r.s();
   st.variables = read_map(r);
   for (std::size_t n = r.count(); n > 0; --n) {
-    Thread t = read_thread(r);
+    Thread t = read_thread(r, version);
     const std::uint32_t id = t.id;
     if (!st.threads.emplace(id, std::move(t)).second) throw StateError("corrupt VM state: duplicate thread");
   }
@@ -249,6 +258,11 @@ State deserialize(std::string_view bytes) {
   st.next_thread_id = r.u32();
   st.next_task_id = r.u();
   st.result = r.s();
+  if (version >= 2) {
+    st.retry.max_attempts = r.u32();
+    st.retry.backoff_ms = r.i();
+    st.retry.max_backoff_ms = r.i();
+  }
   if (!r.at_end()) throw StateError("corrupt VM state: trailing bytes");
   return st;
 }

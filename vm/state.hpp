@@ -25,6 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include "retry.hpp"
+
 namespace df::vm {
 
 struct ScopeEntry {
@@ -71,9 +73,14 @@ struct Thread {
   std::vector<std::uint32_t> children;             // FORK_*: child thread ids, branch order
   Outcome outcome = Outcome::None;
   std::string outcome_text;                        // result, error or break value
+  // Retries of the leaf at `pc`: failed attempts so far and the last one's error record
+  // (both reset when the leaf completes or finally fails).
+  std::uint32_t failed_attempts = 0;
+  std::string last_error;
 };
 
-enum class TaskKind : std::uint8_t { Sql, Http, SleepTimer, ScheduleTimer, SignalTimeout, PacingTimer };
+// RetryTimer: the durable wait between two attempts of a failed SQL/HTTP step.
+enum class TaskKind : std::uint8_t { Sql, Http, SleepTimer, ScheduleTimer, SignalTimeout, PacingTimer, RetryTimer };
 bool is_timer(TaskKind kind);
 
 // Everything needed to re-issue the task after a host restart (see pending_actions()).
@@ -104,6 +111,7 @@ struct State {
   std::uint32_t next_thread_id = 1;
   std::uint64_t next_task_id = 1;
   std::string result;  // instance result (completed) or error (failed)
+  RetryPolicy retry;   // instance-wide policy (df.start max_attempts / max_backoff)
 };
 
 bool operator==(const State& a, const State& b);
@@ -114,7 +122,8 @@ bool operator==(const State& a, const State& b);
 struct StateError : std::runtime_error {
   explicit StateError(const std::string& m) : std::runtime_error(m) {}
 };
-inline constexpr std::uint8_t kStateVersion = 1;
+// Version 2 added the retry fields; version 1 states are still read.
+inline constexpr std::uint8_t kStateVersion = 2;
 std::string serialize(const State& state);
 State deserialize(std::string_view bytes);
 

@@ -75,12 +75,24 @@ TEST_CASE("state: corrupt or foreign input is refused") {
   CHECK_THROWS_AS(deserialize(""), StateError);
   CHECK_THROWS_AS(deserialize("XXXXX" + bytes.substr(5)), StateError);
   std::string wrong_version = bytes;
-  wrong_version[5] = 2;
-  CHECK_THROWS_WITH_AS(deserialize(wrong_version), "unsupported VM state version 2", StateError);
+  wrong_version[5] = 3;
+  CHECK_THROWS_WITH_AS(deserialize(wrong_version), "unsupported VM state version 3", StateError);
   for (std::size_t cut = 0; cut < bytes.size(); ++cut)
     CHECK_THROWS_AS(deserialize(bytes.substr(0, cut)), StateError);
   CHECK_THROWS_WITH_AS(deserialize(bytes + "x"), "corrupt VM state: trailing bytes", StateError);
   std::string bad_status = bytes;
   bad_status[6] = 9;  // instance status out of range
   CHECK_THROWS_AS(deserialize(bad_status), StateError);
+}
+
+TEST_CASE("state: a version 1 state (before retries) still reads, with no retry policy") {
+  State s;  // no threads: version 1 differs only by the trailing instance-wide policy
+  s.status = InstanceStatus::Running;
+  s.instance_id = "abcd0123";
+  std::string v1 = serialize(s);
+  v1[5] = 1;
+  v1.resize(v1.size() - 6);  // max_attempts 1 (1 byte), 1000 ms (2 bytes), 16000 ms (3 bytes)
+  CHECK(deserialize(v1) == s);
+  State r = deserialize(serialize(s));
+  CHECK(r.retry == RetryPolicy{});
 }
