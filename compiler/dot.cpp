@@ -50,6 +50,10 @@ class DotWriter {
         child(id, node.condition.get(), "while");
         break;
       case NodeType::Retry: child(id, node.left.get(), "step"); break;
+      case NodeType::Catch:
+        child(id, node.left.get(), "try");
+        child(id, node.right.get(), "catch");
+        break;
       case NodeType::Join: case NodeType::Race: {
         auto bs = ir::branches(node);
         for (std::size_t i = 0; i < bs.size(); ++i)

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "args.hpp"
 #include "json_text.hpp"
 
 namespace df::compiler {
@@ -130,6 +131,39 @@ std::optional<RetryArgs> decode_retry(const ir::Node& node, std::string* error) 
     }
   }
   if (auto problem = check_retry(a, "RETRY")) { fail(error, *problem); return std::nullopt; }
+  return a;
+}
+
+ir::NodePtr make_catch(ir::NodePtr step, ir::NodePtr handler, const CatchArgs& args) {
+  if (!step || !handler) throw CompileError("df.catch: step and handler are required");
+  if (!is_valid_result_name(args.error_name))
+    throw CompileError("df.catch: error_name " + result_name_problem(args.error_name));
+  auto node = std::make_unique<ir::Node>(ir::NodeType::Catch);
+  node->left = std::move(step);
+  node->right = std::move(handler);
+  node->query = "{\"error_name\":";
+  append_json_string(*node->query, args.error_name);
+  *node->query += "}";
+  return node;
+}
+
+std::optional<CatchArgs> decode_catch(const ir::Node& node, std::string* error) {
+  rapidjson::Document doc;
+  if (!node.query || !parse_json(*node.query, doc, nullptr) || !doc.IsObject()) {
+    fail(error, "CATCH node requires a JSON config object {\"error_name\": ...}");
+    return std::nullopt;
+  }
+  auto it = doc.FindMember("error_name");
+  if (it == doc.MemberEnd() || !it->value.IsString()) {
+    fail(error, "query in CATCH: field `error_name` must be a string");
+    return std::nullopt;
+  }
+  CatchArgs a;
+  a.error_name = std::string(json_string_view(it->value));
+  if (!is_valid_result_name(a.error_name)) {
+    fail(error, "CATCH: error_name " + result_name_problem(a.error_name));
+    return std::nullopt;
+  }
   return a;
 }
 

@@ -42,4 +42,13 @@ std::optional<std::string> check_retry(const RetryArgs& args, std::string_view w
 ir::NodePtr make_retry(ir::NodePtr step, const RetryArgs& args);
 std::optional<RetryArgs> decode_retry(const ir::Node& node, std::string* error);
 
+// CATCH (df.catch, try/catch): when `step` fails for good, `handler` runs with the error
+// bound as result `error_name` ({message, sqlstate, node, node_type, attempts}) and the
+// workflow goes on after it. Wire config: {"error_name":"error"}.
+struct CatchArgs {
+  std::string error_name = "error";
+};
+ir::NodePtr make_catch(ir::NodePtr step, ir::NodePtr handler, const CatchArgs& args = CatchArgs{});
+std::optional<CatchArgs> decode_catch(const ir::Node& node, std::string* error);
+
 }  // namespace df::compiler

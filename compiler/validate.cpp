@@ -24,7 +24,8 @@ bool stores_result(NodeType t) {
 }
 
 bool needs_two_children(NodeType t) {
-  return t == NodeType::Then || t == NodeType::If || t == NodeType::Join || t == NodeType::Race;
+  return t == NodeType::Then || t == NodeType::If || t == NodeType::Join || t == NodeType::Race ||
+         t == NodeType::Catch;
 }
 
 // ---------------------------------------------------------------- error pass ----
@@ -86,6 +87,10 @@ class ErrorPass {
     if ((node.type == NodeType::Then || node.type == NodeType::Race) && node.query)
       error(node, path, "query is not valid for " + t + " nodes");
     if (node.type == NodeType::Retry) check_retry_node(node, path);
+    if (node.type == NodeType::Catch) {
+      std::string why;
+      if (!decode_catch(node, &why)) error(node, path, why);
+    }
   }
 
   // RETRY wraps one step (left_node) in the policy its query holds (failure.hpp).
@@ -248,6 +253,7 @@ bool diverges(const ir::Node& node) {
       return !node.condition || div(node.left);
     case NodeType::Then: return div(node.left) || div(node.right);
     case NodeType::Retry: return div(node.left);
+    case NodeType::Catch: return div(node.left) && div(node.right);
     case NodeType::If: return div(node.condition) || (div(node.left) && div(node.right));
     case NodeType::Join: {
       for (const auto* b : ir::branches(node))
@@ -303,11 +309,21 @@ class WarningPass {
         return in;
       case NodeType::Then: return flow_then(node, path, in, loops);
       case NodeType::Retry: return child(node.left, path, ".left", in, loops);
+      case NodeType::Catch: return flow_catch(node, path, in, loops);
       case NodeType::If: return flow_if(node, path, in, loops);
       case NodeType::Loop: return flow_loop(node, path, in, loops);
       case NodeType::Join: case NodeType::Race: return flow_parallel(node, path, in, loops);
       default: return in;
     }
+  }
+
+  // The handler sees what was bound before the step, plus the error; after the CATCH only
+  // what both paths bind is bound.
+  Bound flow_catch(const ir::Node& node, const std::string& path, const Bound& in, int loops) {
+    Bound step = child(node.left, path, ".left", in, loops);
+    Bound handler_in = in;
+    if (auto a = decode_catch(node, nullptr)) handler_in.add(a->error_name);
+    return intersect(step, child(node.right, path, ".right", handler_in, loops));
   }
 
   Bound flow_then(const ir::Node& node, const std::string& path, const Bound& in, int loops) {

@@ -151,3 +151,11 @@ DF_SURFACE_FUNCTION(df_retry) {
   args.max_backoff_ms = df::ext::duration_arg_ms(fcinfo, 3, "df.retry: max_backoff");
   return node_datum(compiler::make_retry(std::move(step), args));
 }
+
+// df.catch(step, handler, error_name): STRICT.
+DF_SURFACE_FUNCTION(df_catch) {
+  auto step = step_arg(fcinfo, 0);
+  auto handler = step_arg(fcinfo, 1);
+  return node_datum(compiler::make_catch(std::move(step), std::move(handler),
+                                         compiler::CatchArgs{text_arg(fcinfo, 2)}));
+}

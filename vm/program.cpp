@@ -163,6 +163,12 @@ void Lowerer::decode(const ir::Node& n, NodeInfo& info) const {
     case ir::NodeType::Break:
       decode_break(n, info);
       return;
+    case ir::NodeType::Catch: {
+      auto args = compiler::decode_catch(n, &err);
+      if (!args) fail(n, err);
+      info.text = args->error_name;
+      return;
+    }
     case ir::NodeType::If: {
       if (n.condition) return;
       if (!n.query) fail(n, "missing condition_node");
@@ -244,6 +250,18 @@ void Lowerer::emit_node(const ir::Node& n) {
     case ir::NodeType::WaitSchedule: emit(Op::WAIT_SCHEDULE, n); return;
     case ir::NodeType::Signal: emit(Op::WAIT_SIGNAL, n); return;
     case ir::NodeType::Break: emit(Op::BREAK, n); return;
+    case ir::NodeType::Catch: {
+      // CATCH:  TRY_ENTER handler; <step>; TRY_LEAVE end; handler: <handler>; end: LEAVE
+      const std::uint32_t enter = emit(Op::TRY_ENTER, n);
+      emit_node(need(n, n.left, "left_node (the step)"));
+      const std::uint32_t leave = emit(Op::TRY_LEAVE, n);
+      program.code[enter].a = here();
+      program.nodes[index_.at(&n)].handler_pc = here();
+      emit_node(need(n, n.right, "right_node (the handler)"));
+      program.code[leave].a = here();
+      emit(Op::LEAVE, n);
+      return;
+    }
     case ir::NodeType::Retry:
       // RETRY:  ENTER; <step>; LEAVE  (its policy lives in the leaves' NodeInfo::retry)
       emit(Op::ENTER, n);

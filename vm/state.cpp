@@ -139,6 +139,8 @@ void write_thread(Writer& w, const Thread& t) {
   w.s(t.outcome_text);
   w.u(t.failed_attempts);
   w.s(t.last_error);
+  w.u(t.catches.size());
+  for (auto c : t.catches) w.u(c);
 }
 
 Thread read_thread(Reader& r, std::uint64_t version) {
@@ -172,6 +174,7 @@ Thread read_thread(Reader& r, std::uint64_t version) {
   if (version >= 2) {
     t.failed_attempts = r.u32();
     t.last_error = r.s();
+    for (std::size_t n = r.count(); n > 0; --n) t.catches.push_back(r.u32());
   }
   return t;
 }

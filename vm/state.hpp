@@ -77,6 +77,7 @@ struct Thread {
   // (both reset when the leaf completes or finally fails).
   std::uint32_t failed_attempts = 0;
   std::string last_error;
+  std::vector<std::uint32_t> catches;  // CATCH nodes whose step this thread is inside
 };
 
 // RetryTimer: the durable wait between two attempts of a failed SQL/HTTP step.
@@ -122,7 +123,7 @@ bool operator==(const State& a, const State& b);
 struct StateError : std::runtime_error {
   explicit StateError(const std::string& m) : std::runtime_error(m) {}
 };
-// Version 2 added the retry fields; version 1 states are still read.
+// Version 2 added the retry and catch fields; version 1 states are still read.
 inline constexpr std::uint8_t kStateVersion = 2;
 std::string serialize(const State& state);
 State deserialize(std::string_view bytes);

@@ -157,7 +157,9 @@ class Machine {
   void advance_loop(Thread& t);
 
   void fail_from(Thread& t, std::uint32_t node, const std::string& error,
-                 const std::string& detail = {});
+                 const std::string& detail = {}, const std::string& error_value = {});
+  std::string error_value(std::uint32_t node, const std::string& message, const Failure* f,
+                          std::uint32_t attempts) const;
   const RetryPolicy& policy_for(std::uint32_t node) const {
     return info(node).retry ? *info(node).retry : st_.retry;
   }
@@ -242,6 +244,15 @@ void Machine::exec_instruction(Thread& t) {
     case Op::LOOP_ENTER: case Op::LOOP_SAVE_BODY: case Op::LOOP_TEST: case Op::LOOP_NEXT:
     case Op::LOOP_EXIT:
       exec_loop(t, i);
+      return;
+    case Op::TRY_ENTER:
+      node_action(Action::Kind::NodeRunning, i.node, t);
+      t.catches.push_back(i.node);
+      ++t.pc;
+      return;
+    case Op::TRY_LEAVE:
+      t.catches.pop_back();
+      t.pc = i.a;
       return;
   }
 }
@@ -404,11 +415,31 @@ void Machine::advance_loop(Thread& t) {
 
 // Fails `node` and every enclosing node of this thread (popping their loop frames), then
 // ends the thread with the error.
+// The value a CATCH handler sees as $<error_name>.
+std::string Machine::error_value(std::uint32_t node, const std::string& message, const Failure* f,
+                                 std::uint32_t attempts) const {
+  std::string out = "{\"message\":" + json_string(message) + ",\"sqlstate\":";
+  out += f && f->sqlstate ? json_string(*f->sqlstate) : "null";
+  if (f && f->http_status) out += ",\"http_status\":" + std::to_string(*f->http_status);
+  return out + ",\"node\":" + std::to_string(node) + ",\"node_type\":" +
+         json_string(ir::node_type_name(info(node).type)) + ",\"attempts\":" + std::to_string(attempts) + "}";
+}
+
 void Machine::fail_from(Thread& t, std::uint32_t node, const std::string& error,
-                        const std::string& detail) {
+                        const std::string& detail, const std::string& error_value_json) {
   reset_attempts(t);
   std::uint32_t a = node;
   while (true) {
+    // The innermost CATCH whose step failed: its handler runs with the error, the
+    // workflow goes on after it (a failure in the handler passes this CATCH by).
+    if (info(a).type == NodeType::Catch && !t.catches.empty() && t.catches.back() == a) {
+      t.catches.pop_back();
+      t.results[info(a).text] =
+          error_value_json.empty() ? error_value(node, error, nullptr, 1) : error_value_json;
+      t.pc = info(a).handler_pc;
+      wake(t);
+      return;
+    }
     node_action(Action::Kind::NodeFailed, a, t, error, a == node ? detail : std::string());
     if (info(a).type == NodeType::Loop && !t.loops.empty() && t.loops.back().node == a) {
       if (t.loops.back().owns_scope) t.scope.pop_back();
@@ -427,6 +458,8 @@ void Machine::break_from(Thread& t, std::uint32_t node, const std::string& value
   std::uint32_t a = node;
   while (a != t.root_node) {
     a = info(a).parent;
+    if (info(a).type == NodeType::Catch && !t.catches.empty() && t.catches.back() == a)
+      t.catches.pop_back();  // a break leaves the CATCH's step
     if (info(a).type == NodeType::Loop) {
       t.acc = value;
       t.pc = info(a).exit_pc;
@@ -590,7 +623,8 @@ void Machine::attempt_failed(Thread& t, const PendingTask& task, const Failure& 
   const std::string record = record_with_attempt(f, attempt);
   if (attempt >= policy.max_attempts || !may_succeed_later(f, http, cfg_.non_retryable_sqlstates)) {
     return fail_from(t, task.node, f.message,
-                     "{\"attempts\":" + std::to_string(attempt) + ",\"error\":" + record + "}");
+                     "{\"attempts\":" + std::to_string(attempt) + ",\"error\":" + record + "}",
+                     error_value(task.node, f.message, &f, attempt));
   }
   t.failed_attempts = attempt;
   t.last_error = record;

@@ -111,3 +111,46 @@ TEST_CASE("explain shows the policy and the wrapped step") {
   CHECK(text.find("RETRY (5 attempts, backoff 1s..1m)") != std::string::npos);
   CHECK(text.find("SQL: SELECT 1") != std::string::npos);
 }
+
+TEST_CASE("make_catch: wire config, error name check, round trip and validation") {
+  auto n = make_catch(make_sql("SELECT 1"), make_sql("SELECT 2"), CatchArgs{"err"});
+  auto back = parse_strict(to_json(*n));
+  REQUIRE(back->type == df::ir::NodeType::Catch);
+  CHECK(decode_catch(*back, nullptr)->error_name == "err");
+  CHECK_NOTHROW(validate_or_throw(*back));
+  CHECK_THROWS_WITH(make_catch(make_sql("x"), make_sql("y"), CatchArgs{"1bad"}),
+                    doctest::Contains("df.catch: error_name"));
+  auto no_handler = parse_strict(
+      R"({"node_type":"CATCH","query":"{\"error_name\":\"e\"}","left_node":{"node_type":"SQL","query":"SELECT 1"}})");
+  CHECK_THROWS_WITH(validate_or_throw(*no_handler),
+                    "Invalid durable function graph: root: CATCH node requires right_node");
+}
+
+TEST_CASE("language try/catch equals df.catch; the handler may use the error") {
+  auto r = compiled("try { 'SELECT 1' ~> 'SELECT 2' } catch (err) { 'SELECT $err.message' }");
+  std::string msgs;
+  for (const auto& d : r.diagnostics) msgs += d.message + "\n";
+  INFO(msgs);
+  REQUIRE_FALSE(has_errors(r.diagnostics));
+  CHECK(r.diagnostics.empty());  // $err is bound in the handler: no warning
+  auto expected = make_catch(make_then(make_sql("SELECT 1"), make_sql("SELECT 2")),
+                             make_sql("SELECT $err.message"), CatchArgs{"err"});
+  CHECK(to_json(*r.workflows[0].root) == to_json(*expected));
+  auto call = compiled("df.catch('SELECT 1', 'SELECT $error.sqlstate')");
+  REQUIRE_FALSE(has_errors(call.diagnostics));
+  CHECK(to_json(*call.workflows[0].root) ==
+        to_json(*make_catch(make_sql("SELECT 1"), make_sql("SELECT $error.sqlstate"), CatchArgs{})));
+  auto unnamed = compiled("try { 'SELECT 1' } catch { 'SELECT 2' }");
+  REQUIRE_FALSE(has_errors(unnamed.diagnostics));
+  CHECK(decode_catch(*unnamed.workflows[0].root, nullptr)->error_name == "error");
+  CHECK(first_error("attempt { 'SELECT 1' } catch (e) { 'SELECT 2' }") ==
+        "expected `try { ... } catch (name) { ... }`");
+}
+
+TEST_CASE("explain shows the step and the handler of a CATCH") {
+  auto n = make_catch(make_sql("SELECT 1"), make_sql("SELECT 2"), CatchArgs{"err"});
+  const std::string text = explain_tree(*n);
+  CHECK(text.find("CATCH (error as $err)") != std::string::npos);
+  CHECK(text.find("try:") != std::string::npos);
+  CHECK(text.find("catch:") != std::string::npos);
+}

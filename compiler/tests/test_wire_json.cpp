@@ -24,7 +24,7 @@ std::string error_of(const std::function<void()>& fn) {
 
 const char* const kValidTypes =
     "Valid types: SQL, THEN, IF, JOIN, LOOP, BREAK, RACE, SLEEP, WAIT_SCHEDULE, HTTP, "
-    "HTTP_MULTIPART, SIGNAL, RETRY";
+    "HTTP_MULTIPART, SIGNAL, RETRY, CATCH";
 
 // Workflows covering every node type and field; used by the round-trip property.
 std::vector<std::string> sample_workflows() {

@@ -1,4 +1,4 @@
--- exec_failure: retries (issue 13). df.retry and df.start's instance-wide policy in both
+-- exec_failure: retries and error handlers (issue 13). df.retry and df.start's instance-wide policy in both
 -- front ends; a failed attempt is rolled back (exactly once), waits are durable timers,
 -- permanent errors are not retried, 40001/40P01 are retried even without a policy, and
 -- every attempt shows in df.nodes.status_details / df.instance_nodes.
@@ -42,6 +42,12 @@ SELECT df.compile($$df.retry('SELECT 1', max_attempts => 5, backoff => 0.25, max
        = df.retry('SELECT 1', 5, '250 ms', '1 minute') AS same_as_sql;
 SELECT df.compile($$retry('SELECT 1', max_attempts => 500)$$);    -- expect: bounds, with position
 SELECT df.explain(df.retry('SELECT 1' ~> 'SELECT 2', 4, '1 second', '30 seconds'));
+-- df.catch: constructor and bad error names; try/catch compiles to the same node
+SELECT df.catch('SELECT 1', 'SELECT 2', 'err');
+SELECT df.catch('SELECT 1', 'SELECT 2', 'bad name');            -- expect: not an identifier
+SELECT df.compile($$try { 'SELECT 1' } catch (err) { 'SELECT 2' }$$) = df.catch('SELECT 1', 'SELECT 2', 'err') AS same_as_sql;
+SELECT df.compile($$attempt { 'SELECT 1' } catch (err) { 'SELECT 2' }$$);  -- expect: try/catch form
+SELECT df.explain(df.catch('SELECT 1', 'SELECT 2'));
 -- df.start's instance-wide policy: bounds and on_failure
 SELECT df.start('SELECT 1', max_attempts => 0);                  -- expect: bounds
 SELECT df.start('SELECT 1', max_backoff => 'later');             -- expect: invalid duration
@@ -90,6 +96,24 @@ SELECT * FROM attempts_of(:'id');
 SELECT df.start(df.compile($$retry('SELECT fail_until(''flaky_g'', 1, ''55P03'')', max_attempts => 2, backoff => '50 ms')$$)) AS id \gset
 SELECT await_end(:'id');
 SELECT * FROM attempts_of(:'id');
+
+-- error handlers: after the step's attempts the handler runs with $error; the workflow
+-- goes on after it; the failed step stays failed in df.nodes
+SELECT df.start(df.catch(df.retry('SELECT * FROM no_such_table_yet', 3, 0.05),
+         $$INSERT INTO exec_effects VALUES ('{sys_instance_id}', 'handled ' || $error.sqlstate || ' after ' || $error.attempts || ' ' || $error.node_type)$$)
+       ~> $$INSERT INTO exec_effects VALUES ('{sys_instance_id}', 'went on')$$) AS id \gset
+SELECT await_end(:'id');
+SELECT step FROM exec_effects WHERE instance = :'id' ORDER BY at;
+SELECT node_type, status FROM df.nodes WHERE instance_id = :'id' ORDER BY node_type, status;
+-- the same from the textual language, with a named error and a message
+SELECT df.start(df.compile($$try { 'SELECT 1/0' } catch (oops) {
+    'INSERT INTO exec_effects VALUES (''{sys_instance_id}'', $oops.message)' } ~> 'SELECT 2'$$)) AS id \gset
+SELECT await_end(:'id');
+SELECT step FROM exec_effects WHERE instance = :'id';
+-- a handler that fails itself fails the instance
+SELECT df.start(df.catch('SELECT 1/0', 'SELECT * FROM no_such_table_yet')) AS id \gset
+SELECT await_end(:'id');
+SELECT df.result(:'id') IS NULL AS no_result, (SELECT status FROM df.instances WHERE id = :'id');
 
 -- a node waiting to retry shows as such: attempt, error, next retry time
 SELECT df.start(df.retry($$SELECT fail_until('flaky_h', 1, '55P03')$$, 3, '1 hour', '1 hour')) AS id \gset

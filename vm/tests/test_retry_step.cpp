@@ -214,3 +214,64 @@ TEST_CASE("retry: the next attempt's running stamp tells its number and the prev
   CHECK(running[1]->detail.find("\"attempt\":2") == 1);
   CHECK(running[1]->detail.find("\"previous_error\":{") != std::string::npos);
 }
+
+// ---- error handlers (CATCH) ----
+
+TEST_CASE("catch: the handler runs with the error after the step's attempts; the workflow goes on") {
+  Fx f(make_then(make_catch(retry(make_sql("X"), 2, 10, 10), make_sql("H $err.sqlstate $err.attempts"),
+                            CatchArgs{"err"}),
+                 make_sql("AFTER")),
+       failing("X", kDivZero));
+  f.host.start();
+  f.host.run();
+  CHECK(f.host.state.status == InstanceStatus::Completed);
+  std::vector<std::string> texts;
+  for (const Action* a : f.host.of_kind(K::RunSql)) texts.push_back(a->text);
+  CHECK(texts == std::vector<std::string>{"X", "X", "H '22012' 2", "AFTER"});  // SQL-quoted values
+}
+
+TEST_CASE("catch: a successful step skips the handler; a failing handler fails the instance") {
+  Fx ok(make_catch(make_sql("S"), make_sql("H")));
+  ok.host.start();
+  ok.host.run();
+  CHECK(ok.host.state.status == InstanceStatus::Completed);
+  CHECK(ok.host.of_kind(K::RunSql).size() == 1);
+
+  SimSql both = failing("X", kDivZero);
+  both.canned["H"] = {false, R"({"message":"handler broke","sqlstate":"P0001"})"};
+  Fx bad(make_catch(make_sql("X"), make_sql("H")), both);
+  bad.host.start();
+  bad.host.run();
+  CHECK(bad.host.state.status == InstanceStatus::Failed);
+  CHECK(bad.host.state.result == "handler broke");
+}
+
+TEST_CASE("catch: nested handlers catch innermost first; failures cross JOIN branches and loops") {
+  Fx nested(make_catch(make_catch(make_sql("X"), make_sql("FAIL inner handler")), make_sql("OUTER $error.message")),
+            failing("X", kDivZero));
+  nested.host.start();
+  nested.host.run();
+  CHECK(nested.host.state.status == InstanceStatus::Completed);
+  CHECK(nested.host.of_kind(K::RunSql).back()->text == "OUTER 'inner handler'");
+
+  std::vector<ir::NodePtr> branches;
+  branches.push_back(make_sql("S"));
+  branches.push_back(make_sql("X"));
+  Fx join(make_catch(make_join(std::move(branches)), make_sql("H")), failing("X", kDivZero));
+  join.host.start();
+  join.host.run();
+  CHECK(join.host.state.status == InstanceStatus::Completed);
+  CHECK(join.host.of_kind(K::RunSql).back()->text == "H");
+
+  // A failure inside a loop body caught outside the loop ends the loop; a break inside a
+  // CATCH's step leaves the CATCH cleanly.
+  Fx loop(make_then(make_catch(make_loop(make_then(make_sql("INC n"), make_sql("X")), nullptr), make_sql("H")),
+                    make_loop(make_catch(make_break(std::string("b")), make_sql("NEVER")), nullptr)),
+          failing("X", kDivZero));
+  loop.host.start();
+  loop.host.run();
+  CHECK(loop.host.state.status == InstanceStatus::Completed);
+  CHECK(loop.db.counters["n"] == 1);
+  for (const Action* a : loop.host.of_kind(K::RunSql)) CHECK(a->text != "NEVER");
+  for (const auto& [id, t] : loop.host.state.threads) CHECK(t.catches.empty());
+}

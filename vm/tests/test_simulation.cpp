@@ -6,7 +6,7 @@
 // effects; and (2) race-free workflows give the same result and effects whatever order
 // concurrently pending results arrive in. Every SQL effect is applied exactly once. With
 // retries on, random subtrees get retry policies and flaky steps fail before succeeding:
-// no step is attempted more often than its policy allows.
+// no step is attempted more often than its policy allows; some subtrees get handlers.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -85,6 +85,8 @@ class Generator {
     if (rng_(4) == 0) n->result_name = rng_(2) ? "ra" : "rb";
     if (opt_.retries && rng_(4) == 0)
       n = make_retry(std::move(n), RetryArgs{1 + rng_(4), rng_(3) * 500, 2000});
+    if (opt_.retries && rng_(6) == 0)  // handlers: some fail themselves
+      n = make_catch(std::move(n), make_sql(rng_(4) ? "H $error.attempts" : "FAIL handler"));
     return n;
   }
 
@@ -275,8 +277,8 @@ TEST_CASE("simulation: random workflows run to the end and survive a crash at ev
   CHECK(cancelled > 0);
 }
 
-TEST_CASE("simulation: retry policies and flaky steps survive a crash at every boundary") {
-  int retried = 0, exhausted = 0;
+TEST_CASE("simulation: retry policies, handlers and flaky steps survive a crash at every boundary") {
+  int retried = 0, exhausted = 0, handled = 0;
   for (std::uint64_t seed = 3000; seed < 3120; ++seed) {
     CAPTURE(seed);
     Generator gen(seed, Options{true, true, true});
@@ -286,6 +288,7 @@ TEST_CASE("simulation: retry policies and flaky steps survive a crash at every b
     for (const Action& a : ref.actions) {
       retried += a.kind == K::NodeRetrying;
       exhausted += a.kind == K::NodeFailed && a.detail.find("40001") != std::string::npos;
+      handled += a.kind == K::RunSql && a.text.rfind("H ", 0) == 0;
     }
     for (std::size_t k = 1; k <= ref.events.size(); ++k) {
       CAPTURE(k);
@@ -293,7 +296,8 @@ TEST_CASE("simulation: retry policies and flaky steps survive a crash at every b
     }
   }
   CHECK(retried > 0);    // the generator must exercise retries ...
-  CHECK(exhausted > 0);  // ... and policies running out
+  CHECK(exhausted > 0);  // ... and policies running out ...
+  CHECK(handled > 0);    // ... and handlers
 }
 
 TEST_CASE("simulation: the arrival order of concurrent results does not change the outcome") {
