@@ -11,6 +11,7 @@
 #include "failure.hpp"
 #include "json_text.hpp"
 #include "persist.hpp"
+#include "text.hpp"
 #include "validate.hpp"
 #include "wire_json.hpp"
 
@@ -168,11 +169,6 @@ std::string start_caller_mode(const std::string& fut, const Options& options) {
 
 namespace {
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // df.start's max_attempts, max_backoff and on_failure (NULL = the default). The backoff
 // of an instance-wide policy starts at 1 second and doubles up to max_backoff.
 void read_failure_options(FunctionCallInfo fcinfo, df::ext::start::Options& options) {
@@ -184,7 +180,7 @@ void read_failure_options(FunctionCallInfo fcinfo, df::ext::start::Options& opti
   if (!PG_ARGISNULL(5)) args.max_backoff_ms = df::ext::duration_arg_ms(fcinfo, 5, "df.start(): max_backoff");
   if (args.max_backoff_ms < args.backoff_ms) args.backoff_ms = args.max_backoff_ms;
   if (auto problem = df::compiler::check_retry(args, "df.start()")) df::ext::surface::raise(*problem);
-  const std::string on_failure = PG_ARGISNULL(6) ? "fail" : lower(df::ext::text_arg(fcinfo, 6));
+  const std::string on_failure = PG_ARGISNULL(6) ? "fail" : df::compiler::to_lower(df::ext::text_arg(fcinfo, 6));
   if (on_failure != "fail")
     df::ext::surface::raise("invalid on_failure \"" + on_failure + "\" for df.start(): expected 'fail'");
   options.max_attempts = args.max_attempts;
@@ -193,14 +189,15 @@ void read_failure_options(FunctionCallInfo fcinfo, df::ext::start::Options& opti
 
 }  // namespace
 
-// df.start(fut, label, database, transaction_mode, max_attempts, max_backoff, on_failure). Not strict: a NULL graph gives NULL.
+// df.start(fut, label, database, transaction_mode, max_attempts, max_backoff, on_failure).
+// Not strict: a NULL graph gives NULL.
 DF_SURFACE_FUNCTION(df_start) {
   using df::ext::surface::opt_text_arg;
   std::string mode = PG_ARGISNULL(3) ? "caller" : df::ext::text_arg(fcinfo, 3);
-  if (lower(mode) != "caller" && lower(mode) != "new")
+  if (df::compiler::to_lower(mode) != "caller" && df::compiler::to_lower(mode) != "new")
     df::ext::surface::raise("invalid transaction_mode \"" + mode +
                             "\" for df.start(): expected 'caller' or 'new'");
-  if (lower(mode) == "new") {
+  if (df::compiler::to_lower(mode) == "new") {
     if (df::ext::surface::in_workflow())
       df::ext::surface::raise(
           "df.start() with transaction_mode => 'new' cannot be called inside a workflow - a df.sql() node "
@@ -212,7 +209,7 @@ DF_SURFACE_FUNCTION(df_start) {
   options.label = opt_text_arg(fcinfo, 1);
   options.database = opt_text_arg(fcinfo, 2);
   read_failure_options(fcinfo, options);
-  if (lower(mode) == "new")
+  if (df::compiler::to_lower(mode) == "new")
     return df::ext::text_datum(df::ext::start::start_new_mode(df::ext::text_arg(fcinfo, 0), options));
   return df::ext::text_datum(df::ext::start::start_caller_mode(df::ext::text_arg(fcinfo, 0), options));
 }

@@ -137,13 +137,9 @@ void write_thread(Writer& w, const Thread& t) {
   for (auto c : t.children) w.u(c);
   w.e(t.outcome);
   w.s(t.outcome_text);
-  w.u(t.failed_attempts);
-  w.s(t.last_error);
-  w.u(t.catches.size());
-  for (auto c : t.catches) w.u(c);
 }
 
-Thread read_thread(Reader& r, std::uint64_t version) {
+Thread read_thread(Reader& r) {
   Thread t;
   t.id = r.u32();
   t.parent = r.u32();
@@ -171,11 +167,6 @@ Thread read_thread(Reader& r, std::uint64_t version) {
   for (std::size_t n = r.count(); n > 0; --n) t.children.push_back(r.u32());
   t.outcome = r.e<Outcome>(static_cast<std::uint64_t>(Outcome::Break));
   t.outcome_text = r.s();
-  if (version >= 2) {
-    t.failed_attempts = r.u32();
-    t.last_error = r.s();
-    for (std::size_t n = r.count(); n > 0; --n) t.catches.push_back(r.u32());
-  }
   return t;
 }
 
@@ -203,12 +194,51 @@ PendingTask read_task(Reader& r) {
   return t;
 }
 
+bool has_failure_state(const Thread& t) {
+  return t.failed_attempts != 0 || !t.last_error.empty() || !t.catches.empty();
+}
+
+// Version 3's trailing section (failure handling): the instance-wide retry policy, then
+// the retry/catch fields of the threads that have any, by thread id. Earlier layouts are
+// exactly the rest of the bytes.
+void write_failure_section(Writer& w, const State& st) {
+  w.u(st.retry.max_attempts);
+  w.i(st.retry.backoff_ms);
+  w.i(st.retry.max_backoff_ms);
+  std::size_t n = 0;
+  for (const auto& entry : st.threads) n += has_failure_state(entry.second);
+  w.u(n);
+  for (const auto& [id, t] : st.threads) {
+    if (!has_failure_state(t)) continue;
+    w.u(id);
+    w.u(t.failed_attempts);
+    w.s(t.last_error);
+    w.u(t.catches.size());
+    for (auto c : t.catches) w.u(c);
+  }
+}
+
+void read_failure_section(Reader& r, State& st) {
+  st.retry.max_attempts = r.u32();
+  st.retry.backoff_ms = r.i();
+  st.retry.max_backoff_ms = r.i();
+  for (std::size_t n = r.count(); n > 0; --n) {
+    auto it = st.threads.find(r.u32());
+    if (it == st.threads.end()) throw StateError("corrupt VM state: failure fields of an unknown thread");
+    Thread& t = it->second;
+    t.failed_attempts = r.u32();
+    t.last_error = r.s();
+    for (std::size_t k = r.count(); k > 0; --k) t.catches.push_back(r.u32());
+  }
+}
+
 }  // namespace
 
 std::string serialize(const State& st) {
   Writer w;
   w.out = kMagic;
   w.out += static_cast<char>(kStateVersion);
+  w.u(st.lowering_version);
   w.e(st.status);
   w.s(st.instance_id);
   w.s(st.label);
@@ -225,9 +255,7 @@ std::string serialize(const State& st) {
   w.u(st.next_thread_id);
   w.u(st.next_task_id);
   w.s(st.result);
-  w.u(st.retry.max_attempts);
-  w.i(st.retry.backoff_ms);
-  w.i(st.retry.max_backoff_ms);
+  write_failure_section(w, st);
   return w.out;
 }
 
@@ -235,15 +263,16 @@ State deserialize(std::string_view bytes) {
   Reader r(bytes);
   r.expect(kMagic);
   const std::uint64_t version = r.e<std::uint8_t>(255);
-  if (version != 1 && version != kStateVersion)
+  if (version < 1 || version > kStateVersion)
     throw StateError("unsupported VM state version " + std::to_string(version));
   State st;
+  st.lowering_version = version == 1 ? 1 : r.u32();
   st.status = r.e<InstanceStatus>(static_cast<std::uint64_t>(InstanceStatus::Cancelled));
   st.instance_id = r.s();
   st.label = r.s();
   st.variables = read_map(r);
   for (std::size_t n = r.count(); n > 0; --n) {
-    Thread t = read_thread(r, version);
+    Thread t = read_thread(r);
     const std::uint32_t id = t.id;
     if (!st.threads.emplace(id, std::move(t)).second) throw StateError("corrupt VM state: duplicate thread");
   }
@@ -261,11 +290,7 @@ State deserialize(std::string_view bytes) {
   st.next_thread_id = r.u32();
   st.next_task_id = r.u();
   st.result = r.s();
-  if (version >= 2) {
-    st.retry.max_attempts = r.u32();
-    st.retry.backoff_ms = r.i();
-    st.retry.max_backoff_ms = r.i();
-  }
+  if (version >= 3) read_failure_section(r, st);
   if (!r.at_end()) throw StateError("corrupt VM state: trailing bytes");
   return st;
 }
