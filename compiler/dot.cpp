@@ -95,6 +95,8 @@ class FlowWriter {
       case NodeType::Join:
       case NodeType::Race: return fork(n, suffix);
       case NodeType::Loop: return loop(n, suffix);
+      case NodeType::Retry: return retry(n, suffix);
+      case NodeType::Catch: return catch_node(n, suffix);
       case NodeType::Then: return chain(n, suffix);  // a named THEN inside a chain
       case NodeType::Break: {
         std::string id = node("shape=box, style=\"rounded,bold\", " + label_attr(node_label(n) + suffix));
@@ -106,6 +108,32 @@ class FlowWriter {
         return {id, id};
       }
     }
+  }
+
+  // RETRY: a label box naming the policy, then the retried steps.
+  Ends retry(const ir::Node& n, const std::string& suffix) {
+    std::string id = node("shape=box, style=dashed, " + label_attr(node_label(n) + suffix));
+    if (!n.left) return {id, id};
+    Ends body = chain(*n.left, "");
+    edge(id, body.entry);
+    return {id, body.exit};
+  }
+
+  // CATCH: the protected steps, a dashed "on failure" edge to the handler, both meeting again.
+  Ends catch_node(const ir::Node& n, const std::string& suffix) {
+    std::string id = node("shape=box, style=dashed, " + label_attr(node_label(n) + suffix));
+    const std::string merge = point();
+    if (n.left) {
+      Ends body = chain(*n.left, "");
+      edge(id, body.entry);
+      if (!body.exit.empty()) edge(body.exit, merge);
+    }
+    if (n.right) {
+      Ends handler = chain(*n.right, "");
+      edge(id, handler.entry, "label=\"on failure\", style=dashed");
+      if (!handler.exit.empty()) edge(handler.exit, merge);
+    }
+    return {id, merge};
   }
 
   Ends if_node(const ir::Node& n, const std::string& suffix) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "args.hpp"
+#include "failure.hpp"
 
 namespace df::compiler {
 namespace {
@@ -63,6 +64,14 @@ std::string http_label(const ir::Node& node) {
          truncate_bytes(one_line(url), 40);
 }
 
+// "RETRY (5 attempts, backoff 1s..1m)"
+std::string retry_label(const ir::Node& node) {
+  auto a = decode_retry(node, nullptr);
+  if (!a) return "RETRY";
+  return "RETRY (" + std::to_string(a->max_attempts) + " attempts, backoff " +
+         format_duration_ms(a->backoff_ms) + ".." + format_duration_ms(a->max_backoff_ms) + ")";
+}
+
 std::string bare_label(const ir::Node& node) {
   switch (node.type) {
     case NodeType::Http: case NodeType::HttpMultipart: return http_label(node);
@@ -70,6 +79,11 @@ std::string bare_label(const ir::Node& node) {
     case NodeType::Join: return "JOIN (" + std::to_string(ir::branches(node).size()) + ")";
     case NodeType::If: case NodeType::Race: case NodeType::Then:
       return ir::node_type_name(node.type);
+    case NodeType::Retry: return retry_label(node);
+    case NodeType::Catch: {
+      auto a = decode_catch(node, nullptr);
+      return "CATCH" + (a ? " (error as $" + a->error_name + ")" : std::string());
+    }
     default: return leaf_label(node);
   }
 }
@@ -144,6 +158,11 @@ class TreeRenderer {
         section(indent + 4, "? while:", node.condition.get());
         break;
       case NodeType::Join: case NodeType::Race: render_branches(node, indent); break;
+      case NodeType::Retry: section(indent + 4, "\xE2\x86\xBA step:", node.left.get()); break;  // ↺
+      case NodeType::Catch:
+        section(indent + 4, "\xE2\x96\xB7 try:", node.left.get());    // ▷
+        section(indent + 4, "\xE2\x9A\xA0 catch:", node.right.get());  // ⚠
+        break;
       default: break;
     }
   }

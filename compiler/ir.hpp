@@ -21,14 +21,16 @@ namespace df::ir {
 // One kind per docs/reference.md node type; the wire spelling is node_type_name().
 enum class NodeType : std::uint8_t {
   Sql, Then, If, Join, Loop, Break, Race, Sleep, WaitSchedule, Http, HttpMultipart, Signal,
+  Retry,  // failure handling (failure.hpp): left_node = the step, query = the policy
+  Catch,  // failure handling: left_node = the step, right_node = the handler
 };
-inline constexpr int kNodeTypeCount = 12;
+inline constexpr int kNodeTypeCount = 14;
 
 // "SQL", "THEN", ... exactly as on the wire.
 const char* node_type_name(NodeType type);
 // Exact-case lookup of a wire name; nullopt for anything else.
 std::optional<NodeType> node_type_from_name(std::string_view name);
-// "SQL, THEN, IF, JOIN, LOOP, BREAK, RACE, SLEEP, WAIT_SCHEDULE, HTTP, HTTP_MULTIPART, SIGNAL"
+// "SQL, THEN, IF, JOIN, LOOP, BREAK, RACE, SLEEP, WAIT_SCHEDULE, HTTP, HTTP_MULTIPART, SIGNAL, RETRY, CATCH"
 const char* valid_node_types_list();
 // Leaf types carry no children and need a query (SQL SLEEP WAIT_SCHEDULE BREAK HTTP
 // HTTP_MULTIPART SIGNAL).

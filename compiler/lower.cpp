@@ -16,6 +16,7 @@
 #include <set>
 
 #include "args.hpp"
+#include "failure.hpp"
 #include "json_text.hpp"
 #include "wire_json.hpp"
 
@@ -26,7 +27,7 @@ using ast::Expr;
 using ast::ExprKind;
 using ast::LiteralKind;
 
-enum class ArgKind { Node, Text, Int, BigInt, Jsonb };
+enum class ArgKind { Node, Text, Int, BigInt, Jsonb, Duration };
 
 struct ParamSpec {
   const char* name;
@@ -76,6 +77,17 @@ const std::vector<FunctionSpec>& functions() {
         {"parts", ArgKind::Jsonb, true},
         {"headers", ArgKind::Jsonb, true},
         {"timeout_seconds", ArgKind::Int, true, "30"}}},
+      // Failure handling (failure.hpp).
+      {"retry", true,
+       {{"step", ArgKind::Node, false},
+        {"max_attempts", ArgKind::Int, true, "3"},
+        {"backoff", ArgKind::Duration, true, "1 second"},
+        {"max_backoff", ArgKind::Duration, true, "1 minute"}}},
+      // try { step } catch (name) { handler } lowers to this call too (parse.cpp).
+      {"catch", true,
+       {{"step", ArgKind::Node, false},
+        {"handler", ArgKind::Node, false},
+        {"error_name", ArgKind::Text, true, "error"}}},
   };
   return specs;
 }
@@ -276,6 +288,7 @@ const char* kind_name(ArgKind kind) {
     case ArgKind::Int: return "an integer";
     case ArgKind::BigInt: return "an integer";
     case ArgKind::Jsonb: return "a JSON string literal";
+    case ArgKind::Duration: return "a duration (a number of seconds or a string such as '1 second')";
   }
   return "?";
 }
@@ -288,6 +301,8 @@ bool cast_allowed(ArgKind kind, const std::string& type) {
     case ArgKind::BigInt:
       return type == "int" || type == "integer" || type == "int4" || type == "bigint" || type == "int8";
     case ArgKind::Jsonb: return type == "jsonb";
+    case ArgKind::Duration:
+      return type == "interval" || type == "text" || type == "int" || type == "integer" || type == "numeric";
   }
   return false;
 }
@@ -356,6 +371,10 @@ std::optional<std::string> Lowerer::scalar(const Expr& e, const std::string& wha
     *ok = true;
     return std::to_string(*v);
   }
+  if (kind == ArgKind::Duration && (lit.kind == LiteralKind::String || lit.kind == LiteralKind::Number)) {
+    *ok = true;
+    return lit.value;
+  }
   if (kind == ArgKind::Jsonb && lit.kind == LiteralKind::String) {
     rapidjson::Document doc;
     std::string why;
@@ -405,6 +424,23 @@ std::optional<std::int64_t> as_int(const std::optional<std::string>& text) {
   return std::strtoll(text->c_str(), nullptr, 10);
 }
 
+std::int64_t duration_ms(const std::string& text) {
+  std::string why;
+  auto ms = parse_duration_ms(text, &why);
+  if (!ms) throw CompileError(why);
+  return *ms;
+}
+
+// df.retry(step, max_attempts, backoff, max_backoff); bounds are checked by make_retry.
+RetryArgs retry_args(const std::vector<Value>& v) {
+  RetryArgs a;
+  const std::int64_t attempts = *as_int(v[1].text);
+  a.max_attempts = attempts < 0 || attempts > kMaxRetryAttempts ? 0 : static_cast<std::uint32_t>(attempts);
+  a.backoff_ms = duration_ms(*v[2].text);
+  a.max_backoff_ms = duration_ms(*v[3].text);
+  return a;
+}
+
 ir::NodePtr Lowerer::build(const FunctionSpec& f, std::vector<Value>& v) {
   const std::string name = f.name;
   auto n = [&](size_t i) { return std::move(v[i].node); };
@@ -431,6 +467,8 @@ ir::NodePtr Lowerer::build(const FunctionSpec& f, std::vector<Value>& v) {
   if (name == "http") {
     return make_http(*v[0].text, *v[1].text, v[2].text, v[3].text, *as_int(v[4].text));
   }
+  if (name == "retry") return make_retry(n(0), retry_args(v));
+  if (name == "catch") return make_catch(n(0), n(1), CatchArgs{*v[2].text});
   return make_http_multipart(*v[0].text, *v[1].text, v[2].text, v[3].text, *as_int(v[4].text));
 }
 

@@ -214,6 +214,7 @@ class Transformer {
   std::string cast_suffix(WorkflowParser::CastSuffixContext* ctx);
   ExprPtr primary(WorkflowParser::PrimaryContext* ctx);
   ExprPtr call(WorkflowParser::CallContext* ctx);
+  ExprPtr try_catch(WorkflowParser::TryCatchContext* ctx);
   std::vector<ast::Arg> arg_list(WorkflowParser::ArgListContext* ctx);
   ast::Arg arg(WorkflowParser::ArgContext* ctx);
   ast::Literal literal(WorkflowParser::LiteralContext* ctx);
@@ -438,6 +439,7 @@ std::string Transformer::cast_suffix(WorkflowParser::CastSuffixContext* ctx) {
 
 ExprPtr Transformer::primary(WorkflowParser::PrimaryContext* ctx) {
   if (ctx->call() != nullptr) return call(ctx->call());
+  if (ctx->tryCatch() != nullptr) return try_catch(ctx->tryCatch());
   if (ctx->expr() != nullptr) return expr(ctx->expr());  // a partial `(c ?> t)` may pass
   auto e = make(ExprKind::Literal, ctx);
   e->literal = literal(ctx->literal());
@@ -454,6 +456,35 @@ ExprPtr Transformer::call(WorkflowParser::CallContext* ctx) {
     e->kind = ExprKind::Error;
   }
   if (ctx->argList() != nullptr) e->args = arg_list(ctx->argList());
+  return e;
+}
+
+// try { step } catch (name) { handler } == df.catch(step, handler, error_name => 'name').
+ExprPtr Transformer::try_catch(WorkflowParser::TryCatchContext* ctx) {
+  auto e = make(ExprKind::Call, ctx);
+  e->callee = "catch";
+  auto idents = ctx->IDENT();
+  if (idents[0]->getText() != "try" || idents[1]->getText() != "catch") {
+    error(pos_of(idents[0]->getSymbol()), "expected `try { ... } catch (name) { ... }`");
+    e->kind = ExprKind::Error;
+  }
+  for (auto* body : ctx->expr()) {
+    ast::Arg a;
+    a.pos = pos_of(body->getStart());
+    a.value = no_partial(expr(body));
+    e->args.push_back(std::move(a));
+  }
+  if (idents.size() == 3) {
+    ast::Arg name;
+    name.pos = pos_of(idents[2]->getSymbol());
+    name.name = "error_name";
+    name.value = std::make_unique<ast::Expr>();
+    name.value->kind = ExprKind::Literal;
+    name.value->pos = name.pos;
+    name.value->source = idents[2]->getText();
+    name.value->literal = ast::Literal{ast::LiteralKind::String, idents[2]->getText()};
+    e->args.push_back(std::move(name));
+  }
   return e;
 }
 

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "args.hpp"
+#include "failure.hpp"
 #include "json_text.hpp"
 
 namespace df::compiler {
@@ -23,7 +24,8 @@ bool stores_result(NodeType t) {
 }
 
 bool needs_two_children(NodeType t) {
-  return t == NodeType::Then || t == NodeType::If || t == NodeType::Join || t == NodeType::Race;
+  return t == NodeType::Then || t == NodeType::If || t == NodeType::Join || t == NodeType::Race ||
+         t == NodeType::Catch;
 }
 
 // ---------------------------------------------------------------- error pass ----
@@ -84,6 +86,18 @@ class ErrorPass {
       error(node, path, "right_node is not valid for LOOP nodes");
     if ((node.type == NodeType::Then || node.type == NodeType::Race) && node.query)
       error(node, path, "query is not valid for " + t + " nodes");
+    if (node.type == NodeType::Retry) check_retry_node(node, path);
+    if (node.type == NodeType::Catch) {
+      std::string why;
+      if (!decode_catch(node, &why)) error(node, path, why);
+    }
+  }
+
+  // RETRY wraps one step (left_node) in the policy its query holds (failure.hpp).
+  void check_retry_node(const ir::Node& node, const std::string& path) {
+    if (node.right) error(node, path, "right_node is not valid for RETRY nodes");
+    std::string why;
+    if (!decode_retry(node, &why)) error(node, path, why);
   }
 
   // IF/LOOP/JOIN carry an optional JSON config in `query` (if_rows uses it).
@@ -238,6 +252,8 @@ bool diverges(const ir::Node& node) {
       if (loop_has_break(node)) return false;
       return !node.condition || div(node.left);
     case NodeType::Then: return div(node.left) || div(node.right);
+    case NodeType::Retry: return div(node.left);
+    case NodeType::Catch: return div(node.left) && div(node.right);
     case NodeType::If: return div(node.condition) || (div(node.left) && div(node.right));
     case NodeType::Join: {
       for (const auto* b : ir::branches(node))
@@ -292,11 +308,22 @@ class WarningPass {
         check_refs(node, path, in);
         return in;
       case NodeType::Then: return flow_then(node, path, in, loops);
+      case NodeType::Retry: return child(node.left, path, ".left", in, loops);
+      case NodeType::Catch: return flow_catch(node, path, in, loops);
       case NodeType::If: return flow_if(node, path, in, loops);
       case NodeType::Loop: return flow_loop(node, path, in, loops);
       case NodeType::Join: case NodeType::Race: return flow_parallel(node, path, in, loops);
       default: return in;
     }
+  }
+
+  // The handler sees what was bound before the step, plus the error; after the CATCH only
+  // what both paths bind is bound.
+  Bound flow_catch(const ir::Node& node, const std::string& path, const Bound& in, int loops) {
+    Bound step = child(node.left, path, ".left", in, loops);
+    Bound handler_in = in;
+    if (auto a = decode_catch(node, nullptr)) handler_in.add(a->error_name);
+    return intersect(step, child(node.right, path, ".right", handler_in, loops));
   }
 
   Bound flow_then(const ir::Node& node, const std::string& path, const Bound& in, int loops) {

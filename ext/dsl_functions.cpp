@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "args.hpp"
+#include "failure.hpp"
 #include "wire_json.hpp"
 
+#include "duration_arg.hpp"
 #include "gucs.hpp"
 #include "surface.hpp"
 
@@ -138,4 +140,24 @@ DF_SURFACE_FUNCTION(df_http_multipart) {
   return node_datum(compiler::make_http_multipart(
       text_arg(fcinfo, 0), method, opt_jsonb_arg(fcinfo, 2), opt_jsonb_arg(fcinfo, 3),
       int_arg_or(fcinfo, 4, compiler::kDefaultHttpTimeoutSeconds)));
+}
+
+// df.retry(step, max_attempts, backoff, max_backoff): STRICT; durations are "any"
+// (duration_arg.hpp); bounds are checked by make_retry.
+DF_SURFACE_FUNCTION(df_retry) {
+  auto step = step_arg(fcinfo, 0);
+  const std::int32_t attempts = PG_GETARG_INT32(1);
+  compiler::RetryArgs args;
+  args.max_attempts = attempts < 0 ? 0 : static_cast<std::uint32_t>(attempts);
+  args.backoff_ms = df::ext::duration_arg_ms(fcinfo, 2, "df.retry: backoff");
+  args.max_backoff_ms = df::ext::duration_arg_ms(fcinfo, 3, "df.retry: max_backoff");
+  return node_datum(compiler::make_retry(std::move(step), args));
+}
+
+// df.catch(step, handler, error_name): STRICT.
+DF_SURFACE_FUNCTION(df_catch) {
+  auto step = step_arg(fcinfo, 0);
+  auto handler = step_arg(fcinfo, 1);
+  return node_datum(compiler::make_catch(std::move(step), std::move(handler),
+                                         compiler::CatchArgs{text_arg(fcinfo, 2)}));
 }

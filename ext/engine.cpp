@@ -44,6 +44,7 @@ void start_instance(const StartRequest& request) {
   start.now_ms = now_ms();
   start.instance_id = request.instance_id;
   start.label = request.label;
+  start.retry = request.retry;
   for (const auto& [name, value] : request.variables) start.variables[name] = value;
   apply_event(inst, start);
   spi_connection.finish();

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ir.hpp"
+#include "retry.hpp"
 
 namespace df::ext::engine {
 
@@ -27,6 +28,7 @@ struct StartRequest {
   unsigned int submitted_by = 0;           // role Oid the steps run as
   std::vector<std::pair<std::string, std::string>> variables;  // df.vars snapshot
   std::string database;                    // df.start's database argument; "" = extension's
+  vm::RetryPolicy retry;                   // instance-wide retry policy
 };
 
 // df.start: create the instance's engine state and its first tasks. Caller's transaction;

@@ -68,21 +68,32 @@ bool is_json(const std::string& text) {
   return compiler::parse_json(text, doc, &error);
 }
 
+// status_details = {"execution_id"} plus the VM's detail (attempts, errors) and, for a
+// node waiting to retry, "next_retry_at".
 void stamp_node(const Instance& inst, const vm::Action& a, const char* status, bool with_result) {
   const char* sql_json =
       "UPDATE df.nodes SET status = $3, result = $4::jsonb, "
-      "status_details = jsonb_build_object('execution_id', $5::text), updated_at = now() "
+      "status_details = jsonb_build_object('execution_id', $5::text) || coalesce($6::jsonb, '{}') || "
+      "CASE WHEN $7::float8 IS NULL THEN '{}'::jsonb "
+      "ELSE jsonb_build_object('next_retry_at', to_timestamp($7::float8 / 1000)) END, updated_at = now() "
       "WHERE instance_id = $1 AND id = $2";
   const char* sql_string =
       "UPDATE df.nodes SET status = $3, result = to_jsonb($4::text), "
-      "status_details = jsonb_build_object('execution_id', $5::text), updated_at = now() "
+      "status_details = jsonb_build_object('execution_id', $5::text) || coalesce($6::jsonb, '{}') || "
+      "CASE WHEN $7::float8 IS NULL THEN '{}'::jsonb "
+      "ELSE jsonb_build_object('next_retry_at', to_timestamp($7::float8 / 1000)) END, updated_at = now() "
       "WHERE instance_id = $1 AND id = $2";
   std::optional<std::string> result;
   if (with_result) result = a.text;
   bool as_json = !with_result || is_json(a.text);
+  std::optional<std::string> detail;
+  if (!a.detail.empty()) detail = a.detail;
+  std::optional<std::string> retry_at;
+  if (a.kind == vm::Action::Kind::NodeRetrying) retry_at = std::to_string(a.deadline_ms);
   spi::exec(as_json ? sql_json : sql_string,
             {spi::text(inst.id), spi::text(node_id(inst, a.node)), spi::text(status),
-             spi::optional_text(result), spi::text(execution_stamp(inst, a.scope))});
+             spi::optional_text(result), spi::text(execution_stamp(inst, a.scope)),
+             spi::optional_text(detail), spi::optional_text(retry_at)});
 }
 
 TimestampTz timestamp_from_ms(std::int64_t ms) {
@@ -139,6 +150,7 @@ void perform(const Instance& inst, const vm::Action& a) {
     case K::NodeRunning: stamp_node(inst, a, "running", false); break;
     case K::NodeCompleted: stamp_node(inst, a, "completed", true); break;
     case K::NodeFailed: stamp_node(inst, a, "failed", true); break;
+    case K::NodeRetrying: stamp_node(inst, a, "running", false); break;
     case K::InstanceCompleted: finish_instance(inst, "completed", a.text); break;
     case K::InstanceFailed: finish_instance(inst, "failed", a.text); break;
   }
@@ -255,6 +267,8 @@ std::optional<Instance> load_instance(const std::string& instance_id, bool lock)
 bool apply_event(Instance& inst, const vm::Event& event) {
   vm::StepConfig config;
   config.loop_min_interval_ms = settings.loop_min_interval_ms;
+  config.non_retryable_sqlstates =
+      vm::parse_sqlstate_list(settings.non_retryable_sqlstates ? settings.non_retryable_sqlstates : "");
   vm::StepResult result = vm::step(inst.graph->program, inst.state, event, config);
   if (!result.accepted) return false;
   std::uint32_t before = root_generation(inst.state), after = root_generation(result.state);

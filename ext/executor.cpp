@@ -14,6 +14,8 @@
 #include <functional>
 #include <string>
 
+#include "json_text.hpp"
+
 #include "engine_core.hpp"
 #include "executor.hpp"
 #include "gucs.hpp"
@@ -79,7 +81,39 @@ struct EngineBug : std::runtime_error {
 struct StepOutcome {
   bool ok = false;
   std::string text;  // result JSON or error message
+  // A failure's error record (retry.hpp), the VM's TaskFailed payload; "" = text only.
+  std::string error_record;
 };
+
+// The error record of a failed SQL statement: message (the node's error text), SQLSTATE
+// and the server's detail/hint/context, and the statement as executed.
+std::string sql_error_record(const std::string& message, const ErrorData* e, const std::string& sql) {
+  auto field = [](std::string& out, const char* key, const char* value) {
+    out += ",\"";
+    out += key;
+    out += "\":";
+    if (value) compiler::append_json_string(out, value);
+    else out += "null";
+  };
+  std::string out = "{\"message\":";
+  compiler::append_json_string(out, message);
+  field(out, "sqlstate", e ? unpack_sql_state(e->sqlerrcode) : nullptr);
+  field(out, "detail", e ? e->detail : nullptr);
+  field(out, "hint", e ? e->hint : nullptr);
+  field(out, "context", e ? e->context : nullptr);
+  field(out, "statement", sql.c_str());
+  return out + "}";
+}
+
+// An HTTP failure's record: no SQLSTATE, the status when there was a response, and
+// whether it may pass by itself.
+std::string http_error_record(const http::Outcome& o) {
+  std::string out = "{\"message\":";
+  compiler::append_json_string(out, o.text);
+  out += ",\"sqlstate\":null,\"http_status\":";
+  out += o.http_status ? std::to_string(o.http_status) : "null";
+  return out + ",\"transient\":" + (o.transient ? "true" : "false") + "}";
+}
 
 std::optional<ClaimedTask> claim_task() {
   std::uint64_t n = spi::exec(
@@ -168,8 +202,10 @@ StepOutcome run_statement_as(const std::string& sql, Oid role) {
     // failure. The transaction is retried; a cancelled task is then dropped.
     if (e.edata->sqlerrcode == ERRCODE_QUERY_CANCELED) interrupted = true;
     outcome.text = std::string("SQL execution failed: error returned from database: ") + e.what();
+    outcome.error_record = sql_error_record(outcome.text, e.edata, sql);
   } catch (const StepFailure& e) {
     outcome.text = e.what();
+    outcome.error_record = sql_error_record(outcome.text, nullptr, sql);
   }
   SetUserIdAndSecContext(saved_user, saved_context);
   AtEOXact_GUC(false, gucs);  // the step's SET / SET LOCAL / set_config never leak out
@@ -185,7 +221,7 @@ bool record_outcome(const ClaimedTask& t, const StepOutcome& outcome) {
   event.kind = outcome.ok ? vm::Event::Kind::TaskSucceeded : vm::Event::Kind::TaskFailed;
   event.now_ms = engine::now_ms();
   event.task_id = t.task_id;
-  event.payload = outcome.text;
+  event.payload = outcome.ok || outcome.error_record.empty() ? outcome.text : outcome.error_record;
   return engine::apply_event(*inst, event);
 }
 
@@ -199,7 +235,7 @@ void run_remote_sql_task(const ClaimedTask& t, const engine::Instance& inst, con
   pgstat_report_activity(STATE_RUNNING, t.payload.c_str());
   remote::StepResult r = remote::run(inst.database, role, t.payload, gid);
   set_executor_task(my_slot, "", 0);
-  bool accepted = record_outcome(t, StepOutcome{r.ok, r.text});
+  bool accepted = record_outcome(t, StepOutcome{r.ok, r.text, {}});
   if (r.gid) {
     if (accepted)
       spi::exec("INSERT INTO _duroxide.prepared_steps (gid, database) VALUES ($1, $2)",
@@ -218,7 +254,7 @@ void run_sql_task(const ClaimedTask& t) {
   }
   Submitter role = load_submitter(*inst);
   if (auto problem = role_problem(*inst, role)) {
-    record_outcome(t, StepOutcome{false, *problem});
+    record_outcome(t, StepOutcome{false, *problem, {}});
     delete_task(t);
     return;
   }
@@ -279,7 +315,7 @@ void run_http_task(const ClaimedTask& t) {
     throw;
   }
   set_executor_task(my_slot, "", 0);
-  record_outcome(t, StepOutcome{outcome.ok, outcome.text});
+  record_outcome(t, StepOutcome{outcome.ok, outcome.text, outcome.ok ? "" : http_error_record(outcome)});
   delete_task(t);
 }
 

@@ -8,6 +8,7 @@
 
 #include "args.hpp"
 #include "explain.hpp"
+#include "json_text.hpp"
 #include "persist.hpp"
 #include "text.hpp"
 #include "validate.hpp"
@@ -92,6 +93,31 @@ const char* status_icon(const std::string& status) {
 std::string node_marker(const std::string& inferred) {
   if (inferred == "skipped") return " \xE2\x8A\x98";  // ⊘
   return std::string(" ") + status_icon(inferred);
+}
+
+// The retry state a node's status_details records (vm/retry.hpp), for the live view:
+// " (attempt 1 of 3 failed [55P03], retry at ...)", " (failed after 3 attempts [22012])",
+// " (succeeded on attempt 2)"; "" when the node ran once.
+std::string attempt_note(const std::optional<std::string>& details) {
+  rapidjson::Document doc;
+  if (!details || !compiler::parse_json(*details, doc, nullptr) || !doc.IsObject()) return "";
+  auto text = [&](const rapidjson::Value& obj, const char* key) -> std::string {
+    auto it = obj.FindMember(key);
+    if (it == obj.MemberEnd()) return "";
+    if (it->value.IsString()) return std::string(compiler::json_string_view(it->value));
+    return it->value.IsInt64() ? std::to_string(it->value.GetInt64()) : "";
+  };
+  std::string state;
+  auto error = doc.FindMember("error");
+  if (error != doc.MemberEnd() && error->value.IsObject() && !text(error->value, "sqlstate").empty())
+    state = " [" + text(error->value, "sqlstate") + "]";
+  if (text(doc, "waiting") == "retry")
+    return " (attempt " + text(doc, "attempt") + " of " + text(doc, "max_attempts") + " failed" + state +
+           ", retry at " + text(doc, "next_retry_at") + ")";
+  const std::string attempts = text(doc, "attempts");
+  if (attempts.empty() || attempts == "1") return "";
+  if (error != doc.MemberEnd()) return " (failed after " + attempts + " attempts" + state + ")";
+  return " (succeeded on attempt " + attempts + ")";
 }
 
 // Pairs every IR node of the rebuilt graph with its df.nodes id (same child order).
@@ -188,7 +214,9 @@ std::string explain_live(const std::string& id) {
   auto marker = [&](const df::ir::Node& n) {
     const std::string& node_id = ids[&n];
     auto timer = timers.find(node_id);
-    return node_marker(inferred[node_id].status) + (timer != timers.end() ? timer_note(n, timer->second) : "");
+    auto row = by_id.find(node_id);
+    return node_marker(inferred[node_id].status) + (timer != timers.end() ? timer_note(n, timer->second) : "") +
+           (row == by_id.end() ? "" : attempt_note(row->second->status_details));
   };
   std::string word = engine ? monitor::engine_status_word(status, engine->finished) : status;
   return live_header(id, label, status, word, engine ? engine->output : std::nullopt) +

@@ -1,6 +1,8 @@
 // gucs.cpp — registration of every pg_durable GUC. Contexts and ranges follow
 // docs/reference.md §6 (e.g. enable_superuser_instances is postmaster-context and hidden from
 // non-superusers; list_instances_max_limit is SUSET).
+#include "retry.hpp"
+
 #include "gucs.hpp"
 
 #include "pg_bridge.hpp"
@@ -80,6 +82,20 @@ void define_policy_settings() {
              &settings.worker_naptime_ms, 1000, 10, 60000, PGC_SIGHUP, GUC_UNIT_MS);
 }
 
+bool check_sqlstate_list(char** newval, void**, GucSource) {
+  if (*newval == nullptr || df::vm::valid_sqlstate_list(*newval)) return true;
+  GUC_check_errdetail("Expected a comma-separated list of SQLSTATE classes (two characters) or codes (five).");
+  return false;
+}
+
+// Failure handling (owner: fail).
+void define_failure_settings() {
+  DefineCustomStringVariable("pg_durable.non_retryable_sqlstates",
+                             "SQLSTATE classes or codes a retry policy never retries (they cannot succeed on their own).",
+                             NULL, &settings.non_retryable_sqlstates, "0A,28,42", PGC_SIGHUP, 0,
+                             check_sqlstate_list, NULL, NULL);
+}
+
 void define_size_caps() {
   define_int("pg_durable.max_variable_bytes", "Largest value df.setvar (or df.vars) accepts.",
              &settings.max_variable_bytes, 1024 * 1024, 1, 1024 * 1024 * 1024, PGC_SUSET, GUC_UNIT_BYTE);
@@ -95,6 +111,7 @@ void define_size_caps() {
 void define_settings() {
   define_connection_settings();
   define_policy_settings();
+  define_failure_settings();
   define_size_caps();
   MarkGUCPrefixReserved("pg_durable");
 }

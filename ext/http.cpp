@@ -310,12 +310,13 @@ Outcome execute(const RequestConfig& cfg, bool multipart, Mode mode, const Targe
   set_method_and_body(t, cfg, multipart);
   const auto started = std::chrono::steady_clock::now();
   CURLcode rc = run(t);
-  if (rc != CURLE_OK) return {false, transport_error(t, rc, cfg, target)};
+  if (rc != CURLE_OK)
+    return {false, transport_error(t, rc, cfg, target), 0, !t.refused_address && !t.too_big && rc != CURLE_FILESIZE_EXCEEDED};
   t.response.duration_ms = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                  std::chrono::steady_clock::now() - started).count());
   curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &t.response.status);
   if (t.response.status >= 500)
-    return {false, status_error(cfg.method, cfg.url, t.response.status, t.response.body)};
+    return {false, status_error(cfg.method, cfg.url, t.response.status, t.response.body), t.response.status, true};
   return {true, envelope_json(t.response)};
 }
 

@@ -12,6 +12,10 @@ namespace df::ext::http {
 struct Outcome {
   bool ok = false;   // true: text is the §8.3 envelope JSON; false: text is the node's error
   std::string text;
+  // Failures only, for retry policies: the response status (0 = none) and whether the
+  // failure may pass by itself (network errors, timeouts, 5xx) - policy refusals do not.
+  long http_status = 0;
+  bool transient = false;
 };
 
 // Called inside the executor's transaction with SPI connected. config_json is the node

@@ -8,12 +8,14 @@
 #include <map>
 #include <string>
 
+#include "failure.hpp"
 #include "json_text.hpp"
 #include "persist.hpp"
 #include "text.hpp"
 #include "validate.hpp"
 #include "wire_json.hpp"
 
+#include "duration_arg.hpp"
 #include "engine.hpp"
 #include "gucs.hpp"
 #include "spi.hpp"
@@ -158,13 +160,37 @@ std::string start_caller_mode(const std::string& fut, const Options& options) {
   for (const auto& row : rows) request.node_ids.push_back(row.id);
   request.submitted_by = role;
   request.database = options.database.value_or("");
+  request.retry = vm::RetryPolicy{options.max_attempts, 1000, options.max_backoff_ms};
   run_engine_start(request);
   return request.instance_id;
 }
 
 }  // namespace df::ext::start
 
-// df.start(fut, label, database, transaction_mode). Not strict: a NULL graph gives NULL.
+namespace {
+
+// df.start's max_attempts, max_backoff and on_failure (NULL = the default). The backoff
+// of an instance-wide policy starts at 1 second and doubles up to max_backoff.
+void read_failure_options(FunctionCallInfo fcinfo, df::ext::start::Options& options) {
+  df::compiler::RetryArgs args{1, 1000, 16000};
+  if (!PG_ARGISNULL(4)) {
+    const std::int32_t attempts = PG_GETARG_INT32(4);
+    args.max_attempts = attempts < 0 ? 0 : static_cast<std::uint32_t>(attempts);
+  }
+  if (!PG_ARGISNULL(5)) args.max_backoff_ms = df::ext::duration_arg_ms(fcinfo, 5, "df.start(): max_backoff");
+  if (args.max_backoff_ms < args.backoff_ms) args.backoff_ms = args.max_backoff_ms;
+  if (auto problem = df::compiler::check_retry(args, "df.start()")) df::ext::surface::raise(*problem);
+  const std::string on_failure = PG_ARGISNULL(6) ? "fail" : df::compiler::to_lower(df::ext::text_arg(fcinfo, 6));
+  if (on_failure != "fail")
+    df::ext::surface::raise("invalid on_failure \"" + on_failure + "\" for df.start(): expected 'fail'");
+  options.max_attempts = args.max_attempts;
+  options.max_backoff_ms = args.max_backoff_ms;
+}
+
+}  // namespace
+
+// df.start(fut, label, database, transaction_mode, max_attempts, max_backoff, on_failure).
+// Not strict: a NULL graph gives NULL.
 DF_SURFACE_FUNCTION(df_start) {
   using df::ext::surface::opt_text_arg;
   std::string mode = PG_ARGISNULL(3) ? "caller" : df::ext::text_arg(fcinfo, 3);
@@ -182,6 +208,7 @@ DF_SURFACE_FUNCTION(df_start) {
   df::ext::start::Options options;
   options.label = opt_text_arg(fcinfo, 1);
   options.database = opt_text_arg(fcinfo, 2);
+  read_failure_options(fcinfo, options);
   if (df::compiler::to_lower(mode) == "new")
     return df::ext::text_datum(df::ext::start::start_new_mode(df::ext::text_arg(fcinfo, 0), options));
   return df::ext::text_datum(df::ext::start::start_caller_mode(df::ext::text_arg(fcinfo, 0), options));

@@ -2,6 +2,7 @@
 // df.start_workflow (which adds the workflow's parameters as variables).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -14,6 +15,9 @@ struct Options {
   std::optional<std::string> database;
   // Variables that override the caller's df.vars snapshot (workflow parameters).
   std::vector<std::pair<std::string, std::string>> overrides;
+  // Instance-wide retry policy (df.start max_attempts / max_backoff); 1 = no retry.
+  std::uint32_t max_attempts = 1;
+  std::int64_t max_backoff_ms = 16000;
 };
 
 // Parses, checks, validates and persists `fut` as the caller, hands it to the engine and

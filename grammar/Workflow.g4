@@ -12,8 +12,9 @@
 // Expressions: SQL steps are string literals ('..' with '' escapes, E'..' with backslash
 // escapes, $$..$$ / $tag$..$tag$); operators ~> |=> & | ?> !> and prefix @>; node functions
 // df.sql df.seq df.as df.join df.join3 df.race df.if df.if_rows df.loop df.break df.sleep
-// df.wait_for_schedule df.wait_for_signal df.http df.http_multipart (`df.` optional) with
-// positional and named (name => value) arguments; NULL, numbers, and `::jsonb` casts.
+// df.wait_for_schedule df.wait_for_signal df.http df.http_multipart df.retry (`df.` optional) with
+// positional and named (name => value) arguments; NULL, numbers, and `::jsonb` casts;
+// `try { ... } catch (err) { ... }` (df.catch).
 //
 // Precedence: as in PostgreSQL, where these are ordinary user-defined operators, ALL binary
 // DSL operators share one precedence and associate left to right; prefix @> binds only its
@@ -70,7 +71,11 @@ castSuffix   : CAST IDENT ;
 primary      : literal
              | call
              | LPAREN expr RPAREN
+             | tryCatch
              ;
+// try { step } catch (err) { handler }: `try` and `catch` stay identifiers (df.catch() is
+// a call); the front end checks the words and lowers this to df.catch(step, handler, 'err').
+tryCatch     : IDENT LBRACE expr RBRACE IDENT (LPAREN IDENT RPAREN)? LBRACE expr RBRACE ;
 call         : (IDENT DOT)? IDENT LPAREN argList? RPAREN ;
 argList      : arg (COMMA arg)* ;
 arg          : (IDENT ARROW)? expr ;

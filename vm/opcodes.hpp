@@ -40,7 +40,9 @@
   X(LOOP_SAVE_BODY, NONE, "remember acc as the body result before the while-condition runs") \
   X(LOOP_TEST, TARGET, "while-condition: exit to a with the saved body result when acc is falsy") \
   X(LOOP_NEXT, TARGET, "iteration cap, pacing timer, new generation; jump to the body at a")  \
-  X(LOOP_EXIT, NONE, "complete the loop with acc; pop its frame")
+  X(LOOP_EXIT, NONE, "complete the loop with acc; pop its frame")                           \
+  X(TRY_ENTER, TARGET, "CATCH: NodeRunning; push a handler frame (a failure below jumps to a)") \
+  X(TRY_LEAVE, TARGET, "CATCH: the step succeeded; pop the handler frame and jump to a")
 
 namespace df::vm {
 

@@ -8,6 +8,7 @@
 
 #include "args.hpp"
 #include "errors.hpp"
+#include "failure.hpp"
 #include "json_text.hpp"
 
 namespace df::vm {
@@ -50,7 +51,8 @@ class Lowerer {
  public:
   Program program;
 
-  void number(const ir::Node& n, std::uint32_t parent, bool inside_loop) {
+  void number(const ir::Node& n, std::uint32_t parent, bool inside_loop,
+              const std::optional<RetryPolicy>& retry = std::nullopt) {
     const auto index = static_cast<std::uint32_t>(program.nodes.size());
     index_[&n] = index;
     NodeInfo info;
@@ -59,10 +61,12 @@ class Lowerer {
     info.result_name = n.result_name;
     info.pos = n.pos;
     info.inside_loop = inside_loop;
+    info.retry = retry;
     program.nodes.push_back(std::move(info));
     decode(n, program.nodes.back());
     const bool child_in_loop = inside_loop || n.type == ir::NodeType::Loop;
-    for (const auto& ref : ir::children(n)) number(*ref.child, index, child_in_loop);
+    const std::optional<RetryPolicy> inner = n.type == ir::NodeType::Retry ? retry_policy(n) : retry;
+    for (const auto& ref : ir::children(n)) number(*ref.child, index, child_in_loop, inner);
   }
 
   void emit_node(const ir::Node& n);
@@ -93,6 +97,12 @@ class Lowerer {
   }
 
   void decode(const ir::Node& n, NodeInfo& info) const;
+  RetryPolicy retry_policy(const ir::Node& n) const {
+    std::string err;
+    auto args = compiler::decode_retry(n, &err);
+    if (!args) fail(n, err);
+    return RetryPolicy{args->max_attempts, args->backoff_ms, args->max_backoff_ms};
+  }
   void decode_break(const ir::Node& n, NodeInfo& info) const;
   void emit_if(const ir::Node& n);
   void emit_fork(const ir::Node& n, Op op, const std::vector<const ir::Node*>& branches);
@@ -153,6 +163,12 @@ void Lowerer::decode(const ir::Node& n, NodeInfo& info) const {
     case ir::NodeType::Break:
       decode_break(n, info);
       return;
+    case ir::NodeType::Catch: {
+      auto args = compiler::decode_catch(n, &err);
+      if (!args) fail(n, err);
+      info.text = args->error_name;
+      return;
+    }
     case ir::NodeType::If: {
       if (n.condition) return;
       if (!n.query) fail(n, "missing condition_node");
@@ -234,6 +250,24 @@ void Lowerer::emit_node(const ir::Node& n) {
     case ir::NodeType::WaitSchedule: emit(Op::WAIT_SCHEDULE, n); return;
     case ir::NodeType::Signal: emit(Op::WAIT_SIGNAL, n); return;
     case ir::NodeType::Break: emit(Op::BREAK, n); return;
+    case ir::NodeType::Catch: {
+      // CATCH:  TRY_ENTER handler; <step>; TRY_LEAVE end; handler: <handler>; end: LEAVE
+      const std::uint32_t enter = emit(Op::TRY_ENTER, n);
+      emit_node(need(n, n.left, "left_node (the step)"));
+      const std::uint32_t leave = emit(Op::TRY_LEAVE, n);
+      program.code[enter].a = here();
+      program.nodes[index_.at(&n)].handler_pc = here();
+      emit_node(need(n, n.right, "right_node (the handler)"));
+      program.code[leave].a = here();
+      emit(Op::LEAVE, n);
+      return;
+    }
+    case ir::NodeType::Retry:
+      // RETRY:  ENTER; <step>; LEAVE  (its policy lives in the leaves' NodeInfo::retry)
+      emit(Op::ENTER, n);
+      emit_node(need(n, n.left, "left_node (the step)"));
+      emit(Op::LEAVE, n);
+      return;
     case ir::NodeType::Then:
       // THEN:  ENTER; <left>; <right>; LEAVE
       emit(Op::ENTER, n);

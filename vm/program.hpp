@@ -14,6 +14,7 @@
 #include "cron.hpp"
 #include "ir.hpp"
 #include "opcodes.hpp"
+#include "retry.hpp"
 
 namespace df::vm {
 
@@ -34,6 +35,7 @@ struct NodeInfo {
   std::optional<std::string> result_name;
   ir::SourcePos pos;
   std::uint32_t exit_pc = 0;  // LOOP: pc of its LOOP_EXIT
+  std::uint32_t handler_pc = 0;  // CATCH: pc of its handler (text = the error's result name)
   // Leaf operands: SQL template, HTTP/multipart config JSON, cron expression, signal
   // name, break value (as JSON text) or the if_rows result name.
   std::string text;
@@ -41,6 +43,9 @@ struct NodeInfo {
   std::optional<std::int64_t> timeout;    // SIGNAL timeout seconds
   std::optional<compiler::CronSchedule> cron;
   bool inside_loop = false;  // BREAK: some ancestor (across forks) is a LOOP
+  // SQL/HTTP leaves: the policy of the nearest enclosing RETRY node (df.retry); without
+  // one the instance-wide policy of df.start applies (State::retry).
+  std::optional<RetryPolicy> retry;
 
   // SLEEP, WAIT_SCHEDULE and BREAK never store their named result (REFERENCE §9).
   bool stores_result() const;

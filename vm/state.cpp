@@ -184,7 +184,7 @@ void write_task(Writer& w, const PendingTask& t) {
 PendingTask read_task(Reader& r) {
   PendingTask t;
   t.id = r.u();
-  t.kind = r.e<TaskKind>(static_cast<std::uint64_t>(TaskKind::PacingTimer));
+  t.kind = r.e<TaskKind>(static_cast<std::uint64_t>(TaskKind::RetryTimer));
   t.thread = r.u32();
   t.node = r.u32();
   t.text = r.s();
@@ -192,6 +192,44 @@ PendingTask read_task(Reader& r) {
   t.iteration = r.u32();
   t.scope = r.s();
   return t;
+}
+
+bool has_failure_state(const Thread& t) {
+  return t.failed_attempts != 0 || !t.last_error.empty() || !t.catches.empty();
+}
+
+// Version 3's trailing section (failure handling): the instance-wide retry policy, then
+// the retry/catch fields of the threads that have any, by thread id. Earlier layouts are
+// exactly the rest of the bytes.
+void write_failure_section(Writer& w, const State& st) {
+  w.u(st.retry.max_attempts);
+  w.i(st.retry.backoff_ms);
+  w.i(st.retry.max_backoff_ms);
+  std::size_t n = 0;
+  for (const auto& entry : st.threads) n += has_failure_state(entry.second);
+  w.u(n);
+  for (const auto& [id, t] : st.threads) {
+    if (!has_failure_state(t)) continue;
+    w.u(id);
+    w.u(t.failed_attempts);
+    w.s(t.last_error);
+    w.u(t.catches.size());
+    for (auto c : t.catches) w.u(c);
+  }
+}
+
+void read_failure_section(Reader& r, State& st) {
+  st.retry.max_attempts = r.u32();
+  st.retry.backoff_ms = r.i();
+  st.retry.max_backoff_ms = r.i();
+  for (std::size_t n = r.count(); n > 0; --n) {
+    auto it = st.threads.find(r.u32());
+    if (it == st.threads.end()) throw StateError("corrupt VM state: failure fields of an unknown thread");
+    Thread& t = it->second;
+    t.failed_attempts = r.u32();
+    t.last_error = r.s();
+    for (std::size_t k = r.count(); k > 0; --k) t.catches.push_back(r.u32());
+  }
 }
 
 }  // namespace
@@ -217,6 +255,7 @@ std::string serialize(const State& st) {
   w.u(st.next_thread_id);
   w.u(st.next_task_id);
   w.s(st.result);
+  write_failure_section(w, st);
   return w.out;
 }
 
@@ -224,7 +263,7 @@ State deserialize(std::string_view bytes) {
   Reader r(bytes);
   r.expect(kMagic);
   const std::uint64_t version = r.e<std::uint8_t>(255);
-  if (version != kStateVersion && version != 1)
+  if (version < 1 || version > kStateVersion)
     throw StateError("unsupported VM state version " + std::to_string(version));
   State st;
   st.lowering_version = version == 1 ? 1 : r.u32();
@@ -251,6 +290,7 @@ State deserialize(std::string_view bytes) {
   st.next_thread_id = r.u32();
   st.next_task_id = r.u();
   st.result = r.s();
+  if (version >= 3) read_failure_section(r, st);
   if (!r.at_end()) throw StateError("corrupt VM state: trailing bytes");
   return st;
 }

@@ -25,6 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include "retry.hpp"
+
 namespace df::vm {
 
 // The two version stamps of every checkpoint (docs/upgrades.md "Checkpoint versions").
@@ -78,9 +80,15 @@ struct Thread {
   std::vector<std::uint32_t> children;             // FORK_*: child thread ids, branch order
   Outcome outcome = Outcome::None;
   std::string outcome_text;                        // result, error or break value
+  // Retries of the leaf at `pc`: failed attempts so far and the last one's error record
+  // (both reset when the leaf completes or finally fails).
+  std::uint32_t failed_attempts = 0;
+  std::string last_error;
+  std::vector<std::uint32_t> catches;  // CATCH nodes whose step this thread is inside
 };
 
-enum class TaskKind : std::uint8_t { Sql, Http, SleepTimer, ScheduleTimer, SignalTimeout, PacingTimer };
+// RetryTimer: the durable wait between two attempts of a failed SQL/HTTP step.
+enum class TaskKind : std::uint8_t { Sql, Http, SleepTimer, ScheduleTimer, SignalTimeout, PacingTimer, RetryTimer };
 bool is_timer(TaskKind kind);
 
 // Everything needed to re-issue the task after a host restart (see pending_actions()).
@@ -111,6 +119,7 @@ struct State {
   std::uint32_t next_thread_id = 1;
   std::uint64_t next_task_id = 1;
   std::string result;  // instance result (completed) or error (failed)
+  RetryPolicy retry;   // instance-wide policy (df.start max_attempts / max_backoff)
   // The lowering this state's pcs index into (kLoweringVersion of the build that started
   // the instance); read back from the checkpoint, never re-stamped by a later build.
   std::uint32_t lowering_version = kLoweringVersion;
@@ -125,7 +134,8 @@ bool operator==(const State& a, const State& b);
 struct StateError : std::runtime_error {
   explicit StateError(const std::string& m) : std::runtime_error(m) {}
 };
-inline constexpr std::uint8_t kStateVersion = 2;
+// Version 3 added the retry and catch fields (retry.hpp, CATCH); 2 and 1 are still read.
+inline constexpr std::uint8_t kStateVersion = 3;
 std::string serialize(const State& state);
 State deserialize(std::string_view bytes);
 

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "errors.hpp"
+#include "retry.hpp"
 #include "json_text.hpp"
 #include "substitute.hpp"
 #include "truth.hpp"
@@ -27,7 +28,8 @@ std::string loop_cap_message(std::uint32_t max_iterations) {
 const char* action_kind_name(Action::Kind kind) {
   static const char* const kNames[] = {"RunSql",        "RunHttp",       "ArmTimer",
                                        "CancelTask",    "NodeRunning",   "NodeCompleted",
-                                       "NodeFailed",    "InstanceCompleted", "InstanceFailed"};
+                                       "NodeFailed",    "InstanceCompleted", "InstanceFailed",
+                                       "NodeRetrying"};
   return kNames[static_cast<int>(kind)];
 }
 
@@ -110,22 +112,31 @@ class Machine {
     t.wait_task = 0;
     queue_.push_back(t.id);
   }
-  void node_action(Action::Kind kind, std::uint32_t node, const Thread& t, std::string text = {}) {
+  void node_action(Action::Kind kind, std::uint32_t node, const Thread& t, std::string text = {},
+                   std::string detail = {}) {
     Action a;
     a.kind = kind;
     a.node = node;
     a.text = std::move(text);
     a.scope = render_scope(t.scope);
+    a.detail = std::move(detail);
     out_.push_back(std::move(a));
   }
-  void complete(Thread& t, std::uint32_t node, std::string result) {
-    node_action(Action::Kind::NodeCompleted, node, t, result);
+  static void reset_attempts(Thread& t) {
+    t.failed_attempts = 0;
+    t.last_error.clear();
+  }
+  void complete(Thread& t, std::uint32_t node, std::string result, std::string detail = {}) {
+    node_action(Action::Kind::NodeCompleted, node, t, result, std::move(detail));
     const NodeInfo& n = info(node);
     if (n.result_name && n.stores_result()) t.results[*n.result_name] = result;
     t.acc = std::move(result);
   }
   void complete_leaf(Thread& t, std::uint32_t node, std::string result) {
-    complete(t, node, std::move(result));
+    std::string detail;  // succeeded after retries: the stamp tells how many attempts
+    if (t.failed_attempts > 0) detail = "{\"attempts\":" + std::to_string(t.failed_attempts + 1) + "}";
+    reset_attempts(t);
+    complete(t, node, std::move(result), std::move(detail));
     ++t.pc;
     wake(t);
   }
@@ -145,7 +156,14 @@ class Machine {
   void loop_next(Thread& t, const Instruction& i);
   void advance_loop(Thread& t);
 
-  void fail_from(Thread& t, std::uint32_t node, const std::string& error);
+  void fail_from(Thread& t, std::uint32_t node, const std::string& error,
+                 const std::string& detail = {}, const std::string& error_value = {});
+  std::string error_value(std::uint32_t node, const std::string& message, const Failure* f,
+                          std::uint32_t attempts) const;
+  const RetryPolicy& policy_for(std::uint32_t node) const {
+    return info(node).retry ? *info(node).retry : st_.retry;
+  }
+  void attempt_failed(Thread& t, const PendingTask& task, const Failure& f);
   void break_from(Thread& t, std::uint32_t node, const std::string& value);
   void finish_thread(Thread& t, Outcome outcome, const std::string& text);
   void finish_instance(Outcome outcome, const std::string& text);
@@ -227,12 +245,27 @@ void Machine::exec_instruction(Thread& t) {
     case Op::LOOP_EXIT:
       exec_loop(t, i);
       return;
+    case Op::TRY_ENTER:
+      node_action(Action::Kind::NodeRunning, i.node, t);
+      t.catches.push_back(i.node);
+      ++t.pc;
+      return;
+    case Op::TRY_LEAVE:
+      t.catches.pop_back();
+      t.pc = i.a;
+      return;
   }
 }
 
 void Machine::exec_leaf(Thread& t, const Instruction& i) {
   const NodeInfo& n = info(i.node);
-  node_action(Action::Kind::NodeRunning, i.node, t);
+  if (t.failed_attempts == 0) {
+    node_action(Action::Kind::NodeRunning, i.node, t);
+  } else {  // the next attempt after a retry wait
+    node_action(Action::Kind::NodeRunning, i.node, t, {},
+                "{\"attempt\":" + std::to_string(t.failed_attempts + 1) +
+                    ",\"previous_error\":" + t.last_error + "}");
+  }
   try {
     switch (i.op) {
       case Op::SQL:
@@ -382,10 +415,32 @@ void Machine::advance_loop(Thread& t) {
 
 // Fails `node` and every enclosing node of this thread (popping their loop frames), then
 // ends the thread with the error.
-void Machine::fail_from(Thread& t, std::uint32_t node, const std::string& error) {
+// The value a CATCH handler sees as $<error_name>.
+std::string Machine::error_value(std::uint32_t node, const std::string& message, const Failure* f,
+                                 std::uint32_t attempts) const {
+  std::string out = "{\"message\":" + json_string(message) + ",\"sqlstate\":";
+  out += f && f->sqlstate ? json_string(*f->sqlstate) : "null";
+  if (f && f->http_status) out += ",\"http_status\":" + std::to_string(*f->http_status);
+  return out + ",\"node\":" + std::to_string(node) + ",\"node_type\":" +
+         json_string(ir::node_type_name(info(node).type)) + ",\"attempts\":" + std::to_string(attempts) + "}";
+}
+
+void Machine::fail_from(Thread& t, std::uint32_t node, const std::string& error,
+                        const std::string& detail, const std::string& error_value_json) {
+  reset_attempts(t);
   std::uint32_t a = node;
   while (true) {
-    node_action(Action::Kind::NodeFailed, a, t, error);
+    // The innermost CATCH whose step failed: its handler runs with the error, the
+    // workflow goes on after it (a failure in the handler passes this CATCH by).
+    if (info(a).type == NodeType::Catch && !t.catches.empty() && t.catches.back() == a) {
+      t.catches.pop_back();
+      t.results[info(a).text] =
+          error_value_json.empty() ? error_value(node, error, nullptr, 1) : error_value_json;
+      t.pc = info(a).handler_pc;
+      wake(t);
+      return;
+    }
+    node_action(Action::Kind::NodeFailed, a, t, error, a == node ? detail : std::string());
     if (info(a).type == NodeType::Loop && !t.loops.empty() && t.loops.back().node == a) {
       if (t.loops.back().owns_scope) t.scope.pop_back();
       t.loops.pop_back();
@@ -403,6 +458,8 @@ void Machine::break_from(Thread& t, std::uint32_t node, const std::string& value
   std::uint32_t a = node;
   while (a != t.root_node) {
     a = info(a).parent;
+    if (info(a).type == NodeType::Catch && !t.catches.empty() && t.catches.back() == a)
+      t.catches.pop_back();  // a break leaves the CATCH's step
     if (info(a).type == NodeType::Loop) {
       t.acc = value;
       t.pc = info(a).exit_pc;
@@ -556,14 +613,50 @@ void Machine::cancel_thread(std::uint32_t tid, bool lost_race) {
   st_.threads.erase(tid);
 }
 
+// One attempt of a SQL/HTTP leaf failed: wait (a durable RetryTimer) and try again while
+// the policy allows and the failure may pass by itself; otherwise the node fails.
+void Machine::attempt_failed(Thread& t, const PendingTask& task, const Failure& f) {
+  const bool http = task.kind == TaskKind::Http;
+  const std::uint32_t attempt = t.failed_attempts + 1;
+  RetryPolicy policy = policy_for(task.node);
+  if (!http && is_conflict(f) && policy.max_attempts < kConflictPolicy.max_attempts) policy = kConflictPolicy;
+  const std::string record = record_with_attempt(f, attempt);
+  if (attempt >= policy.max_attempts || !may_succeed_later(f, http, cfg_.non_retryable_sqlstates)) {
+    return fail_from(t, task.node, f.message,
+                     "{\"attempts\":" + std::to_string(attempt) + ",\"error\":" + record + "}",
+                     error_value(task.node, f.message, &f, attempt));
+  }
+  t.failed_attempts = attempt;
+  t.last_error = record;
+  const std::int64_t delay = backoff_delay_ms(policy, attempt);
+  const std::int64_t due = delay > std::numeric_limits<std::int64_t>::max() - now_ ? now_ : now_ + delay;
+  Action a;
+  a.kind = Action::Kind::NodeRetrying;
+  a.node = task.node;
+  a.text = f.message;
+  a.scope = render_scope(t.scope);
+  a.deadline_ms = due;
+  a.detail = "{\"waiting\":\"retry\",\"attempt\":" + std::to_string(attempt) + ",\"max_attempts\":" +
+             std::to_string(policy.max_attempts) + ",\"error\":" + record + "}";
+  out_.push_back(std::move(a));
+  issue(t, TaskKind::RetryTimer, task.node, {}, due);
+}
+
 void Machine::task_done(const PendingTask& task, bool ok, const std::string& payload) {
   Thread& t = st_.threads.at(task.thread);
   const NodeInfo& n = info(task.node);
   switch (task.kind) {
     case TaskKind::Sql:
     case TaskKind::Http:
-      if (ok) return complete_leaf(t, task.node, payload);
-      return fail_from(t, task.node, payload);
+      if (ok) {
+        // Under a policy a 408/429 response is a failed attempt (5xx arrive as failures).
+        if (task.kind == TaskKind::Http && policy_for(task.node).max_attempts > 1)
+          if (auto f = retryable_response(payload)) return attempt_failed(t, task, *f);
+        return complete_leaf(t, task.node, payload);
+      }
+      return attempt_failed(t, task, decode_failure(payload));
+    case TaskKind::RetryTimer:
+      return wake(t);  // the thread is still at the leaf: exec_leaf runs the next attempt
     case TaskKind::SleepTimer:
       return complete_leaf(t, task.node, "{\"slept\": true, \"seconds\": " +
                                              std::to_string(n.seconds) + "}");
@@ -610,6 +703,7 @@ void Machine::start(const Event& ev) {
   st_.instance_id = ev.instance_id;
   st_.label = ev.label;
   st_.variables = ev.variables;
+  st_.retry = ev.retry;
   Thread main;
   main.id = st_.next_thread_id++;
   main.root_node = 0;

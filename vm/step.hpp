@@ -14,6 +14,10 @@
 //                 stamp df.nodes[node] (map the pre-order index to the node id) with the
 //                 status, `text` as result, and execution id <instance>::<scope with
 //                 #idx replaced by node ids>.
+//   NodeRetrying  an attempt of SQL/HTTP step `node` failed and another one follows at
+//                 deadline_ms (a RetryTimer is armed): the node stays running, showing the
+//                 attempt, the error and the next retry time. Node* actions may carry
+//                 `detail`, a JSON object to merge into status_details (attempts, errors).
 //   InstanceCompleted / InstanceFailed
 //                 set the instance's terminal status; `text` = result JSON / error.
 #pragma once
@@ -40,11 +44,12 @@ struct Event {
   std::string instance_id;
   std::string label;        // empty when none
   std::map<std::string, std::string> variables;
+  RetryPolicy retry;        // the instance-wide retry policy (df.start)
 };
 
 struct Action {
   enum class Kind { RunSql, RunHttp, ArmTimer, CancelTask, NodeRunning, NodeCompleted,
-                    NodeFailed, InstanceCompleted, InstanceFailed };
+                    NodeFailed, InstanceCompleted, InstanceFailed, NodeRetrying };
   Kind kind = Kind::RunSql;
   std::uint64_t task_id = 0;
   std::uint32_t node = 0;         // pre-order index
@@ -52,12 +57,15 @@ struct Action {
   std::int64_t deadline_ms = 0;   // ArmTimer
   std::uint32_t iteration = 0;    // RunHttp: innermost loop iteration (0-based), 0 outside loops
   std::string scope;              // Node*: render_scope() of the stamping scope
+  std::string detail;             // Node*: JSON object for status_details, "" = none
 };
 const char* action_kind_name(Action::Kind kind);
 
 struct StepConfig {
   std::int64_t loop_min_interval_ms = 1000;
   std::uint32_t max_loop_iterations = 100000;
+  // SQLSTATE classes/codes that never succeed on their own: not retried (retry.hpp).
+  std::vector<std::string> non_retryable_sqlstates = {"0A", "28", "42"};
 };
 
 struct StepResult {

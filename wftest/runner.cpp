@@ -124,6 +124,7 @@ class Host {
   vm::State state_;
   std::int64_t now_ = kVirtualEpochMs;
   std::map<std::uint64_t, Action> owed_;  // RunSql / RunHttp / ArmTimer by task id
+  std::string last_error_record_;  // the error record of the last step that failed for good
   std::map<std::pair<std::uint32_t, std::string>, std::size_t> open_;  // (node, scope) -> run
   std::map<std::uint64_t, std::size_t> task_run_;                       // task -> run
   std::vector<int> stub_calls_;
@@ -166,6 +167,7 @@ class Host {
       case Action::Kind::CancelTask: owed_.erase(a.task_id); break;
       case Action::Kind::NodeRunning:
         if (!is_leaf_type(prog_.nodes[a.node].type)) break;
+        if (open_.count(key)) break;  // the next attempt after a retry wait: the same run
         open_[key] = out_.runs.size();
         out_.runs.push_back(LeafRun{a.node, now_ - kVirtualEpochMs, "", 0, LeafRun::End::Running, ""});
         log("start    " + leaf_label(prog_, a.node));
@@ -176,12 +178,16 @@ class Host {
         if (!is_leaf_type(prog_.nodes[a.node].type) || it == open_.end()) break;
         LeafRun& run = out_.runs[it->second];
         const bool failed = a.kind == Action::Kind::NodeFailed;
+        if (failed) last_error_record_ = error_record_of(a.detail);
         run.end = failed ? LeafRun::End::Failed : LeafRun::End::Completed;
         run.result = a.text;
         open_.erase(it);
         log(std::string(failed ? "failed   " : "done     ") + leaf_label(prog_, a.node) + " -> " + shorten(a.text, 80));
         break;
       }
+      case Action::Kind::NodeRetrying:
+        log("retry    " + leaf_label(prog_, a.node) + " after " + shorten(a.text, 80));
+        break;
       case Action::Kind::InstanceCompleted: log("completed -> " + shorten(a.text, 80)); break;
       case Action::Kind::InstanceFailed: log("failed -> " + shorten(a.text, 80)); break;
     }
@@ -301,9 +307,19 @@ class Host {
     return ext::http::envelope_json(resp);
   }
 
+  // The "error" member of a failed leaf's detail (vm/step.hpp), or "".
+  static std::string error_record_of(const std::string& detail) {
+    const std::string key = "\"error\":";
+    auto at = detail.find(key);
+    if (at == std::string::npos || detail.empty() || detail.back() != '}') return "";
+    return detail.substr(at + key.size(), detail.size() - 1 - at - key.size());
+  }
+
   void finish() {
     out_.elapsed_ms = now_ - kVirtualEpochMs;
     out_.result = state_.result;
+    // A failed instance reports the failing step's whole error record (SQLSTATE included).
+    if (state_.status == vm::InstanceStatus::Failed && !last_error_record_.empty()) out_.result = last_error_record_;
     switch (state_.status) {
       case vm::InstanceStatus::Completed: out_.status = "completed"; break;
       case vm::InstanceStatus::Failed: out_.status = "failed"; break;

@@ -23,12 +23,12 @@ DSL_FILE = "ext/dsl_functions.cpp"
 
 # SQL type -> the lower.cpp ArgKinds it can stand for (a node argument is text in SQL).
 SQL_TYPE_KINDS = {"text": {"Node", "Text"}, "jsonb": {"Jsonb"}, "integer": {"Int"},
-                  "bigint": {"BigInt"}}
+                  "bigint": {"BigInt"}, '"any"': {"Duration"}}
 # ext/dsl_functions.cpp accessor -> (ArgKind, reads NULL itself).
 ACCESSORS = {"step_arg": ("Node", False), "text_arg": ("Text", False),
              "opt_text_arg": ("Text", True), "opt_jsonb_arg": ("Jsonb", True),
              "int_arg_or": ("Int", True), "PG_GETARG_INT32": ("Int", False),
-             "PG_GETARG_INT64": ("BigInt", False)}
+             "PG_GETARG_INT64": ("BigInt", False), "duration_arg_ms": ("Duration", False)}
 
 
 def split_top_level(text):
@@ -68,7 +68,7 @@ def parse_sql(text):
     for m in pattern.finditer(text):
         params = []
         for arg in split_top_level(m.group(2)):
-            d = re.match(r"(\w+)\s+(\w+)(?:\s+DEFAULT\s+(.+))?$", arg, re.S | re.I)
+            d = re.match(r"(\w+)\s+(\w+|\"any\")(?:\s+DEFAULT\s+(.+))?$", arg, re.S | re.I)
             if not d:
                 raise ValueError(f"{SQL_FILE}: cannot read argument '{arg}' of df.{m.group(1)}")
             has_default = d.group(3) is not None

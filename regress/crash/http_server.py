@@ -16,6 +16,7 @@ Endpoints (any method):
   /latin1        200 text/plain; charset=iso-8859-1 "caf\xe9"
   /big?n=<n>     200 application/octet-stream, n bytes of "a"
   /upload        parses multipart/form-data; 200 JSON [{name, filename, content_type, size, sha256}]
+  /flaky/<k>/<n> 500 for the first n requests with path key k, then 200 "paid <k>"
 """
 import email.parser
 import email.policy
@@ -30,6 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 
 PORT_FILE, LOG_FILE = sys.argv[1], sys.argv[2]
 LOG_LOCK = threading.Lock()
+FLAKY_SEEN = {}  # /flaky/<k>/<n>: requests seen per key
 
 
 def parse_multipart(content_type, body):
@@ -93,6 +95,15 @@ class Handler(BaseHTTPRequestHandler):
             code = int(path.rsplit("/", 1)[1])
             text = ("status %d " % code) + ("x" * 600 if "long" in query else "")
             self.reply(code, text.encode())
+        elif path.startswith("/flaky/"):
+            _, _, key, n = path.split("/")
+            with LOG_LOCK:
+                FLAKY_SEEN[key] = FLAKY_SEEN.get(key, 0) + 1
+                seen = FLAKY_SEEN[key]
+            if seen <= int(n):
+                self.reply(500, ("flaky %s failure %d" % (key, seen)).encode())
+            else:
+                self.reply(200, ("paid %s" % key).encode())
         elif path == "/redirect":
             self.reply(302, b"moved", extra={"Location": "/json"})
         elif path == "/slow":

@@ -17,7 +17,7 @@ CREATE ROLE regress_nologin NOLOGIN;
 SELECT df.grant_usage('regress_alice');
 SELECT df.grant_usage('regress_nologin');
 
--- the signature: one 4-argument form, not strict
+-- the signature: one form (the REFERENCE four arguments, then the failure-handling options), not strict
 SELECT pg_get_function_arguments('df.start'::regproc), proisstrict FROM pg_proc WHERE oid = 'df.start'::regproc;
 
 -- step 3/4: identity checks

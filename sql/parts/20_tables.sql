@@ -61,7 +61,8 @@ ALTER TABLE df.nodes
     CHECK (right_node IS NULL OR right_node ~ '^[0-9a-f]{8}$') NOT VALID,
   ADD CONSTRAINT nodes_node_type_chk
     CHECK (node_type IN ('SQL', 'THEN', 'IF', 'JOIN', 'LOOP', 'BREAK', 'RACE', 'SLEEP',
-                         'WAIT_SCHEDULE', 'HTTP', 'HTTP_MULTIPART', 'SIGNAL')) NOT VALID,
+                         'WAIT_SCHEDULE', 'HTTP', 'HTTP_MULTIPART', 'SIGNAL',
+                         'RETRY', 'CATCH')) NOT VALID,
   ADD CONSTRAINT nodes_result_name_chk
     CHECK (result_name IS NULL OR result_name ~ '^[A-Za-z_][A-Za-z0-9_]*$') NOT VALID,
   ADD CONSTRAINT nodes_status_chk
@@ -82,6 +83,10 @@ ALTER TABLE df.nodes
         THEN left_node IS NOT NULL AND right_node IS NOT NULL
       WHEN node_type = 'RACE'
         THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NULL
+      WHEN node_type = 'RETRY'
+        THEN left_node IS NOT NULL AND right_node IS NULL AND query IS NOT NULL
+      WHEN node_type = 'CATCH'
+        THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NOT NULL
       ELSE false
     END) NOT VALID;
 

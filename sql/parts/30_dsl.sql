@@ -37,6 +37,16 @@ CREATE FUNCTION df.http_multipart(url text, method text DEFAULT 'POST', parts js
                                   headers jsonb DEFAULT NULL, timeout_seconds integer DEFAULT 30)
   RETURNS text AS 'MODULE_PATHNAME', 'df_http_multipart' LANGUAGE C VOLATILE;
 
+-- Failure handling (compiler/failure.hpp). Durations are "any": an interval, a number of
+-- seconds or text such as '1 second' / '250 ms'.
+CREATE FUNCTION df.retry(step text, max_attempts integer DEFAULT 3, backoff "any" DEFAULT '1 second',
+                         max_backoff "any" DEFAULT '1 minute') RETURNS text
+  AS 'MODULE_PATHNAME', 'df_retry' LANGUAGE C STRICT VOLATILE;
+-- When step fails for good, handler runs with the error as $<error_name> ({message,
+-- sqlstate, node, node_type, attempts}); the workflow goes on after it.
+CREATE FUNCTION df.catch(step text, handler text, error_name text DEFAULT 'error') RETURNS text
+  AS 'MODULE_PATHNAME', 'df_catch' LANGUAGE C STRICT VOLATILE;
+
 -- Operator helpers. They exist only to back operators (docs/reference.md §4).
 CREATE FUNCTION df.as_op(fut text, name text) RETURNS text
   LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, df, pg_temp

@@ -2,8 +2,13 @@
 -- and df.await_instance are C functions (ext/start.cpp, ext/control.cpp) that act as the
 -- caller; the read-only helpers are plain SQL under the caller's RLS.
 
+-- max_attempts / max_backoff: the instance-wide retry policy of SQL and HTTP steps (1 =
+-- no retry; waits double from 1 second up to max_backoff, an interval or seconds);
+-- on_failure: what an unhandled failure does ('fail').
 CREATE FUNCTION df.start(fut text, label text DEFAULT NULL, database text DEFAULT NULL,
-                         transaction_mode text DEFAULT 'caller') RETURNS text
+                         transaction_mode text DEFAULT 'caller', max_attempts integer DEFAULT 1,
+                         max_backoff "any" DEFAULT '16 seconds', on_failure text DEFAULT 'fail')
+  RETURNS text
   AS 'MODULE_PATHNAME', 'df_start' LANGUAGE C VOLATILE;
 
 CREATE FUNCTION df.signal(instance_id text, signal_name text, signal_data text DEFAULT '{}')

@@ -39,6 +39,8 @@ inline std::string rows1(const std::string& col, const std::string& json_value) 
 //   "INC <c>"            -> counter c + 1 (effect: increments)   result {"rows":[{"v":n}],...}
 //   "LT <c> <n>"         -> counter c < n as a boolean
 //   "FAIL <text>"        -> error <text>
+//   "FLAKY <c> <n>"      -> a serialization failure (record, SQLSTATE 40001) until n
+//                           failures of it were accepted (counter "flaky:<c>"), then a row
 //   anything else        -> {"rows":[{"sql":"<text>"}],"row_count":1}
 struct SimSql {
   std::map<std::string, Reply> canned;
@@ -56,12 +58,23 @@ struct SimSql {
       return {true, rows1("b", v < std::stoi(sql.substr(sp + 1)) ? "true" : "false")};
     }
     if (sql.rfind("FAIL ", 0) == 0) return {false, sql.substr(5)};
+    if (sql.rfind("FLAKY ", 0) == 0) {
+      auto sp = sql.find(' ', 6);
+      auto c = db.counters.find("flaky:" + sql.substr(6, sp - 6));
+      if ((c == db.counters.end() ? 0 : c->second) < std::stoi(sql.substr(sp + 1)))
+        return {false, "{\"message\":\"could not serialize access\",\"sqlstate\":\"40001\"}"};
+      return {true, rows1("flaky", "true")};
+    }
     std::string esc;
     for (char ch : sql) {
       if (ch == '"' || ch == '\\') esc += '\\';
       esc += ch;
     }
     return {true, rows1("sql", "\"" + esc + "\"")};
+  }
+  // The world outside noticed a failed attempt (it is not a database effect).
+  static void failed(const std::string& sql, SimDb& db) {
+    if (sql.rfind("FLAKY ", 0) == 0) ++db.counters["flaky:" + sql.substr(6, sql.find(' ', 6) - 6)];
   }
   static void effect(const std::string& sql, SimDb& db) {
     if (sql.rfind("INC ", 0) == 0) ++db.counters[sql.substr(4)];
@@ -83,6 +96,10 @@ class SimHost {
   std::map<std::uint64_t, Action> outstanding;  // tasks and timers the host owes an answer
   std::vector<Action> actions;                  // everything accepted steps asked for
   std::vector<Event> events;                    // accepted events, in order
+  RetryPolicy retry;                            // instance-wide policy given at start
+  // HTTP answers in order (ok=false: TaskFailed with that payload); then http_replies.
+  std::vector<Reply> http_script;
+  std::vector<std::string> http_requests;       // "<node>:<iteration>:<scope>" per request
 
   bool feed(const Event& ev) {
     StepResult r = step(program, state, ev, config);
@@ -98,6 +115,10 @@ class SimHost {
       if (it != outstanding_sql_.end()) SimSql::effect(it->second, db);  // commits with the checkpoint
       ++db.applied[ev.task_id];
     }
+    if (ev.kind == Event::Kind::TaskFailed) {
+      auto it = outstanding_sql_.find(ev.task_id);
+      if (it != outstanding_sql_.end()) SimSql::failed(it->second, db);
+    }
     state = std::move(r.state);
     events.push_back(ev);
     for (const Action& a : r.actions) take(a);
@@ -111,6 +132,7 @@ class SimHost {
     ev.instance_id = "abcd1234";
     ev.label = std::move(label);
     ev.variables = std::move(vars);
+    ev.retry = retry;
     REQUIRE(feed(ev));
   }
 
@@ -137,9 +159,15 @@ class SimHost {
       ev.payload = rep.payload;
     } else {
       now += 7;
+      http_requests.push_back(std::to_string(a.node) + ":" + std::to_string(a.iteration) + ":" + a.scope);
       ev.kind = Event::Kind::TaskSucceeded;
       ev.payload = http_replies.count(a.text) ? http_replies.at(a.text)
                                               : "{\"status\":200,\"body\":\"ok\"}";
+      if (!http_script.empty()) {
+        ev.kind = http_script.front().ok ? Event::Kind::TaskSucceeded : Event::Kind::TaskFailed;
+        ev.payload = http_script.front().payload;
+        http_script.erase(http_script.begin());
+      }
     }
     ev.now_ms = now;
     return ev;
@@ -182,7 +210,7 @@ class SimHost {
     std::vector<std::string> out;
     for (const Action& a : actions) {
       if (a.kind != Action::Kind::NodeRunning && a.kind != Action::Kind::NodeCompleted &&
-          a.kind != Action::Kind::NodeFailed)
+          a.kind != Action::Kind::NodeFailed && a.kind != Action::Kind::NodeRetrying)
         continue;
       std::string s = std::string(action_kind_name(a.kind)).substr(4) + " #" +
                       std::to_string(a.node) + " " + a.scope;

@@ -4,13 +4,16 @@
 // everything else thrown away, the state deserialized and the run continued as a
 // restarted host would (re-issuing pending tasks): same actions, same final state, same
 // effects; and (2) race-free workflows give the same result and effects whatever order
-// concurrently pending results arrive in. Every SQL effect is applied exactly once.
+// concurrently pending results arrive in. Every SQL effect is applied exactly once. With
+// retries on, random subtrees get retry policies and flaky steps fail before succeeding:
+// no step is attempted more often than its policy allows; some subtrees get handlers.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <set>
 
 #include "args.hpp"
+#include "failure.hpp"
 #include "sim_host.hpp"
 
 using namespace df;
@@ -39,6 +42,7 @@ struct Rng {
 struct Options {
   bool races = true;
   bool timeouts = true;
+  bool retries = false;  // RETRY wrappers and FLAKY steps (off: the original generator)
 };
 
 // Random workflows over every node type. Loops always count (INC then LT on their own
@@ -79,11 +83,16 @@ class Generator {
 
   ir::NodePtr named(ir::NodePtr n) {
     if (rng_(4) == 0) n->result_name = rng_(2) ? "ra" : "rb";
+    if (opt_.retries && rng_(4) == 0)
+      n = make_retry(std::move(n), RetryArgs{1 + rng_(4), rng_(3) * 500, 2000});
+    if (opt_.retries && rng_(6) == 0)  // handlers: some fail themselves
+      n = make_catch(std::move(n), make_sql(rng_(4) ? "H $error.attempts" : "FAIL handler"));
     return n;
   }
 
   ir::NodePtr leaf(bool in_loop) {
     const std::string id = std::to_string(id_++);
+    if (opt_.retries && rng_(4) == 0) return make_sql("FLAKY k" + id + " " + std::to_string(rng_(5)));
     const std::uint32_t p = rng_(100);
     if (p < 35) return make_sql("S" + id + " $ra? $rb.sql?");
     if (p < 45) return make_sql("INC g" + id);
@@ -117,6 +126,31 @@ struct RunOutcome {
   std::vector<Action> actions;
   std::string final_state;
 };
+
+// The number after `"key":` in a detail object, or -1.
+long detail_number(const std::string& detail, const char* key) {
+  const std::string k = std::string("\"") + key + "\":";
+  auto at = detail.find(k);
+  return at == std::string::npos ? -1 : std::stol(detail.substr(at + k.size()));
+}
+
+// No leaf is attempted more often than its policy allows (FLAKY fails with 40001, which
+// gets at least the default three attempts).
+void check_attempt_bounds(const Program& program, const std::vector<Action>& actions) {
+  for (const Action& a : actions) {
+    const NodeInfo& n = program.nodes.at(a.node);
+    const long policy = n.retry ? n.retry->max_attempts : 1;
+    const long allowed = std::max<long>(policy, kConflictPolicy.max_attempts);
+    if (a.kind == K::NodeRetrying) {
+      CHECK(detail_number(a.detail, "attempt") < detail_number(a.detail, "max_attempts"));
+      CHECK(detail_number(a.detail, "max_attempts") <= allowed);
+    } else if (a.kind == K::NodeFailed && !a.detail.empty()) {
+      CHECK(detail_number(a.detail, "attempts") <= allowed);
+    } else if (a.kind == K::NodeCompleted && !a.detail.empty()) {
+      CHECK(detail_number(a.detail, "attempts") <= allowed);
+    }
+  }
+}
 
 void check_exactly_once(const SimDb& db) {
   for (const auto& [task, times] : db.applied) {
@@ -175,13 +209,15 @@ RunOutcome drive(const Program& program, const std::set<std::string>& signals, s
   for (const Action& a : h.actions)
     if (a.kind == K::RunSql || a.kind == K::RunHttp || a.kind == K::ArmTimer) ++issued[a.task_id];
   for (const auto& [task, times] : issued) CHECK(times == 1);
+  check_attempt_bounds(program, h.actions);
   return RunOutcome{h.state.status, h.state.result, db.effect_log, h.events, h.actions,
                  serialize(h.state)};
 }
 
 bool same_action(const Action& a, const Action& b) {
   return a.kind == b.kind && a.task_id == b.task_id && a.node == b.node && a.text == b.text &&
-         a.deadline_ms == b.deadline_ms && a.iteration == b.iteration && a.scope == b.scope;
+         a.deadline_ms == b.deadline_ms && a.iteration == b.iteration && a.scope == b.scope &&
+         a.detail == b.detail;
 }
 
 // Replays the accepted events with a crash after event k: state serialized, host and
@@ -239,6 +275,29 @@ TEST_CASE("simulation: random workflows run to the end and survive a crash at ev
   CHECK(completed > 0);
   CHECK(failed > 0);
   CHECK(cancelled > 0);
+}
+
+TEST_CASE("simulation: retry policies, handlers and flaky steps survive a crash at every boundary") {
+  int retried = 0, exhausted = 0, handled = 0;
+  for (std::uint64_t seed = 3000; seed < 3120; ++seed) {
+    CAPTURE(seed);
+    Generator gen(seed, Options{true, true, true});
+    auto root = gen.node(seed % 2 ? 5 : 4, false);
+    const Program program = lower(*root);
+    const RunOutcome ref = drive(program, gen.signal_names, seed, seed % 7 == 0);
+    for (const Action& a : ref.actions) {
+      retried += a.kind == K::NodeRetrying;
+      exhausted += a.kind == K::NodeFailed && a.detail.find("40001") != std::string::npos;
+      handled += a.kind == K::RunSql && a.text.rfind("H ", 0) == 0;
+    }
+    for (std::size_t k = 1; k <= ref.events.size(); ++k) {
+      CAPTURE(k);
+      check_crash_at(program, ref, k);
+    }
+  }
+  CHECK(retried > 0);    // the generator must exercise retries ...
+  CHECK(exhausted > 0);  // ... and policies running out ...
+  CHECK(handled > 0);    // ... and handlers
 }
 
 TEST_CASE("simulation: the arrival order of concurrent results does not change the outcome") {

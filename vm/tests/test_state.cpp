@@ -75,14 +75,32 @@ TEST_CASE("state: corrupt or foreign input is refused") {
   CHECK_THROWS_AS(deserialize(""), StateError);
   CHECK_THROWS_AS(deserialize("XXXXX" + bytes.substr(5)), StateError);
   std::string wrong_version = bytes;
-  wrong_version[5] = 3;
-  CHECK_THROWS_WITH_AS(deserialize(wrong_version), "unsupported VM state version 3", StateError);
+  wrong_version[5] = 4;
+  CHECK_THROWS_WITH_AS(deserialize(wrong_version), "unsupported VM state version 4", StateError);
   for (std::size_t cut = 0; cut < bytes.size(); ++cut)
     CHECK_THROWS_AS(deserialize(bytes.substr(0, cut)), StateError);
   CHECK_THROWS_WITH_AS(deserialize(bytes + "x"), "corrupt VM state: trailing bytes", StateError);
   std::string bad_status = bytes;
   bad_status[7] = 9;  // instance status out of range (after the lowering version)
   CHECK_THROWS_AS(deserialize(bad_status), StateError);
+}
+
+TEST_CASE("state: a version 2 state (before retries) still reads, with no retry policy") {
+  State s;  // no threads: version 2 differs only by the trailing instance-wide policy
+  s.status = InstanceStatus::Running;
+  s.instance_id = "abcd0123";
+  std::string v2 = serialize(s);
+  v2[5] = 2;
+  v2.resize(v2.size() - 7);  // max_attempts 1 (1 byte), 1000 ms (2), 16000 ms (3), no threads (1)
+  CHECK(deserialize(v2) == s);
+  State r = deserialize(serialize(s));
+  CHECK(r.retry == RetryPolicy{});
+  State t = sample_state();  // the failure fields of a thread round-trip
+  t.threads.begin()->second.failed_attempts = 2;
+  t.threads.begin()->second.last_error = "{}";
+  t.threads.begin()->second.catches = {3, 5};
+  t.retry = RetryPolicy{4, 250, 8000};
+  CHECK(deserialize(serialize(t)) == t);
 }
 
 TEST_CASE("state: every checkpoint carries the lowering version; 0.2.6 states read as lowering 1") {
@@ -93,7 +111,8 @@ TEST_CASE("state: every checkpoint carries the lowering version; 0.2.6 states re
   // The layout 0.2.6 wrote: version byte 1 and no lowering field.
   std::string bytes = serialize(sample_state());
   REQUIRE(static_cast<unsigned char>(bytes[6]) == kLoweringVersion);  // one-byte varint
-  std::string v1 = bytes.substr(0, 5) + std::string(1, '\x01') + bytes.substr(7);
+  // (Version 3 appended the failure section: 7 bytes for a state without retries.)
+  std::string v1 = bytes.substr(0, 5) + std::string(1, '\x01') + bytes.substr(7, bytes.size() - 7 - 7);
   const State old = deserialize(v1);
   CHECK(old.lowering_version == 1);
   State expected = sample_state();

@@ -1,0 +1,54 @@
+// failure.hpp — the failure-handling part of the IR shared by both front ends: the RETRY
+// node (a step wrapped in a retry policy), its wire config and the duration syntax that
+// every failure-handling argument accepts. Builders check the bounds and throw
+// CompileError; decoders read a RETRY node's `query` back for validation, explain and the VM.
+#pragma once
+#include "no_postgres.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "errors.hpp"
+#include "ir.hpp"
+
+namespace df::compiler {
+
+// Upper bounds of a retry policy, checked wherever a policy is built (df.retry, the
+// language, df.start's instance-wide policy) and again by validation of stored JSON.
+inline constexpr std::uint32_t kMaxRetryAttempts = 100;
+inline constexpr std::int64_t kMaxBackoffMs = 24LL * 3600 * 1000;  // one day
+
+// Wire config of RETRY: {"max_attempts":N,"backoff_ms":N,"max_backoff_ms":N}.
+struct RetryArgs {
+  std::uint32_t max_attempts = 3;
+  std::int64_t backoff_ms = 1000;       // wait after the first failed attempt
+  std::int64_t max_backoff_ms = 60000;  // the doubling stops here
+};
+
+// A duration: a number of seconds ("5", "0.25") or one or more "<number> <unit>" pairs
+// ("1 second", "250 ms", "1 minute 30 seconds"; units ms, millisecond(s), s, sec(s),
+// second(s), min(s), minute(s), h, hour(s), d, day(s)). Returns milliseconds, or nullopt
+// with *error set.
+std::optional<std::int64_t> parse_duration_ms(std::string_view text, std::string* error);
+
+// "1s", "1m30s", "250ms": the short form explain prints.
+std::string format_duration_ms(std::int64_t ms);
+
+// nullopt when the policy is within bounds, else what is wrong (`who` prefixes it).
+std::optional<std::string> check_retry(const RetryArgs& args, std::string_view who);
+
+ir::NodePtr make_retry(ir::NodePtr step, const RetryArgs& args);
+std::optional<RetryArgs> decode_retry(const ir::Node& node, std::string* error);
+
+// CATCH (df.catch, try/catch): when `step` fails for good, `handler` runs with the error
+// bound as result `error_name` ({message, sqlstate, node, node_type, attempts}) and the
+// workflow goes on after it. Wire config: {"error_name":"error"}.
+struct CatchArgs {
+  std::string error_name = "error";
+};
+ir::NodePtr make_catch(ir::NodePtr step, ir::NodePtr handler, const CatchArgs& args = CatchArgs{});
+std::optional<CatchArgs> decode_catch(const ir::Node& node, std::string* error);
+
+}  // namespace df::compiler

@@ -1,0 +1,156 @@
+// test_failure.cpp — unit tests of the failure-handling IR (failure.hpp): durations, the
+// RETRY node's builder bounds, its wire config, validation, explain, and the language's
+// df.retry producing exactly what the SQL constructor builds.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "args.hpp"
+#include "compile.hpp"
+#include "explain.hpp"
+#include "failure.hpp"
+#include "validate.hpp"
+#include "wire_json.hpp"
+
+using namespace df::compiler;
+
+namespace {
+
+std::int64_t ms(const char* text) {
+  std::string why;
+  auto v = parse_duration_ms(text, &why);
+  INFO(why);
+  REQUIRE(v);
+  return *v;
+}
+
+bool bad_duration(const char* text) { return !parse_duration_ms(text, nullptr); }
+
+CompileResult compiled(const std::string& src) { return compile(src); }
+
+std::string first_error(const std::string& src) {
+  for (const auto& d : compile(src).diagnostics)
+    if (d.severity == Severity::Error) return d.message;
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("durations: seconds, units and sums") {
+  CHECK(ms("5") == 5000);
+  CHECK(ms("0.25") == 250);
+  CHECK(ms("1 second") == 1000);
+  CHECK(ms("250 ms") == 250);
+  CHECK(ms("2 minutes") == 120000);
+  CHECK(ms("1 minute 30 seconds") == 90000);
+  CHECK(ms("1h") == 3600000);
+  CHECK(ms(" 1 Day ") == 86400000);
+  CHECK(bad_duration(""));
+  CHECK(bad_duration("soon"));
+  CHECK(bad_duration("1 fortnight"));
+  CHECK(bad_duration("-1 second"));
+  CHECK(bad_duration("1 2"));
+  CHECK(bad_duration("99999999999999999 days"));
+  CHECK(format_duration_ms(90000) == "1m30s");
+  CHECK(format_duration_ms(250) == "250ms");
+}
+
+TEST_CASE("make_retry: wire config and upper bounds") {
+  auto n = make_retry(make_sql("SELECT 1"), RetryArgs{5, 1000, 60000});
+  auto back = parse_strict(to_json(*n));
+  REQUIRE(back->type == df::ir::NodeType::Retry);
+  auto a = decode_retry(*back, nullptr);
+  REQUIRE(a);
+  CHECK(a->max_attempts == 5);
+  CHECK(a->backoff_ms == 1000);
+  CHECK(a->max_backoff_ms == 60000);
+  CHECK_THROWS_WITH(make_retry(make_sql("x"), RetryArgs{0, 1000, 1000}),
+                    "df.retry: max_attempts must be between 1 and 100");
+  CHECK_THROWS_WITH(make_retry(make_sql("x"), RetryArgs{101, 1000, 1000}),
+                    "df.retry: max_attempts must be between 1 and 100");
+  CHECK_THROWS_WITH(make_retry(make_sql("x"), RetryArgs{3, 2000, 1000}),
+                    "df.retry: max_backoff must be between backoff and 1 day");
+  CHECK_THROWS_WITH(make_retry(make_sql("x"), RetryArgs{3, kMaxBackoffMs + 1, kMaxBackoffMs + 1}),
+                    "df.retry: backoff must be between 0 and 1 day");
+}
+
+TEST_CASE("validation of stored RETRY nodes") {
+  auto bad = parse_strict(
+      R"({"node_type":"RETRY","query":"{\"max_attempts\":1000,\"backoff_ms\":1,\"max_backoff_ms\":1}",)"
+      R"("left_node":{"node_type":"SQL","query":"SELECT 1"}})");
+  CHECK_THROWS_WITH(validate_or_throw(*bad),
+                    "Invalid durable function graph: root: RETRY: max_attempts must be between 1 and 100");
+  auto no_step = parse_strict(
+      R"({"node_type":"RETRY","query":"{\"max_attempts\":2,\"backoff_ms\":1,\"max_backoff_ms\":1}"})");
+  CHECK_THROWS_WITH(validate_or_throw(*no_step), "Invalid durable function graph: root: RETRY node requires left_node");
+  auto no_config = parse_strict(R"({"node_type":"RETRY","left_node":{"node_type":"SQL","query":"SELECT 1"}})");
+  CHECK_THROWS(validate_or_throw(*no_config));
+}
+
+TEST_CASE("a result bound inside df.retry is bound after it (no false warning)") {
+  auto r = compiled("df.retry('SELECT 1' |=> 'a') ~> 'SELECT $a'");
+  for (const auto& d : r.diagnostics) CHECK_MESSAGE(d.severity != Severity::Warning, d.message);
+}
+
+TEST_CASE("language df.retry equals the builder; durations as numbers or strings") {
+  auto r = compiled("df.retry('SELECT 1', max_attempts => 5, backoff => '1 second', max_backoff => 60)");
+  REQUIRE_FALSE(has_errors(r.diagnostics));
+  CHECK(to_json(*r.workflows[0].root) == to_json(*make_retry(make_sql("SELECT 1"), RetryArgs{5, 1000, 60000})));
+  auto d = compiled("retry('SELECT 1')");  // defaults: 3 attempts, 1 second doubling to 1 minute
+  REQUIRE_FALSE(has_errors(d.diagnostics));
+  CHECK(to_json(*d.workflows[0].root) == to_json(*make_retry(make_sql("SELECT 1"), RetryArgs{3, 1000, 60000})));
+  CHECK(first_error("df.retry('SELECT 1', max_attempts => 0)") ==
+        "df.retry: max_attempts must be between 1 and 100");
+  CHECK(first_error("df.retry('SELECT 1', backoff => 'soon')").find("invalid duration 'soon'") == 0);
+  CHECK(first_error("df.retry('SELECT 1', tries => 3)") == "df.retry() has no parameter named 'tries'");
+}
+
+TEST_CASE("explain shows the policy and the wrapped step") {
+  auto n = make_retry(make_sql("SELECT 1"), RetryArgs{5, 1000, 60000});
+  const std::string text = explain_tree(*n);
+  CHECK(text.find("RETRY (5 attempts, backoff 1s..1m)") != std::string::npos);
+  CHECK(text.find("SQL: SELECT 1") != std::string::npos);
+}
+
+TEST_CASE("make_catch: wire config, error name check, round trip and validation") {
+  auto n = make_catch(make_sql("SELECT 1"), make_sql("SELECT 2"), CatchArgs{"err"});
+  auto back = parse_strict(to_json(*n));
+  REQUIRE(back->type == df::ir::NodeType::Catch);
+  CHECK(decode_catch(*back, nullptr)->error_name == "err");
+  CHECK_NOTHROW(validate_or_throw(*back));
+  CHECK_THROWS_WITH(make_catch(make_sql("x"), make_sql("y"), CatchArgs{"1bad"}),
+                    doctest::Contains("df.catch: error_name"));
+  auto no_handler = parse_strict(
+      R"({"node_type":"CATCH","query":"{\"error_name\":\"e\"}","left_node":{"node_type":"SQL","query":"SELECT 1"}})");
+  CHECK_THROWS_WITH(validate_or_throw(*no_handler),
+                    "Invalid durable function graph: root: CATCH node requires right_node");
+}
+
+TEST_CASE("language try/catch equals df.catch; the handler may use the error") {
+  auto r = compiled("try { 'SELECT 1' ~> 'SELECT 2' } catch (err) { 'SELECT $err.message' }");
+  std::string msgs;
+  for (const auto& d : r.diagnostics) msgs += d.message + "\n";
+  INFO(msgs);
+  REQUIRE_FALSE(has_errors(r.diagnostics));
+  CHECK(r.diagnostics.empty());  // $err is bound in the handler: no warning
+  auto expected = make_catch(make_then(make_sql("SELECT 1"), make_sql("SELECT 2")),
+                             make_sql("SELECT $err.message"), CatchArgs{"err"});
+  CHECK(to_json(*r.workflows[0].root) == to_json(*expected));
+  auto call = compiled("df.catch('SELECT 1', 'SELECT $error.sqlstate')");
+  REQUIRE_FALSE(has_errors(call.diagnostics));
+  CHECK(to_json(*call.workflows[0].root) ==
+        to_json(*make_catch(make_sql("SELECT 1"), make_sql("SELECT $error.sqlstate"), CatchArgs{})));
+  auto unnamed = compiled("try { 'SELECT 1' } catch { 'SELECT 2' }");
+  REQUIRE_FALSE(has_errors(unnamed.diagnostics));
+  CHECK(decode_catch(*unnamed.workflows[0].root, nullptr)->error_name == "error");
+  CHECK(first_error("attempt { 'SELECT 1' } catch (e) { 'SELECT 2' }") ==
+        "expected `try { ... } catch (name) { ... }`");
+}
+
+TEST_CASE("explain shows the step and the handler of a CATCH") {
+  auto n = make_catch(make_sql("SELECT 1"), make_sql("SELECT 2"), CatchArgs{"err"});
+  const std::string text = explain_tree(*n);
+  CHECK(text.find("CATCH (error as $err)") != std::string::npos);
+  CHECK(text.find("try:") != std::string::npos);
+  CHECK(text.find("catch:") != std::string::npos);
+}
