@@ -225,10 +225,10 @@ std::optional<std::string> read_checkpoint(Instance& inst, const std::string& by
 
 std::optional<Instance> load_instance(const std::string& instance_id, bool lock) {
   const char* sql_lock =
-      "SELECT submitted_by, state, created_at::text, database FROM _duroxide.instance_state "
+      "SELECT submitted_by::oid, state, created_at::text, database FROM _duroxide.instance_state "
       "WHERE instance_id = $1 AND NOT finished FOR UPDATE";
   const char* sql_plain =
-      "SELECT submitted_by, state, created_at::text, database FROM _duroxide.instance_state "
+      "SELECT submitted_by::oid, state, created_at::text, database FROM _duroxide.instance_state "
       "WHERE instance_id = $1 AND NOT finished";
   if (spi::exec(lock ? sql_lock : sql_plain, {spi::text(instance_id)}) == 0) return std::nullopt;
   Instance inst;

@@ -19,6 +19,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "json_text.hpp"
+
 namespace df::ext::http {
 namespace {
 
@@ -409,9 +411,8 @@ bool read_common(const Value& doc, bool multipart, RequestConfig* cfg, std::stri
 }  // namespace
 
 std::optional<RequestConfig> parse_config(std::string_view json, bool multipart, std::string* error) {
-  rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  rapidjson::Document doc;  // the shared safe reader: iterative, numbers converted safely
+  if (!compiler::parse_json(json, doc, nullptr) || !doc.IsObject()) {
     fail(error, multipart ? "Invalid multipart HTTP config: not a JSON object"
                           : "Invalid HTTP config: not a JSON object");
     return std::nullopt;

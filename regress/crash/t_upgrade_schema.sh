@@ -10,8 +10,8 @@ VERSION=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$BUILD_DIR/sql/pg_durable
 
 # The extension's schema as DDL, without OIDs, plus what pg_extension records for dump.
 describe() {
-  as_pg "$T_BIN/pg_dump" -h "$T_DIR" -p "$T_PORT" -U postgres --schema-only --binary-upgrade postgres \
-    | grep -v -e 'binary_upgrade_set_' -e '^-- Dumped \(from\|by\)' -e '^SET ' -e '^SELECT pg_catalog.set_config' \
+  as_pg "$T_BIN/pg_dump" -h "$T_DIR" -p "$T_PORT" -U postgres --schema-only --binary-upgrade postgres 2>/dev/null \
+    | grep -v -e 'binary_upgrade_set_' -e 'binary_upgrade_create_empty_extension' -e '^-- Dumped \(from\|by\)' -e '^SET ' -e '^SELECT pg_catalog.set_config' \
               -e '^WHERE oid = ' -e '^\\\(un\)\{0,1\}restrict '
   psql_t -c "SELECT 'extversion ' || extversion FROM pg_extension WHERE extname = 'pg_durable'" >/dev/null
   psql_t -c "SELECT 'config dump: ' || c::regclass || ' ' || coalesce(nullif(extcondition[i], ''), '(all rows)')

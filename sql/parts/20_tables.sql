@@ -85,11 +85,10 @@ ALTER TABLE df.nodes
       ELSE false
     END) NOT VALID;
 
--- The cross-table FKs, added once both tables exist (instances -> nodes is circular).
-ALTER TABLE df.instances
-  ADD CONSTRAINT instances_root_node_same_instance_fkey FOREIGN KEY (id, root_node)
-    REFERENCES df.nodes (instance_id, id) DEFERRABLE INITIALLY DEFERRED NOT VALID;
-
+-- The cross-table FKs, added once both tables exist. Nodes point at their instance; an
+-- instance does not point at its root node (0.2.6 did): that cycle made pg_restore load one
+-- of the two tables before the other existed and fail (docs/operations.md, "Backup and
+-- restore"). df.start writes the root node in the instance's transaction.
 ALTER TABLE df.nodes
   ADD CONSTRAINT nodes_instance_identity_fkey FOREIGN KEY (instance_id, submitted_by)
     REFERENCES df.instances (id, submitted_by) DEFERRABLE INITIALLY DEFERRED NOT VALID,

@@ -227,6 +227,20 @@ END
 $$;
 CREATE TRIGGER vars_size_cap BEFORE INSERT OR UPDATE OF value ON df.vars
   FOR EACH ROW EXECUTE FUNCTION df._vars_check_size();
+-- Backups: pg_dump keeps user and engine state (sql/parts/95_backup.sql); the engine's
+-- submitting role is stored by name, so a restore into a cluster where the roles have
+-- other OIDs still runs each step as its role.
+ALTER TABLE _duroxide.instance_state ALTER COLUMN submitted_by TYPE regrole;
+SELECT pg_catalog.pg_extension_config_dump('df.workflows', '');
+SELECT pg_catalog.pg_extension_config_dump('df.workflow_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('df.instances', '');
+SELECT pg_catalog.pg_extension_config_dump('df.nodes', '');
+SELECT pg_catalog.pg_extension_config_dump('df.vars', '');
+SELECT pg_catalog.pg_extension_config_dump('_duroxide.instance_state', '');
+SELECT pg_catalog.pg_extension_config_dump('_duroxide.tasks', '');
+SELECT pg_catalog.pg_extension_config_dump('_duroxide.executions', '');
+-- Break the instances <-> nodes FK cycle, which a plain pg_restore cannot load.
+ALTER TABLE df.instances DROP CONSTRAINT instances_root_node_same_instance_fkey;
 
 -- --- area: hostile input (einput): buffered signals as rows (issue 11 item 7) ---
 -- Signals sent while no thread of the instance waits for their name (issue 11 item 7):
@@ -245,3 +259,7 @@ CREATE TABLE _duroxide.buffered_signals (
 CREATE INDEX buffered_signals_by_name ON _duroxide.buffered_signals (instance_id, name, seq);
 ALTER TABLE _duroxide.instance_state ADD COLUMN buffered_signals integer NOT NULL DEFAULT 0;
 REVOKE ALL ON _duroxide.buffered_signals FROM PUBLIC;
+-- Dumped with the rest of the state (sql/parts/95_backup.sql).
+SELECT pg_catalog.pg_extension_config_dump('_duroxide.buffered_signals', '');
+SELECT pg_catalog.pg_extension_config_dump('df.workflow_owners', '');
+SELECT pg_catalog.pg_extension_config_dump('df.workflow_grants', '');
