@@ -56,6 +56,11 @@ CREATE FUNCTION df._workflows_before_insert() RETURNS trigger
 DECLARE
   compiled text[];
 BEGIN
+  -- A superuser writing a whole row (pg_restore, an administrator) is trusted as is:
+  -- roles cannot set graph (no column privilege), so for them it is NULL here.
+  IF NEW.graph IS NOT NULL AND (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+    RETURN NEW;
+  END IF;
   PERFORM pg_advisory_xact_lock(hashtext('df.workflows:' || NEW.name));
   INSERT INTO df.workflow_owners (name) VALUES (NEW.name) ON CONFLICT (name) DO NOTHING;
   IF NOT df.workflow_privilege(NEW.name, 'deploy') THEN
