@@ -198,6 +198,8 @@ DF_SURFACE_FUNCTION(df_signal) {
   bool delivered = false;
   try {
     delivered = df::ext::engine::signal_instance(id, name, signal_payload(data));
+  } catch (const df::ext::SqlError&) {
+    throw;  // a refusal with its own SQLSTATE (pg_durable.max_buffered_signals)
   } catch (const std::exception& e) {
     surface::raise("Failed to send signal: " + error_text(e));
   }

@@ -2,6 +2,8 @@
 // engine.hpp). Each applies its VM event in the caller's transaction, as the engine owner,
 // so the instance's first tasks, a delivered signal or a cancellation commit (or roll
 // back) with the caller's work, and executors are woken only by a commit.
+#include <algorithm>
+
 #include "wire_json.hpp"
 
 #include "engine.hpp"
@@ -20,6 +22,22 @@ std::string id_array_literal(const std::vector<std::string>& ids) {
   std::string out = "{";
   for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + ids[i];
   return out + "}";
+}
+
+// Keeps a signal nobody waits for yet, refusing it past pg_durable.max_buffered_signals.
+void buffer_signal(const std::string& instance_id, const std::string& name, const std::string& data_json) {
+  spi::exec("UPDATE _duroxide.instance_state SET buffered_signals = buffered_signals + 1 "
+            "WHERE instance_id = $1 RETURNING buffered_signals", {spi::text(instance_id)});
+  const long count = std::stol(spi::value_or(0, 1, "0"));
+  if (count > settings.max_buffered_signals)
+    throw SqlError(ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+                   "the instance already holds " + std::to_string(count - 1) +
+                       " undelivered signals, the most pg_durable.max_buffered_signals (" +
+                       std::to_string(settings.max_buffered_signals) + ") allows",
+                   "Signals are kept until the instance reaches a df.wait_for_signal() of their name.",
+                   "Let the instance consume its signals first. Nothing was sent.");
+  spi::exec("INSERT INTO _duroxide.buffered_signals (instance_id, name, payload) VALUES ($1, $2, $3)",
+            {spi::text(instance_id), spi::text(name), spi::text(data_json)});
 }
 
 }  // namespace
@@ -56,12 +74,17 @@ bool signal_instance(const std::string& instance_id, const std::string& name,
   spi::Connection spi_connection;
   std::optional<Instance> inst = load_instance(instance_id, true);
   if (inst) {
-    vm::Event signal;
-    signal.kind = vm::Event::Kind::Signal;
-    signal.now_ms = now_ms();
-    signal.signal_name = name;
-    signal.payload = data_json;
-    apply_event(*inst, signal);
+    const auto waiting = vm::awaited_signal_names(inst->graph->program, inst->state);
+    if (std::find(waiting.begin(), waiting.end(), name) == waiting.end()) {
+      buffer_signal(inst->id, name, data_json);  // one row; the VM state is not rewritten
+    } else {
+      vm::Event signal;
+      signal.kind = vm::Event::Kind::Signal;
+      signal.now_ms = now_ms();
+      signal.signal_name = name;
+      signal.payload = data_json;
+      apply_event(*inst, signal);
+    }
   }
   // A finished instance ignores the signal, like any event after its end; only an
   // instance without engine state at all is reported.

@@ -134,9 +134,10 @@ void finish_instance(const Instance& inst, const char* status, const std::string
         "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL;
   if (std::strcmp(status, "completed") == 0) spi::exec(sql, {spi::text(inst.id)});
   else spi::exec(sql, {spi::text(inst.id), spi::text(status)});
-  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now() "
-            "WHERE instance_id = $1",
+  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now(), "
+            "buffered_signals = 0 WHERE instance_id = $1",
             {spi::text(inst.id), spi::text(output)});
+  spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(inst.id)});
   close_execution(inst.id, std::strcmp(status, "completed") == 0 ? "Completed" : "Failed", output);
 }
 
@@ -264,7 +265,53 @@ std::optional<Instance> load_instance(const std::string& instance_id, bool lock)
   return inst;
 }
 
+namespace {
+
+bool apply_one_event(Instance& inst, const vm::Event& event);
+
+// The oldest buffered signal for a name some thread now waits for, taken out of the
+// table; nullopt when there is none (or no thread waits).
+std::optional<vm::Event> take_buffered_signal(const Instance& inst) {
+  const auto names = vm::awaited_signal_names(inst.graph->program, inst.state);
+  if (names.empty()) return std::nullopt;
+  std::string array = "{";
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    array += i ? ",\"" : "\"";
+    for (char c : names[i]) {
+      if (c == '"' || c == '\\') array += '\\';
+      array += c;
+    }
+    array += '"';
+  }
+  array += "}";
+  if (spi::exec("DELETE FROM _duroxide.buffered_signals WHERE (instance_id, seq) = ("
+                "SELECT instance_id, seq FROM _duroxide.buffered_signals "
+                "WHERE instance_id = $1 AND name = ANY($2::text[]) ORDER BY seq LIMIT 1) "
+                "RETURNING name, payload",
+                {spi::text(inst.id), spi::text(array)}) == 0)
+    return std::nullopt;
+  vm::Event signal;
+  signal.kind = vm::Event::Kind::Signal;
+  signal.now_ms = now_ms();
+  signal.signal_name = spi::value_or(0, 1, "");
+  signal.payload = spi::value_or(0, 2, "");
+  spi::exec("UPDATE _duroxide.instance_state SET buffered_signals = buffered_signals - 1 WHERE instance_id = $1",
+            {spi::text(inst.id)});
+  return signal;
+}
+
+}  // namespace
+
+// The event, then (a loop, not recursion) every buffered signal a wait it reached can take.
 bool apply_event(Instance& inst, const vm::Event& event) {
+  if (!apply_one_event(inst, event)) return false;
+  while (std::optional<vm::Event> signal = take_buffered_signal(inst)) apply_one_event(inst, *signal);
+  return true;
+}
+
+namespace {
+
+bool apply_one_event(Instance& inst, const vm::Event& event) {
   vm::StepConfig config;
   config.loop_min_interval_ms = settings.loop_min_interval_ms;
   config.non_retryable_sqlstates =
@@ -285,10 +332,13 @@ bool apply_event(Instance& inst, const vm::Event& event) {
   return true;
 }
 
+}  // namespace
+
 void finish_cancelled(const std::string& instance_id, const std::string& reason) {
   forget_graph(instance_id);
-  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now() "
-            "WHERE instance_id = $1", {spi::text(instance_id), spi::text(reason)});
+  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now(), "
+            "buffered_signals = 0 WHERE instance_id = $1", {spi::text(instance_id), spi::text(reason)});
+  spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(instance_id)});
   spi::exec("DELETE FROM _duroxide.tasks WHERE (instance_id, task_id) IN ("
             "SELECT instance_id, task_id FROM _duroxide.tasks WHERE instance_id = $1 "
             "FOR UPDATE SKIP LOCKED)", {spi::text(instance_id)});
@@ -301,9 +351,10 @@ void fail_instance(const std::string& instance_id, const std::string& message) {
   spi::exec("UPDATE df.instances SET status = 'failed', updated_at = now() "
             "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL,
             {spi::text(instance_id)});
-  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now() "
-            "WHERE instance_id = $1",
+  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now(), "
+            "buffered_signals = 0 WHERE instance_id = $1",
             {spi::text(instance_id), spi::text(message)});
+  spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(instance_id)});
   close_execution(instance_id, "Failed", message);
 }
 

@@ -104,6 +104,9 @@ void define_size_caps() {
              GUC_UNIT_BYTE);
   define_int("pg_durable.max_signal_bytes", "Largest signal_data df.signal accepts.",
              &settings.max_signal_bytes, 1024 * 1024, 1, 1024 * 1024 * 1024, PGC_SUSET, GUC_UNIT_BYTE);
+  define_int("pg_durable.max_buffered_signals",
+             "Most signals an instance keeps for a df.wait_for_signal it has not reached yet.",
+             &settings.max_buffered_signals, 10000, 1, 100000000, PGC_SUSET);
 }
 
 }  // namespace

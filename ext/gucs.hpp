@@ -31,6 +31,7 @@ struct Settings {
   int max_variable_bytes;     // df.setvar / df.vars value
   int max_step_result_bytes;  // a SQL step's result JSON (sql_result.cpp)
   int max_signal_bytes;       // df.signal data
+  int max_buffered_signals;   // signals waiting for their df.wait_for_signal, per instance
 };
 
 extern Settings settings;

@@ -12,12 +12,15 @@
 #include <rapidjson/document.h>
 
 #include "json_text.hpp"
+#include "text.hpp"
 #include "sql_token_property.hpp"
 
 namespace {
 
-// Template text reaches substitution as PostgreSQL text: no NUL byte.
-bool acceptable(const std::string& s) { return s.find('\0') == std::string::npos; }
+// Template and values reach substitution as PostgreSQL text: valid UTF-8, no NUL byte.
+bool acceptable(const std::string& s) {
+  return s.find('\0') == std::string::npos && df::compiler::is_valid_utf8(s);
+}
 
 std::string as_json_value(const std::string& text) {
   rapidjson::Document d;

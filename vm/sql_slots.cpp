@@ -167,14 +167,19 @@ std::vector<Span> scan(std::string_view t) {
       s.outer_end = quoted_end(t, s.begin, c, escape, &s.end);
       i = s.outer_end;
       spans.push_back(std::move(s));
-    } else if (c == '$' && (i == 0 || !ident_char(static_cast<unsigned char>(t[i - 1])))) {
+    } else if (c == '$') {
       Span s = dollar_span(t, i);
-      if (s.outer_end == 0) {
-        ++i;  // $1, or a reference: code
+      if (s.outer_end == 0) {  // $1 (one token: a '$' after it may open a quote), or code
+        ++i;
+        while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
         continue;
       }
       i = s.outer_end;
       spans.push_back(std::move(s));
+    } else if (ident_start(static_cast<unsigned char>(c))) {
+      // A whole identifier, '$' included (abc$$x is one name, not a quote); a quote right
+      // after it sees it through ident_before (E'...').
+      while (i < t.size() && ident_char(static_cast<unsigned char>(t[i]))) ++i;
     } else {
       ++i;
     }

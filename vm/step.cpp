@@ -724,6 +724,18 @@ void check_state(const Program& program, const State& state) {
 
 }  // namespace
 
+std::vector<std::string> awaited_signal_names(const Program& program, const State& state) {
+  std::vector<std::string> names;
+  if (state.status != InstanceStatus::Running) return names;
+  for (const auto& entry : state.threads) {
+    const Thread& t = entry.second;
+    if (t.status != ThreadStatus::WaitSignal || t.pc >= program.code.size()) continue;
+    const std::string& name = program.nodes[program.code[t.pc].node].text;
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
 StepResult step(const Program& program, const State& state, const Event& event,
                 const StepConfig& config) {
   check_state(program, state);

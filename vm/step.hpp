@@ -80,6 +80,12 @@ StepResult step(const Program& program, const State& state, const Event& event,
 // The tasks a restarted host must re-issue (RunSql / RunHttp / ArmTimer), by task id.
 std::vector<Action> pending_actions(const State& state);
 
+// The signal names that threads of a running instance wait for right now (WAIT_SIGNAL
+// reached, nothing delivered yet). The host keeps signals sent while nobody waits in its
+// own table and feeds the oldest one for these names as a Signal event (issue 11 item 7:
+// a buffered signal is a row, not part of the serialised state).
+std::vector<std::string> awaited_signal_names(const Program& program, const State& state);
+
 // docs/reference.md texts, exposed for tests and the host.
 std::string loop_cap_message(std::uint32_t max_iterations);
 extern const char* const kBreakOutsideLoopMessage;

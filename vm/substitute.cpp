@@ -274,28 +274,47 @@ std::string substitute_results(std::string_view text, const NamedResults& result
 }
 
 namespace {
+using NameList = std::vector<const std::pair<const std::string, std::string>*>;
+
+// Whether some result name starts at text[pos] (a possible reference).
+bool names_at(std::string_view text, std::size_t pos, const NameList& names) {
+  for (auto* entry : names)
+    if (text.compare(pos, entry->first.size(), entry->first) == 0) return true;
+  return false;
+}
+
 std::string substitute_results_unchecked(std::string_view text, const NamedResults& results,
                                          SubstMode mode) {
   if (results.empty() || text.find('$') == std::string_view::npos) return std::string(text);
-  std::vector<const std::pair<const std::string, std::string>*> names;
+  NameList names;
   for (const auto& entry : results) names.push_back(&entry);
   std::stable_sort(names.begin(), names.end(), [](auto* a, auto* b) {
     return a->first.size() > b->first.size();
   });
-  // SQL mode: the template's strings, quoted names, dollar quotes and comments (sql_slots).
-  const std::vector<sql::Span> spans =
-      mode == SubstMode::Sql ? sql::scan(text) : std::vector<sql::Span>{};
-  std::size_t cursor = 0;
   std::string out;
   std::size_t i = 0;
   while (i < text.size()) {
-    if (text[i] != '$') {
+    if (text[i] != '$' || !names_at(text, i + 1, names)) {
       out += text[i++];
       continue;
     }
-    const sql::Span* span = sql::region_at(spans, i, &cursor);
+    // SQL mode: the lexical region of this point of the statement being built (strings,
+    // quoted names, dollar quotes, comments: sql_slots). Read on the output, not on the
+    // template: a value written before may have changed what a later '$' means.
+    sql::Span region;
+    const sql::Span* span = nullptr;
+    if (mode == SubstMode::Sql) {
+      std::string probe = out;
+      probe.append(text.substr(i));
+      const std::vector<sql::Span> spans = sql::scan(probe);
+      std::size_t cursor = 0;
+      if (const sql::Span* s = sql::region_at(spans, out.size(), &cursor)) {
+        region = *s;
+        span = &region;
+      }
+    }
     // A `$tag$` delimiter, or a comment (left as written, never evaluated): no reference.
-    if (span && (!span->in_content(i) || span->region == sql::Region::Comment)) {
+    if (span && (!span->in_content(out.size()) || span->region == sql::Region::Comment)) {
       out += text[i++];
       continue;
     }

@@ -36,6 +36,23 @@ CREATE INDEX tasks_runnable ON _duroxide.tasks (created_at) WHERE kind <> 'timer
 
 REVOKE ALL ON _duroxide.instance_state, _duroxide.tasks FROM PUBLIC;
 
+-- Signals sent while no thread of the instance waits for their name (issue 11 item 7):
+-- one row each, so that a signal costs one insert whatever the backlog, not a rewrite of
+-- the whole VM state; consumed oldest first (seq) when a df.wait_for_signal of that name is
+-- reached (ext/engine_core.cpp). At most pg_durable.max_buffered_signals per instance;
+-- instance_state.buffered_signals counts them so the cap costs no scan.
+CREATE TABLE _duroxide.buffered_signals (
+  instance_id varchar(8) NOT NULL REFERENCES _duroxide.instance_state (instance_id) ON DELETE CASCADE,
+  seq bigint GENERATED ALWAYS AS IDENTITY,
+  name text NOT NULL,
+  payload text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (instance_id, seq)
+);
+CREATE INDEX buffered_signals_by_name ON _duroxide.buffered_signals (instance_id, name, seq);
+ALTER TABLE _duroxide.instance_state ADD COLUMN buffered_signals integer NOT NULL DEFAULT 0;
+REVOKE ALL ON _duroxide.buffered_signals FROM PUBLIC;
+
 -- One row per root generation ("execution": 1, plus one per root-loop iteration), for
 -- df.instance_executions / df.instance_info / df.list_instances. status uses the engine
 -- vocabulary: Running, ContinuedAsNew, Completed, Failed, Canceled (output

@@ -98,6 +98,13 @@ TEST_CASE("sql slots: dollar quotes") {
   CHECK(data("DO $f$ BEGIN PERFORM $sig.data; END $f$", "\"$$\"") ==
         "DO $f$ BEGIN PERFORM '$$'; END $f$");
   CHECK(data("SELECT $1, $sig.data", "2") == "SELECT $1, 2");  // a parameter is code
+  // Fuzz finding: regions are read on the statement being built, not on the template. Here
+  // the padding after the first value makes "$$" open a dollar quote the template did not.
+  // Fuzz finding: after the parameter $6, "$$" opens a dollar quote.
+  CHECK(error_of("SELECT $6$$ $sig.data $$", "\"$$; x\"") ==
+        "$sig.data holds $$, the delimiter of the dollar-quoted text it is written in");
+  CHECK(error_of("SELECT $sig.data$$ $sig.data $$", "\"$$; x\"") ==
+        "$sig.data holds $$, the delimiter of the dollar-quoted text it is written in");
 }
 
 TEST_CASE("sql slots: row sets use the same number rule") {

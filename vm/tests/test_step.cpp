@@ -267,6 +267,19 @@ TEST_CASE("step: signals — wait then deliver; buffered before the wait; timeou
   CHECK_FALSE(t.host.signal("go"));       // instance over: refused
 }
 
+TEST_CASE("step: awaited_signal_names tells the host which buffered signals to feed") {
+  Fx f(make_then(make_sql("A"), join2(make_wait_for_signal("go", std::nullopt),
+                                          make_wait_for_signal("stop", 5))));
+  f.host.start();
+  CHECK(awaited_signal_names(f.program, f.host.state).empty());  // still at A
+  f.host.answer(f.host.outstanding.begin()->first);  // A
+  CHECK(awaited_signal_names(f.program, f.host.state) == std::vector<std::string>{"go", "stop"});
+  f.host.signal("go");
+  CHECK(awaited_signal_names(f.program, f.host.state) == std::vector<std::string>{"stop"});
+  f.host.signal("stop");
+  CHECK(awaited_signal_names(f.program, f.host.state).empty());  // finished
+}
+
 TEST_CASE("step: a signal cancels the wait's timeout timer; the late timer is refused") {
   Fx f(make_wait_for_signal("go", 5));
   f.host.start();
