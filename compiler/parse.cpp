@@ -1,12 +1,14 @@
 // parse.cpp — the ANTLR pipeline (source -> tokens -> parse tree -> typed AST).
 //
-// The only translation unit that includes generated ANTLR headers. One transform function
+// With prescan.cpp, the only translation units that include generated ANTLR headers. One transform function
 // per grammar rule reads the typed context accessors. Operator chains are grouped left to
 // right exactly as PostgreSQL groups the DSL operators, and every place where that grouping
 // differs from the natural precedence (|=> > & | > ~> > ?> !>) is reported as an error that
 // shows where the parentheses go (REFERENCE.md §3.2). Parsers are created per call and
 // destroyed on return: the runtime's shared DFA cache is the only state that outlives a call.
 #include "parse.hpp"
+
+#include "prescan.hpp"
 
 #include <cctype>
 #include <sstream>
@@ -265,12 +267,19 @@ int precedence(int type) {
 
 bool is_partial(const Expr& e) { return e.kind == ExprKind::Ternary && !e.third; }
 
+// Source text for messages, at most kMaxQuotedChars of it: copying every expression's
+// whole text would make nested or chained expressions quadratic in the source size.
+constexpr size_t kMaxQuotedChars = 400;
+
 std::string Transformer::text_of(antlr4::ParserRuleContext* ctx) {
   if (ctx == nullptr || ctx->getStart() == nullptr || ctx->getStop() == nullptr) return "";
   size_t a = ctx->getStart()->getStartIndex();
   size_t b = ctx->getStop()->getStopIndex();
   if (b == INVALID_INDEX || b < a) return "";
-  return collapse(ctx->getStart()->getInputStream()->getText(antlr4::misc::Interval(a, b)));
+  const bool cut = b - a >= kMaxQuotedChars;
+  if (cut) b = a + kMaxQuotedChars - 1;
+  std::string text = collapse(ctx->getStart()->getInputStream()->getText(antlr4::misc::Interval(a, b)));
+  return cut ? text + "..." : text;
 }
 
 ExprPtr Transformer::make(ExprKind kind, antlr4::ParserRuleContext* ctx) {
@@ -405,7 +414,8 @@ ExprPtr Transformer::fold(Chain& chain, antlr4::ParserRuleContext* ctx) {
       continue;
     }
     acc = no_partial(std::move(acc));
-    auto node = make(op == WorkflowLexer::THEN_OP ? ExprKind::Ternary : ExprKind::Binary, ctx);
+    // The chain's text goes on the outermost node only (below), keeping the fold linear.
+    auto node = make(op == WorkflowLexer::THEN_OP ? ExprKind::Ternary : ExprKind::Binary, nullptr);
     node->op_pos = chain.op_pos[i];
     node->pos = acc->pos;
     if (op == WorkflowLexer::SEQ) node->op = ast::BinaryOp::Seq;
@@ -416,6 +426,7 @@ ExprPtr Transformer::fold(Chain& chain, antlr4::ParserRuleContext* ctx) {
     node->rhs = std::move(rhs);
     acc = std::move(node);
   }
+  if (acc->source.empty()) acc->source = text_of(ctx);
   return acc;
 }
 
@@ -558,9 +569,11 @@ bool check_encoding(std::string_view s, Diagnostics* diags) {
 
 }  // namespace
 
-ParseResult parse(std::string_view source) {
+ParseResult parse(std::string_view source, const std::function<void()>& check_interrupts) {
   ParseResult result;
   if (!check_encoding(source, &result.diagnostics)) return result;
+  // Limits first: ANTLR's parser recurses per nesting level and builds the whole tree.
+  if (!prescan_limits(source, &result.diagnostics, check_interrupts)) return result;
   antlr4::ANTLRInputStream input(source.data(), source.size());
   WorkflowLexer lexer(&input);
   CollectingListener listener(&result.diagnostics);

@@ -26,6 +26,7 @@ struct Settings {
   int loop_min_interval_ms;
   int max_workers;          // executor pool size
   int worker_naptime_ms;    // idle poll of the scheduler (a safety net; wake-ups are latch based)
+  int max_source_bytes;     // largest textual-language source df.compile / df.deploy accept
 };
 
 extern Settings settings;
