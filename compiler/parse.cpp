@@ -77,12 +77,18 @@ std::string readable(std::string msg) {
   return msg;
 }
 
+// Thrown by the listener after kMaxSyntaxErrors: ANTLR's error recovery over a megabyte of
+// garbage tokens would otherwise take seconds (a fuzz_compile timeout finding).
+struct TooManySyntaxErrors {};
+constexpr size_t kMaxSyntaxErrors = 50;
+
 // Replaces ANTLR's default console listeners: every syntax error becomes a Diagnostic.
 class CollectingListener : public antlr4::BaseErrorListener {
  public:
   explicit CollectingListener(Diagnostics* diags) : diags_(diags) {}
   void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t line, size_t col,
                    const std::string& msg, std::exception_ptr) override {
+    if (++count_ > kMaxSyntaxErrors) throw TooManySyntaxErrors{};
     std::string text = "syntax error: " + readable(msg);
     if (offending != nullptr && offending->getType() == WorkflowLexer::UNTERMINATED_STRING) {
       text = "unterminated quoted string";
@@ -96,6 +102,7 @@ class CollectingListener : public antlr4::BaseErrorListener {
 
  private:
   Diagnostics* diags_;
+  size_t count_ = 0;
 };
 
 void append_utf8(std::string& out, std::uint32_t cp) {
@@ -583,7 +590,14 @@ ParseResult parse(std::string_view source, const std::function<void()>& check_in
   WorkflowParser parser(&tokens);
   parser.removeErrorListeners();
   parser.addErrorListener(&listener);
-  WorkflowParser::FileContext* tree = parser.file();
+  WorkflowParser::FileContext* tree = nullptr;
+  try {
+    tree = parser.file();
+  } catch (const TooManySyntaxErrors&) {
+    result.diagnostics.push_back({Severity::Error, result.diagnostics.back().pos,
+                                  "too many syntax errors; stopped after " +
+                                      std::to_string(kMaxSyntaxErrors)});
+  }
   if (!result.diagnostics.empty()) return result;
   Transformer transformer(&result.diagnostics);
   result.file = transformer.file(tree);
