@@ -149,6 +149,7 @@ StepOutcome run_statement_as(const std::string& sql, Oid role) {
   SetUserIdAndSecContext(role, saved_context | SECURITY_LOCAL_USERID_CHANGE);
   StepOutcome outcome;
   bool interrupted = false;
+  int spi_rc = 0;
   try {
     pg_call([&] {
       // One statement per step, as the extended query protocol enforces.
@@ -158,9 +159,9 @@ StepOutcome run_statement_as(const std::string& sql, Oid role) {
       SPIPlanPtr plan = SPI_prepare(sql.c_str(), 0, nullptr);
       if (plan == nullptr)
         ereport(ERROR, (errmsg("%s", SPI_result_code_string(SPI_result))));
-      SPI_execute_plan(plan, nullptr, nullptr, false, 0);
+      spi_rc = SPI_execute_plan(plan, nullptr, nullptr, false, 0);
     });
-    outcome.text = spi_result_json();
+    outcome.text = spi_result_json(spi_rc);
     outcome.ok = true;
   } catch (const PgError& e) {
     // A query cancel is ours (the task was cancelled, or a stray signal): never a step

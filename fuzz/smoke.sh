@@ -17,7 +17,7 @@ trap 'rm -rf "$WORK"' EXIT
 status=0
 # -timeout and -rss_limit_mb make slow or memory-hungry inputs findings too.
 common=(-max_len=4096 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$WORK/")
-for harness in fuzz_parser fuzz_wire_json fuzz_cron fuzz_compile; do
+for harness in fuzz_parser fuzz_wire_json fuzz_cron fuzz_compile fuzz_substitute; do
   bin="$BUILD/fuzz/$harness"
   if [ ! -x "$bin" ]; then
     echo "smoke.sh: $bin not built (configure with -Dfuzz=true)" >&2

@@ -8,7 +8,7 @@ CREATE TABLE _duroxide.instance_state (
   instance_id varchar(8) PRIMARY KEY,
   graph text NOT NULL,                 -- wire JSON, frozen at df.start
   node_ids text[] NOT NULL,            -- df.nodes ids in pre-order
-  submitted_by oid NOT NULL,           -- role the steps run as
+  submitted_by regrole NOT NULL,       -- role the steps run as (by name in a dump)
   database text,                       -- NULL = the extension's database
   state bytea NOT NULL,                -- vm::serialize(State)
   finished boolean NOT NULL DEFAULT false,
