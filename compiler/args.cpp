@@ -85,9 +85,23 @@ std::optional<std::string> check_multipart_method(std::string_view method) {
          ". Must be POST, PUT, or PATCH";
 }
 
+namespace {
+std::string duration_range_problem(const char* what, std::int64_t seconds, int min) {
+  return std::string(what) + " must be between " + std::to_string(min) + " and " +
+         std::to_string(kMaxDurationSeconds) + " seconds (100 years), got " + std::to_string(seconds);
+}
+}  // namespace
+
 std::optional<std::string> check_timeout(std::int64_t seconds) {
-  if (seconds > 0) return std::nullopt;
-  return std::string("Timeout must be positive");
+  if (seconds <= 0) return std::string("Timeout must be positive");
+  if (seconds > kMaxDurationSeconds) return duration_range_problem("Timeout", seconds, 1);
+  return std::nullopt;
+}
+
+std::optional<std::string> check_sleep_seconds(std::int64_t seconds) {
+  if (seconds < 0) return std::string("Sleep duration must be non-negative");
+  if (seconds > kMaxDurationSeconds) return duration_range_problem("Sleep duration", seconds, 0);
+  return std::nullopt;
 }
 
 std::optional<std::string> check_cron(std::string_view cron_expr) {
@@ -174,7 +188,7 @@ ir::NodePtr make_break(std::optional<std::string> value) {
 }
 
 ir::NodePtr make_sleep(std::int64_t seconds) {
-  if (seconds < 0) throw CompileError("Sleep duration must be non-negative");
+  if (auto problem = check_sleep_seconds(seconds)) throw CompileError(*problem);
   return leaf(ir::NodeType::Sleep, std::to_string(seconds));
 }
 

@@ -5,6 +5,7 @@
 // node's `query` back for the VM, validation and explain.
 #pragma once
 #include "no_postgres.hpp"
+#include "limits.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -53,7 +54,8 @@ std::string result_name_problem(std::string_view name);
 std::optional<std::string> check_http_url(std::string_view url);
 std::optional<std::string> check_http_method(std::string_view method);
 std::optional<std::string> check_multipart_method(std::string_view method);
-std::optional<std::string> check_timeout(std::int64_t seconds);
+std::optional<std::string> check_timeout(std::int64_t seconds);  // 1 .. kMaxDurationSeconds
+std::optional<std::string> check_sleep_seconds(std::int64_t seconds);  // 0 .. kMaxDurationSeconds
 std::optional<std::string> check_cron(std::string_view cron_expr);
 // Multipart parts JSON text: an array with at least one element.
 std::optional<std::string> check_parts(std::string_view parts_json);

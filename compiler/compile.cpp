@@ -59,12 +59,13 @@ void check_duplicate_names(const ast::File& file, Diagnostics* diags) {
 
 }  // namespace
 
-CompileResult compile(std::string_view source) {
+CompileResult compile(std::string_view source, const CompileOptions& options) {
   CompileResult result;
-  ParseResult parsed = parse(source);
+  ParseResult parsed = parse(source, options.check_interrupts);
   result.diagnostics = std::move(parsed.diagnostics);
   check_duplicate_names(parsed.file, &result.diagnostics);
   for (const auto& w : parsed.file.workflows) {
+    if (options.check_interrupts) options.check_interrupts();
     result.workflows.push_back(compile_one(w, &result.diagnostics));
   }
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),

@@ -13,6 +13,7 @@
 #pragma once
 #include "no_postgres.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,8 +43,17 @@ struct CompileResult {
   Diagnostics diagnostics;  // ALL findings (syntax, lowering, validation), with line:col
 };
 
-// Parse + lower + validate. Never throws for any input; an input with errors still
-// yields every workflow that compiled cleanly.
-CompileResult compile(std::string_view source);
+struct CompileOptions {
+  // Called now and then during a compile (every few thousand tokens, between phases).
+  // The server passes a check for a pending cancel or statement_timeout that throws;
+  // compiler/ cannot include PostgreSQL's CHECK_FOR_INTERRUPTS itself.
+  std::function<void()> check_interrupts;
+};
+
+// Parse + lower + validate. Never throws for any input (only what check_interrupts
+// throws); an input with errors still yields every workflow that compiled cleanly. The
+// graph limits (limits.hpp) are enforced while parsing: the first limit passed is the
+// only finding, at its line:column.
+CompileResult compile(std::string_view source, const CompileOptions& options = {});
 
 }  // namespace df::compiler

@@ -1,6 +1,6 @@
 // parse.cpp — the ANTLR pipeline (source -> tokens -> parse tree -> typed AST).
 //
-// The only translation unit that includes generated ANTLR headers. One transform function
+// With prescan.cpp, the only translation units that include generated ANTLR headers. One transform function
 // per grammar rule reads the typed context accessors. Operator chains are grouped left to
 // right exactly as PostgreSQL groups the DSL operators, and every place where that grouping
 // differs from the natural precedence (|=> > & | > ~> > ?> !>) is reported as an error that
@@ -9,6 +9,8 @@
 #include "parse.hpp"
 #include "syntax_notes.hpp"
 #include "text.hpp"
+
+#include "prescan.hpp"
 
 #include <cctype>
 #include <sstream>
@@ -77,12 +79,18 @@ std::string readable(std::string msg) {
   return msg;
 }
 
+// Thrown by the listener after kMaxSyntaxErrors: ANTLR's error recovery over a megabyte of
+// garbage tokens would otherwise take seconds (a fuzz_compile timeout finding).
+struct TooManySyntaxErrors {};
+constexpr size_t kMaxSyntaxErrors = 50;
+
 // Replaces ANTLR's default console listeners: every syntax error becomes a Diagnostic.
 class CollectingListener : public antlr4::BaseErrorListener {
  public:
   explicit CollectingListener(Diagnostics* diags) : diags_(diags) {}
   void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t line, size_t col,
                    const std::string& msg, std::exception_ptr) override {
+    if (++count_ > kMaxSyntaxErrors) throw TooManySyntaxErrors{};
     std::string text = "syntax error: " + readable(msg);
     if (offending != nullptr && offending->getType() == WorkflowLexer::UNTERMINATED_STRING) {
       text = "unterminated quoted string";
@@ -96,6 +104,7 @@ class CollectingListener : public antlr4::BaseErrorListener {
 
  private:
   Diagnostics* diags_;
+  size_t count_ = 0;
 };
 
 void append_utf8(std::string& out, std::uint32_t cp) {
@@ -267,12 +276,19 @@ int precedence(int type) {
 
 bool is_partial(const Expr& e) { return e.kind == ExprKind::Ternary && !e.third; }
 
+// Source text for messages, at most kMaxQuotedChars of it: copying every expression's
+// whole text would make nested or chained expressions quadratic in the source size.
+constexpr size_t kMaxQuotedChars = 400;
+
 std::string Transformer::text_of(antlr4::ParserRuleContext* ctx) {
   if (ctx == nullptr || ctx->getStart() == nullptr || ctx->getStop() == nullptr) return "";
   size_t a = ctx->getStart()->getStartIndex();
   size_t b = ctx->getStop()->getStopIndex();
   if (b == INVALID_INDEX || b < a) return "";
-  return collapse(ctx->getStart()->getInputStream()->getText(antlr4::misc::Interval(a, b)));
+  const bool cut = b - a >= kMaxQuotedChars;
+  if (cut) b = a + kMaxQuotedChars - 1;
+  std::string text = collapse(ctx->getStart()->getInputStream()->getText(antlr4::misc::Interval(a, b)));
+  return cut ? text + "..." : text;
 }
 
 ExprPtr Transformer::make(ExprKind kind, antlr4::ParserRuleContext* ctx) {
@@ -407,7 +423,8 @@ ExprPtr Transformer::fold(Chain& chain, antlr4::ParserRuleContext* ctx) {
       continue;
     }
     acc = no_partial(std::move(acc));
-    auto node = make(op == WorkflowLexer::THEN_OP ? ExprKind::Ternary : ExprKind::Binary, ctx);
+    // The chain's text goes on the outermost node only (below), keeping the fold linear.
+    auto node = make(op == WorkflowLexer::THEN_OP ? ExprKind::Ternary : ExprKind::Binary, nullptr);
     node->op_pos = chain.op_pos[i];
     node->pos = acc->pos;
     if (op == WorkflowLexer::SEQ) node->op = ast::BinaryOp::Seq;
@@ -418,6 +435,7 @@ ExprPtr Transformer::fold(Chain& chain, antlr4::ParserRuleContext* ctx) {
     node->rhs = std::move(rhs);
     acc = std::move(node);
   }
+  if (acc->source.empty()) acc->source = text_of(ctx);
   return acc;
 }
 
@@ -570,9 +588,11 @@ bool check_encoding(std::string_view s, Diagnostics* diags) {
 
 }  // namespace
 
-ParseResult parse(std::string_view source) {
+ParseResult parse(std::string_view source, const std::function<void()>& check_interrupts) {
   ParseResult result;
   if (!check_encoding(source, &result.diagnostics)) return result;
+  // Limits first: ANTLR's parser recurses per nesting level and builds the whole tree.
+  if (!prescan_limits(source, &result.diagnostics, check_interrupts)) return result;
   antlr4::ANTLRInputStream input(source.data(), source.size());
   WorkflowLexer lexer(&input);
   CollectingListener listener(&result.diagnostics);
@@ -582,7 +602,14 @@ ParseResult parse(std::string_view source) {
   WorkflowParser parser(&tokens);
   parser.removeErrorListeners();
   parser.addErrorListener(&listener);
-  WorkflowParser::FileContext* tree = parser.file();
+  WorkflowParser::FileContext* tree = nullptr;
+  try {
+    tree = parser.file();
+  } catch (const TooManySyntaxErrors&) {
+    result.diagnostics.push_back({Severity::Error, result.diagnostics.back().pos,
+                                  "too many syntax errors; stopped after " +
+                                      std::to_string(kMaxSyntaxErrors)});
+  }
   if (!result.diagnostics.empty()) {
     explain_syntax_errors(source, &result.diagnostics);  // unclosed delimiters, early string ends
     return result;

@@ -1,12 +1,13 @@
 // parse.hpp — source text -> typed AST (and a token list for the formatter).
 //
-// The only file that includes ANTLR-generated headers is parse.cpp; this interface shows
+// The only files that include ANTLR-generated headers are parse.cpp and prescan.cpp; this interface shows
 // no parse-tree type. Syntax errors are collected (never thrown) with line:column; when a
 // file has syntax errors the AST is left empty, because a tree repaired by ANTLR's error
 // recovery would produce follow-on errors that only confuse.
 #pragma once
 #include "no_postgres.hpp"
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,8 +22,9 @@ struct ParseResult {
   Diagnostics diagnostics;  // syntax and grouping errors, in source order
 };
 
-// Runs lexer + parser + transform. Never throws for any input.
-ParseResult parse(std::string_view source);
+// Runs the limits pre-scan (prescan.hpp), then lexer + parser + transform. Never throws
+// for any input, except what `check_interrupts` (may be empty) throws to abandon it.
+ParseResult parse(std::string_view source, const std::function<void()>& check_interrupts = {});
 
 // Token kinds of the language, independent of ANTLR's numbering.
 enum class TokenKind {

@@ -131,7 +131,7 @@ class ErrorPass {
     switch (node.type) {
       case NodeType::Sleep:
         if (auto a = decode_sleep(node, &why)) {
-          if (a->seconds < 0) error(node, path, "Sleep duration must be non-negative");
+          check_problem(node, path, check_sleep_seconds(a->seconds));
         } else {
           error(node, path, why);
         }

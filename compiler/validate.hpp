@@ -11,11 +11,9 @@
 #include "diagnostic.hpp"
 #include "errors.hpp"
 #include "ir.hpp"
+#include "limits.hpp"
 
 namespace df::compiler {
-
-inline constexpr int kMaxGraphDepth = 256;            // root has depth 0
-inline constexpr std::size_t kMaxGraphNodes = 10000;
 
 // Every finding in pre-order, each with its path ("root", "root.left",
 // "root.extra_nodes[0]", ...) and the node's source position.

@@ -20,6 +20,7 @@
 #include "params.hpp"
 #include "wire_json.hpp"
 
+#include "gucs.hpp"
 #include "spi.hpp"
 #include "sql_syntax.hpp"
 #include "start.hpp"
@@ -47,9 +48,25 @@ std::string diagnostics_detail(const compiler::Diagnostics& diags) {
   return detail;
 }
 
-// Compiles or raises every diagnostic as one syntax error.
+// Refuses a source above pg_durable.max_source_bytes before any work is done on it.
+void check_source_size(const std::string& source) {
+  const auto limit = static_cast<std::size_t>(df::ext::settings.max_source_bytes);
+  if (source.size() <= limit) return;
+  throw SqlError(ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+                 "workflow source is too large: " + std::to_string(source.size()) + " bytes",
+                 "The limit is pg_durable.max_source_bytes = " + std::to_string(limit) + " bytes.",
+                 "Split the source into several workflows, or raise pg_durable.max_source_bytes.");
+}
+
+// Compiles or raises every diagnostic as one syntax error. A cancel or statement_timeout
+// stops the compile: the callback turns the pending interrupt into a C++ PgError, so
+// the compiler's frames unwind before PostgreSQL reports it.
 compiler::CompileResult compile_or_raise(const std::string& source) {
-  compiler::CompileResult result = compiler::compile(source);
+  check_source_size(source);
+  df::ext::pg_call([] { check_stack_depth(); });  // the parser recurses per nesting level
+  compiler::CompileOptions options;
+  options.check_interrupts = [] { df::ext::check_for_interrupts(); };
+  compiler::CompileResult result = compiler::compile(source, options);
   if (compiler::has_errors(result.diagnostics)) {
     for (const auto& d : result.diagnostics)
       if (d.severity == compiler::Severity::Error)

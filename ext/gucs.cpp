@@ -80,6 +80,8 @@ void define_policy_settings() {
              &settings.loop_min_interval_ms, 1000, 0, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS);
   define_int("pg_durable.worker_naptime", "Longest the idle scheduler sleeps between safety-net scans.",
              &settings.worker_naptime_ms, 1000, 10, 60000, PGC_SIGHUP, GUC_UNIT_MS);
+  define_int("pg_durable.max_source_bytes", "Largest workflow source df.compile and df.deploy accept.",
+             &settings.max_source_bytes, 1024 * 1024, 1024, 64 * 1024 * 1024, PGC_SUSET, GUC_UNIT_BYTE);
 }
 
 bool check_sqlstate_list(char** newval, void**, GucSource) {

@@ -27,6 +27,7 @@ struct Settings {
   int max_workers;          // executor pool size
   int worker_naptime_ms;    // idle poll of the scheduler (a safety net; wake-ups are latch based)
   char* non_retryable_sqlstates;  // SQLSTATE classes/codes a retry policy never retries
+  int max_source_bytes;     // largest textual-language source df.compile / df.deploy accept
   // Input size caps (issue 11 item 8), checked where the input enters.
   int max_variable_bytes;     // df.setvar / df.vars value
   int max_step_result_bytes;  // a SQL step's result JSON (sql_result.cpp)

@@ -489,7 +489,12 @@ TEST_CASE("step: hostile values fail a node instead of escaping the step") {
   ok.host.run();
   CHECK(ok.host.state.result == R"([[[1]],{"x":2}])");  // branch results parsed, re-emitted compactly
 
-  Fx sleep(make_sleep(std::numeric_limits<std::int64_t>::max() / 10));
+  // make_sleep refuses this (kMaxDurationSeconds); a graph built by hand still must not
+  // overflow the deadline: it saturates.
+  auto huge = std::make_unique<df::ir::Node>(df::ir::NodeType::Sleep);
+  huge->query = std::to_string(std::numeric_limits<std::int64_t>::max() / 10);
+  CHECK_THROWS(make_sleep(std::numeric_limits<std::int64_t>::max() / 10));
+  Fx sleep(std::move(huge));
   sleep.host.start();
   CHECK(sleep.host.outstanding.begin()->second.deadline_ms == std::numeric_limits<std::int64_t>::max());
 }
