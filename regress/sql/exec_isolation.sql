@@ -142,3 +142,13 @@ SELECT iso_outcome(:'t4');
 SELECT iso_outcome(:'t5');
 SELECT iso_outcome(:'t6');
 SELECT iso_outcome(:'t7');
+
+-- session advisory locks end with their step: a step that takes both admission locks of
+-- transaction_mode => 'new' leaves that mode usable for everyone
+SET ROLE regress_iso_alice;
+SELECT df.start('SELECT pg_advisory_lock(1346982470, 0) IS NULL AS a, pg_advisory_lock(1346982470, 1) IS NULL AS b') AS id \gset
+RESET ROLE;
+SELECT iso_outcome(:'id');
+SET ROLE regress_iso_bob;
+SELECT df.start('SELECT 1', transaction_mode => 'new') IS NOT NULL AS started_in_new_mode;
+RESET ROLE;
