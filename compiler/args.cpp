@@ -7,6 +7,7 @@
 
 #include "cron.hpp"
 #include "json_text.hpp"
+#include "text.hpp"
 
 namespace df::compiler {
 namespace {
@@ -24,12 +25,6 @@ void require_child(const ir::NodePtr& child, const char* what) {
 std::string to_upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 

@@ -4,6 +4,7 @@
 // `*`, names (JAN, MON, also full names) are case-insensitive, and — unlike Vixie cron —
 // a day must match BOTH the day-of-month and the day-of-week field (the crate ANDs them).
 #include "cron.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -41,12 +42,6 @@ const FieldSpec kFields[] = {
     {"year", kMinYear, kMaxYear, nullptr, nullptr},
 };
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 int lookup_name(const char* const* table, const std::string& word) {
   for (int i = 0; table && table[i]; ++i)
     if (word == table[i]) return i;
@@ -75,7 +70,7 @@ bool parse_value(const FieldSpec& f, std::string_view text, int* out, std::strin
     *out = v;
     return true;
   }
-  std::string word = lower(text);
+  std::string word = to_lower(text);
   int idx = lookup_name(f.names, word);
   if (idx < 0) idx = lookup_name(f.long_names, word);
   if (idx < 0) {

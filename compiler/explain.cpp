@@ -169,6 +169,52 @@ std::string truncate_bytes(std::string_view s, std::size_t max_bytes) {
   return std::string(s.substr(0, cut)) + "...";
 }
 
+namespace {
+
+// Appends one paragraph (no newline inside) to out, wrapped greedily at spaces.
+void wrap_paragraph(std::string_view s, std::size_t width, std::vector<std::string>& out) {
+  std::string line;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t end = s.find(' ', i);
+    if (end == std::string_view::npos) end = s.size();
+    std::string_view word = s.substr(i, end - i);
+    i = end + 1;
+    if (!line.empty() && line.size() + 1 + word.size() <= width) {
+      line += ' ';
+      line += word;
+      continue;
+    }
+    if (!line.empty()) out.push_back(std::move(line));
+    line.clear();
+    while (word.size() > width) {  // cut an overlong word at a character boundary
+      std::size_t cut = width;
+      while (cut > 1 && (static_cast<unsigned char>(word[cut]) & 0xC0) == 0x80) --cut;
+      out.emplace_back(word.substr(0, cut));
+      word.remove_prefix(cut);
+    }
+    line = std::string(word);
+  }
+  out.push_back(std::move(line));
+}
+
+}  // namespace
+
+std::vector<std::string> wrap_text(std::string_view s, std::size_t width) {
+  std::vector<std::string> out;
+  if (width == 0) width = 1;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t end = s.find('\n', start);
+    std::string_view paragraph = s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    if (!paragraph.empty() && paragraph.back() == '\r') paragraph.remove_suffix(1);
+    wrap_paragraph(paragraph, width, out);
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
 std::string node_label(const ir::Node& node) {
   std::string label = bare_label(node);
   if (node.result_name) label += " |=> " + quoted(*node.result_name);

@@ -37,4 +37,9 @@ std::vector<ChainElement> then_chain(const ir::Node& node);
 // character) + "..." when longer.
 std::string truncate_bytes(std::string_view s, std::size_t max_bytes);
 
+// s whole, in lines of at most width bytes: broken at spaces where possible (a word longer
+// than width is cut, never inside a UTF-8 character), and at every newline of s. For the
+// error text df.explain shows (an error must never be cut short).
+std::vector<std::string> wrap_text(std::string_view s, std::size_t width);
+
 }  // namespace df::compiler

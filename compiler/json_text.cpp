@@ -1,5 +1,6 @@
 // json_text.cpp — serde_json-compatible compact JSON writing and the shared RapidJSON
-// parse entry point (see json_text.hpp).
+// parse entry point (see json_text.hpp). Numbers are read as text and converted here,
+// never by RapidJSON's own string-to-double code.
 #include "json_text.hpp"
 
 #include <rapidjson/encodedstream.h>
@@ -9,6 +10,11 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <clocale>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <locale.h>
 #include <vector>
 
 #include "errors.hpp"
@@ -53,14 +59,97 @@ bool has_lone_surrogate_escape(std::string_view t) {
 
 }  // namespace
 
+namespace {
+
+// Converts one number token (already checked against the JSON grammar by the reader) to
+// the value RapidJSON's own full-precision conversion gives: an integer within int64 /
+// uint64 stays integral (RapidJSON's ranges exactly: -2^63 .. 2^64-1), anything else
+// becomes the correctly rounded double. The conversion is glibc's strtod_l in the C
+// locale, because RapidJSON 1.1.0's StrtodDiyFp reads out of bounds on long literals.
+// False when the number does not fit a double.
+bool convert_number(std::string_view token, rapidjson::Document& doc) {
+  const bool minus = !token.empty() && token[0] == '-';
+  const std::string_view digits = token.substr(minus ? 1 : 0);
+  if (digits.find_first_of(".eE") == std::string_view::npos) {
+    std::uint64_t mag = 0;
+    bool overflow = false;
+    for (char c : digits) {
+      const auto d = static_cast<std::uint64_t>(c - '0');
+      if (mag > (UINT64_MAX - d) / 10) { overflow = true; break; }
+      mag = mag * 10 + d;
+    }
+    if (!overflow && !minus) return doc.Uint64(mag);
+    constexpr std::uint64_t kInt64MinMagnitude = std::uint64_t{1} << 63;
+    if (!overflow && mag <= kInt64MinMagnitude)
+      return doc.Int64(mag == kInt64MinMagnitude ? INT64_MIN : -static_cast<std::int64_t>(mag));
+  }
+  static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(0));
+  const std::string text(token);  // strtod needs a terminated string
+  const double d = strtod_l(text.c_str(), nullptr, c_locale);
+  if (std::isinf(d)) return false;
+  return doc.Double(d);
+}
+
+// SAX handler building a Document from a numbers-as-strings parse: every event but
+// RawNumber goes to the document unchanged; numbers go through convert_number.
+class SafeNumberBuilder
+    : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, SafeNumberBuilder> {
+ public:
+  explicit SafeNumberBuilder(rapidjson::Document& doc) : doc_(doc) {}
+
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    if (convert_number({s, n}, doc_)) return true;
+    number_too_big_ = true;
+    return false;
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool StartObject() { return doc_.StartObject(); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool EndObject(rapidjson::SizeType n) { return doc_.EndObject(n); }
+  bool StartArray() { return doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return doc_.EndArray(n); }
+
+  bool number_too_big() const { return number_too_big_; }
+
+ private:
+  rapidjson::Document& doc_;
+  bool number_too_big_ = false;
+};
+
+// Document::Populate generator: runs the reader over `text` into the builder.
+struct SafeParse {
+  std::string_view text;
+  rapidjson::ParseResult result;
+  bool number_too_big = false;
+
+  bool operator()(rapidjson::Document& doc) {
+    SafeNumberBuilder builder(doc);
+    rapidjson::Reader reader;
+    rapidjson::MemoryStream ms(text.data(), text.size());
+    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
+    result = reader.Parse<kJsonParseFlags | rapidjson::kParseNumbersAsStringsFlag>(is, builder);
+    number_too_big = builder.number_too_big();
+    return !result.IsError();
+  }
+};
+
+}  // namespace
+
 bool parse_json(std::string_view text, rapidjson::Document& doc, std::string* error) {
   if (has_lone_surrogate_escape(text)) {
     if (error) *error = "Invalid surrogate pair in \\u escape.";
     return false;
   }
-  doc.Parse<kJsonParseFlags>(text.data(), text.size());
-  if (!doc.HasParseError()) return true;
-  if (error) *error = rapidjson::GetParseError_En(doc.GetParseError());
+  SafeParse parse{text, {}, false};
+  doc.SetNull();
+  doc.Populate(parse);
+  if (!parse.result.IsError()) return true;
+  doc.SetNull();
+  if (error)
+    *error = rapidjson::GetParseError_En(parse.number_too_big ? rapidjson::kParseErrorNumberTooBig
+                                                              : parse.result.Code());
   return false;
 }
 

@@ -12,7 +12,8 @@
 
 namespace df::compiler {
 
-// Parse flags for all user-supplied JSON.
+// Parse flags for all user-supplied JSON. parse_json adds kParseNumbersAsStringsFlag and
+// converts numbers itself (RapidJSON 1.1.0 crashes converting some long literals).
 inline constexpr unsigned kJsonParseFlags = rapidjson::kParseIterativeFlag |
                                             rapidjson::kParseValidateEncodingFlag |
                                             rapidjson::kParseFullPrecisionFlag;

@@ -7,6 +7,7 @@
 // shows where the parentheses go (REFERENCE.md §3.2). Parsers are created per call and
 // destroyed on return: the runtime's shared DFA cache is the only state that outlives a call.
 #include "parse.hpp"
+#include "text.hpp"
 
 #include <cctype>
 #include <sstream>
@@ -133,7 +134,6 @@ std::uint32_t read_digits(const std::string& body, size_t& i, int base, int max)
   return v;
 }
 
-size_t utf8_length(std::string_view s, size_t i);
 std::string decode_escapes(const std::string& body, std::string* error);
 
 // PostgreSQL's E'..' escapes: \b \f \n \r \t, octal \ooo, \xHH, \uXXXX, \UXXXXXXXX,
@@ -142,7 +142,7 @@ std::string decode_escapes(const std::string& body, std::string* error);
 std::string decode_escape_body(const std::string& body, std::string* error) {
   std::string out = decode_escapes(body, error);
   for (size_t k = 0; error->empty() && k < out.size();) {
-    size_t n = utf8_length(out, k);
+    size_t n = utf8_sequence_length(out, k);
     if (n == 0 || out[k] == '\0') {
       *error = "invalid byte sequence for encoding \"UTF8\" in E'' string";
       break;
@@ -514,31 +514,11 @@ std::string Transformer::string_lit(WorkflowParser::StringLitContext* ctx) {
 // ANTLR's UTF-8 decoder throws on malformed input, and PostgreSQL text can hold neither
 // malformed UTF-8 nor NUL; both are reported (once, at the first offending byte) before
 // the lexer runs. Returns false when the source cannot be lexed.
-// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlongs, surrogates
-// or code points above U+10FFFF), 0 if malformed.
-size_t utf8_length(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
-  unsigned c = byte(0);
-  if (c < 0x80) return 1;
-  size_t n = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  unsigned lo = 0x80, hi = 0xBF;  // range of the second byte
-  if (c == 0xE0) lo = 0xA0;
-  if (c == 0xED) hi = 0x9F;
-  if (c == 0xF0) lo = 0x90;
-  if (c == 0xF4) hi = 0x8F;
-  if (byte(1) < lo || byte(1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if ((byte(k) & 0xC0) != 0x80) return 0;
-  }
-  return n;
-}
-
 bool check_encoding(std::string_view s, Diagnostics* diags) {
   std::uint32_t line = 1, column = 1;
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = utf8_length(s, i);
+    size_t n = utf8_sequence_length(s, i);
     if (n == 0 || c == 0) {
       diags->push_back({Severity::Error, {line, column},
                         c == 0 ? "NUL character in source (PostgreSQL text cannot contain it)"

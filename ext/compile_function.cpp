@@ -1,9 +1,11 @@
 // compile_function.cpp — the textual workflow language inside the database: df.compile
 // (source -> wire JSON), df.deploy (store each workflow of a source as a new version in
-// df.workflows) and df.start_workflow (start the latest version, binding parameters as
+// df.workflows), df._compile_workflow (what df.workflows' insert trigger stores: the
+// graph and params of one workflow, computed here from the source, never taken from the
+// caller) and df.start_workflow (start the latest version, binding parameters as
 // {name} variables after checking them against the declared types). Diagnostics become
 // one ERROR with SQLSTATE 42601: the first error as message, all findings with
-// line:col in the DETAIL.
+// line:col in the DETAIL. Who may deploy or start a name: sql/parts/75_workflows.sql.
 #include <map>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 
 #include "compile.hpp"
 #include "json_text.hpp"
+#include "params.hpp"
 #include "wire_json.hpp"
 
 #include "spi.hpp"
@@ -19,7 +22,9 @@
 #include "surface.hpp"
 
 extern "C" {
+#include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "utils/array.h"
 }
 
 namespace {
@@ -65,26 +70,42 @@ std::string params_json(const std::vector<compiler::Param>& params) {
   return out + "]";
 }
 
-int store_version(const compiler::CompiledWorkflow& wf, const std::string& name, const std::string& source) {
-  spi::exec("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('df.workflows:' || $1))", {spi::text(name)});
-  spi::exec("INSERT INTO df.workflows (name, version, source, graph, params) "
-            "SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4::jsonb FROM df.workflows WHERE name = $1 "
-            "RETURNING version",
-            {spi::text(name), spi::text(source), spi::text(compiler::to_json(*wf.root)), spi::text(params_json(wf.params))});
-  return std::stoi(spi::value_or(0, 1, "0"));
+// The stored form of one workflow: its graph and params JSON.
+struct Stored {
+  std::string graph, params;
+};
+
+// The workflows of the last source compiled in this backend, by stored name ("" = the
+// bare expression): df.deploy compiles once, then its INSERTs fire the trigger that asks
+// df._compile_workflow for each name, which must not compile the source again.
+struct CompiledSource {
+  std::string source;
+  std::map<std::string, Stored> by_name;
+};
+CompiledSource& last_compiled() {
+  static CompiledSource cache;
+  return cache;
 }
 
-// A default literal as written in the source: 'text' (with '' escapes) or a bare token.
-std::string default_value(const std::string& literal) {
-  if (literal.size() >= 2 && literal.front() == '\'' && literal.back() == '\'') {
-    std::string out;
-    for (std::size_t i = 1; i + 1 < literal.size(); ++i) {
-      out += literal[i];
-      if (literal[i] == '\'' && literal[i + 1] == '\'') ++i;
-    }
-    return out;
-  }
-  return literal;
+const CompiledSource& compile_source(const std::string& source, compiler::CompileResult* result) {
+  CompiledSource& cache = last_compiled();
+  if (!result && cache.source == source && !cache.by_name.empty()) return cache;
+  compiler::CompileResult local;
+  compiler::CompileResult& r = result ? *result : local;
+  r = compile_or_raise(source);
+  cache = CompiledSource{};
+  for (const auto& wf : r.workflows)
+    cache.by_name[wf.name] = Stored{compiler::to_json(*wf.root), params_json(wf.params)};
+  cache.source = source;
+  return cache;
+}
+
+// The trigger (sql/parts/75_workflows.sql) sets version, graph, params and created_by,
+// and checks that the caller may deploy the name.
+int store_version(const std::string& name, const std::string& source) {
+  spi::exec("INSERT INTO df.workflows (name, source) VALUES ($1, $2) RETURNING version",
+            {spi::text(name), spi::text(source)});
+  return std::stoi(spi::value_or(0, 1, "0"));
 }
 
 // The variable text of a parameter value, after checking it against the declared type.
@@ -117,7 +138,7 @@ std::vector<std::pair<std::string, std::string>> bind_params(const std::string& 
       vars.emplace_back(name, bind_value(workflow, name, type, *it->second));
       by_name.erase(it);
     } else if (p["default"].IsString()) {
-      vars.emplace_back(name, default_value(std::string(compiler::json_string_view(p["default"]))));
+      vars.emplace_back(name, compiler::default_variable_text(std::string(compiler::json_string_view(p["default"]))));
     } else {
       throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
                      "workflow \"" + workflow + "\": parameter \"" + name + "\" is required");
@@ -142,11 +163,25 @@ DF_SURFACE_FUNCTION(df_compile) {
   return df::ext::text_datum(compiler::to_json(*result.workflows.front().root));
 }
 
+// df._compile_workflow(source, name) -> text[] {graph, params}: the workflow `name` of
+// the source (or its bare expression). Pure: anyone may call it, it stores nothing.
+DF_SURFACE_FUNCTION(df_compile_workflow) {
+  std::string source = df::ext::text_arg(fcinfo, 0), name = df::ext::text_arg(fcinfo, 1);
+  const CompiledSource& compiled = compile_source(source, nullptr);
+  auto it = compiled.by_name.find(name);
+  if (it == compiled.by_name.end()) it = compiled.by_name.find("");
+  if (it == compiled.by_name.end())
+    throw SqlError(ERRCODE_UNDEFINED_OBJECT, "the source does not define workflow \"" + name + "\"");
+  Datum items[2] = {df::ext::text_datum(it->second.graph), df::ext::text_datum(it->second.params)};
+  return df::ext::pg_call([&] { return PointerGetDatum(construct_array(items, 2, TEXTOID, -1, false, TYPALIGN_INT)); });
+}
+
 // df.deploy(name, source) -> TABLE(workflow, version): every workflow of the source (a
 // bare expression under `name`) as a new version; `name` must be one of them.
 DF_SURFACE_FUNCTION(df_deploy) {
   std::string name = df::ext::text_arg(fcinfo, 0), source = df::ext::text_arg(fcinfo, 1);
-  compiler::CompileResult result = compile_or_raise(source);
+  compiler::CompileResult result;
+  compile_source(source, &result);
   bool found = false;
   for (const auto& wf : result.workflows) found = found || wf.name.empty() || wf.name == name;
   if (!found)
@@ -156,7 +191,7 @@ DF_SURFACE_FUNCTION(df_deploy) {
   spi::Connection connection;
   for (const auto& wf : result.workflows) {
     std::string stored = wf.name.empty() ? name : wf.name;
-    int version = store_version(wf, stored, source);
+    int version = store_version(stored, source);
     Datum values[2];
     bool nulls[2] = {false, false};
     values[0] = df::ext::text_datum(stored);
@@ -173,6 +208,11 @@ DF_SURFACE_FUNCTION(df_start_workflow) {
   std::string name = df::ext::text_arg(fcinfo, 0);
   std::string given = df::ext::surface::opt_jsonb_arg(fcinfo, 1).value_or("{}");
   spi::Connection connection;
+  spi::exec("SELECT df.workflow_privilege($1, 'start')", {spi::text(name)});
+  if (spi::value_or(0, 1, "") == "f")
+    throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied to start workflow \"" + name + "\"",
+                   "The workflow belongs to another role.",
+                   "Its owner can allow you with df.grant_workflow(name, role, 'start').");
   if (spi::exec("SELECT version, graph, params::text FROM df.workflows WHERE name = $1 ORDER BY version DESC LIMIT 1",
                 {spi::text(name)}) != 1)
     throw SqlError(ERRCODE_UNDEFINED_OBJECT, "workflow \"" + name + "\" does not exist",

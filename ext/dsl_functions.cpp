@@ -70,7 +70,9 @@ DF_SURFACE_FUNCTION(df_join) {
 
 DF_SURFACE_FUNCTION(df_join3) {
   std::vector<df::ir::NodePtr> branches;
-  for (int i = 0; i < 3; ++i) branches.push_back(step_arg(fcinfo, i));
+  branches.push_back(step_arg(fcinfo, 0));
+  branches.push_back(step_arg(fcinfo, 1));
+  branches.push_back(step_arg(fcinfo, 2));
   return node_datum(compiler::make_join(std::move(branches)));
 }
 

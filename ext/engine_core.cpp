@@ -14,6 +14,7 @@
 
 #include "engine_core.hpp"
 #include "gucs.hpp"
+#include "instance_status.hpp"
 #include "shmem.hpp"
 #include "spi.hpp"
 
@@ -120,9 +121,9 @@ void finish_instance(const Instance& inst, const char* status, const std::string
   forget_graph(inst.id);  // a finished instance never steps again: keep the cache small
   const char* sql = std::strcmp(status, "completed") == 0
       ? "UPDATE df.instances SET status = 'completed', completed_at = now(), updated_at = now() "
-        "WHERE id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')"
+        "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL
       : "UPDATE df.instances SET status = $2, updated_at = now() "
-        "WHERE id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')";
+        "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL;
   if (std::strcmp(status, "completed") == 0) spi::exec(sql, {spi::text(inst.id)});
   else spi::exec(sql, {spi::text(inst.id), spi::text(status)});
   spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now() "
@@ -203,21 +204,46 @@ std::shared_ptr<const Graph> cache_graph(const std::string& key, const std::stri
   return graph;
 }
 
+namespace {
+
+// Decodes a checkpoint into inst.state, or says why this build must not resume it: its
+// layout is unknown, or its pcs index into another lowering (docs/upgrades.md). Never
+// guesses: the instance then fails with this message.
+std::optional<std::string> read_checkpoint(Instance& inst, const std::string& bytes) {
+  try {
+    inst.state = vm::deserialize(bytes);
+  } catch (const vm::StateError& e) {
+    return "pg_durable " DF_VERSION " cannot resume instance " + inst.id + ": its checkpoint is unreadable (" +
+           e.what() + "); it was written by another build of pg_durable";
+  }
+  if (inst.state.lowering_version != vm::kLoweringVersion)
+    return "pg_durable " DF_VERSION " cannot resume instance " + inst.id + ": it was started under workflow lowering version " +
+           std::to_string(inst.state.lowering_version) + " and this build runs lowering version " +
+           std::to_string(vm::kLoweringVersion) + "; finish it under the release that started it";
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<Instance> load_instance(const std::string& instance_id, bool lock) {
   const char* sql_lock =
-      "SELECT submitted_by, state, created_at::text, database FROM _duroxide.instance_state "
+      "SELECT submitted_by::oid, state, created_at::text, database FROM _duroxide.instance_state "
       "WHERE instance_id = $1 AND NOT finished FOR UPDATE";
   const char* sql_plain =
-      "SELECT submitted_by, state, created_at::text, database FROM _duroxide.instance_state "
+      "SELECT submitted_by::oid, state, created_at::text, database FROM _duroxide.instance_state "
       "WHERE instance_id = $1 AND NOT finished";
   if (spi::exec(lock ? sql_lock : sql_plain, {spi::text(instance_id)}) == 0) return std::nullopt;
   Instance inst;
   inst.id = instance_id;
   inst.submitted_by = static_cast<Oid>(std::stoul(spi::value_or(0, 1, "0")));
-  inst.state = vm::deserialize(spi::bytea_value(0, 2).value_or(std::string()));
+  std::string created_at = spi::value_or(0, 3, "");
   inst.database = spi::value_or(0, 4, "");
+  if (std::optional<std::string> refusal = read_checkpoint(inst, spi::bytea_value(0, 2).value_or(std::string()))) {
+    fail_instance(instance_id, *refusal);
+    return std::nullopt;
+  }
   // Ids are random and may be reused after retention: the creation time makes the key unique.
-  std::string key = instance_id + "@" + spi::value_or(0, 3, "");
+  std::string key = instance_id + "@" + created_at;
   auto cached = graph_cache.find(key);
   if (cached != graph_cache.end()) {
     inst.graph = cached->second;
@@ -262,7 +288,7 @@ void fail_instance(const std::string& instance_id, const std::string& message) {
   forget_graph(instance_id);
   spi::exec("DELETE FROM _duroxide.tasks WHERE instance_id = $1", {spi::text(instance_id)});
   spi::exec("UPDATE df.instances SET status = 'failed', updated_at = now() "
-            "WHERE id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')",
+            "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL,
             {spi::text(instance_id)});
   spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now() "
             "WHERE instance_id = $1",

@@ -159,6 +159,7 @@ StepOutcome run_statement(const std::string& sql) {
                                        // subtransaction's end restores the checkpoint's
   StepOutcome outcome;
   bool interrupted = false;
+  int spi_rc = 0;
   isolation::begin_step();
   try {
     StatementTimer timer;
@@ -173,9 +174,9 @@ StepOutcome run_statement(const std::string& sql) {
         SPIPlanPtr plan = SPI_prepare(sql.c_str(), 0, nullptr);
         if (plan == nullptr)
           ereport(ERROR, (errmsg("%s", SPI_result_code_string(SPI_result))));
-        SPI_execute_plan(plan, nullptr, nullptr, false, 0);
+        spi_rc = SPI_execute_plan(plan, nullptr, nullptr, false, 0);
       });
-      outcome.text = spi_result_json();
+      outcome.text = spi_result_json(spi_rc);
       outcome.ok = true;
     } catch (const PgError& e) {
       // A query cancel is ours (the task was cancelled, or a stray signal): never a step

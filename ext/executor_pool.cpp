@@ -81,7 +81,7 @@ void read_caps(std::map<Oid, RoleNeed>& needs) {
 std::map<Oid, RoleNeed> read_demand() {
   std::map<Oid, RoleNeed> needs;
   std::uint64_t n = spi::exec(
-      "SELECT submitted_by, count(*) FROM _duroxide.tasks WHERE kind <> 'timer' GROUP BY submitted_by");
+      "SELECT submitted_by::oid, count(*) FROM _duroxide.tasks WHERE kind <> 'timer' GROUP BY submitted_by");
   for (std::uint64_t i = 0; i < n; ++i)
     needs[static_cast<Oid>(std::stoul(spi::value_or(i, 1, "0")))].runnable = std::stoi(spi::value_or(i, 2, "0"));
   return needs;

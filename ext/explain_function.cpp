@@ -9,9 +9,11 @@
 #include "args.hpp"
 #include "explain.hpp"
 #include "persist.hpp"
+#include "text.hpp"
 #include "validate.hpp"
 #include "wire_json.hpp"
 
+#include "engine_core.hpp"
 #include "monitor.hpp"
 #include "spi.hpp"
 #include "surface.hpp"
@@ -22,6 +24,8 @@ namespace compiler = df::compiler;
 namespace monitor = df::ext::monitor;
 namespace spi = df::ext::spi;
 using df::ext::text_datum;
+
+constexpr std::size_t kOutputWidth = 100;  // bytes per line of a wrapped error
 
 std::string trim(const std::string& s) {
   auto b = s.find_first_not_of(" \t\r\n");
@@ -77,8 +81,8 @@ std::string dry_run(const df::ir::Node& root) {
   return compiler::explain_tree(root);
 }
 
-const char* status_icon(std::string word) {
-  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+const char* status_icon(const std::string& status) {
+  const std::string word = df::compiler::to_lower(status);
   if (word == "completed" || word == "continuedasnew") return "\xE2\x9C\x93";                    // ✓
   if (word == "failed" || word == "canceled" || word == "cancelled") return "\xE2\x9C\x97";    // ✗
   if (word == "running") return "\xE2\x8F\xB3";                                                  // ⏳
@@ -111,12 +115,46 @@ void map_ids(const df::ir::Node& node, const std::string& id, const std::map<std
   }
 }
 
-std::string live_header(const std::string& id, const std::optional<std::string>& label, const std::string& word,
-                        const std::optional<std::string>& output) {
+// The Output line: a result is cut to 60 bytes (REFERENCE.md §13); the error of a failed or
+// cancelled instance is shown whole, wrapped, continuation lines aligned under the first.
+std::string output_lines(const std::string& output, bool is_error) {
+  if (!is_error) return "Output:   " + compiler::truncate_bytes(output, 60) + "\n";
+  std::string text;
+  for (const auto& line : compiler::wrap_text(output, kOutputWidth))
+    text += (text.empty() ? "Output:   " : "          ") + line + "\n";
+  return text;
+}
+
+std::string live_header(const std::string& id, const std::optional<std::string>& label, const std::string& status,
+                        const std::string& word, const std::optional<std::string>& output) {
   std::string text = "Instance: " + id + (label ? " (" + *label + ")" : "") + "\n";
   text += "Status:   " + std::string(status_icon(word)) + " " + word + "\n";
-  if (output) text += "Output:   " + compiler::truncate_bytes(*output, 60) + "\n";
+  if (output) text += output_lines(*output, status == "failed" || status == "cancelled");
   return text + "\n";
+}
+
+// What a pending timer of the instance means for its node, by node id: a cron wait's next
+// tick, a sleep's wake-up, a signal wait's timeout (times in UTC). Read as the engine
+// owner, after the caller's visibility check.
+std::map<std::string, std::string> timer_notes(const std::string& id) {
+  std::map<std::string, std::string> notes;
+  df::ext::engine::AsEngineOwner owner;
+  std::uint64_t n = spi::exec(
+      "SELECT s.node_ids[t.node + 1], to_char(t.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
+      "FROM _duroxide.tasks t JOIN _duroxide.instance_state s ON s.instance_id = t.instance_id "
+      "WHERE t.instance_id = $1 AND t.kind = 'timer' ORDER BY t.due_at",
+      {spi::text(id)});
+  for (std::uint64_t i = 0; i < n; ++i) notes.emplace(spi::value_or(i, 1, ""), spi::value_or(i, 2, "") + " UTC");
+  return notes;
+}
+
+std::string timer_note(const df::ir::Node& node, const std::string& when) {
+  switch (node.type) {
+    case df::ir::NodeType::WaitSchedule: return " next tick " + when;
+    case df::ir::NodeType::Sleep: return " wakes " + when;
+    case df::ir::NodeType::Signal: return " times out " + when;
+    default: return " due " + when;
+  }
 }
 
 std::string explain_live(const std::string& id) {
@@ -129,6 +167,7 @@ std::string explain_live(const std::string& id) {
   std::string status = spi::value_or(0, 2, "pending"), root_id = spi::value_or(0, 3, "");
   std::vector<monitor::NodeRow> rows = monitor::load_nodes(id);
   std::optional<monitor::EngineSummary> engine = monitor::engine_summary(id);
+  std::map<std::string, std::string> timers = timer_notes(id);
   connection.finish();
   if (rows.empty()) return "No nodes found for instance '" + id + "'";
   std::vector<compiler::NodeRow> persisted;
@@ -143,11 +182,17 @@ std::string explain_live(const std::string& id) {
   }
   df::ir::NodePtr root = compiler::rebuild(persisted, root_id);
   auto inferred = df::ext::inferred::infer(records, root_id);
+  df::ext::inferred::settle_for_instance(inferred, status);
   std::map<const df::ir::Node*, std::string> ids;
   map_ids(*root, root_id, by_id, ids);
-  auto marker = [&](const df::ir::Node& n) { return node_marker(inferred[ids[&n]].status); };
+  auto marker = [&](const df::ir::Node& n) {
+    const std::string& node_id = ids[&n];
+    auto timer = timers.find(node_id);
+    return node_marker(inferred[node_id].status) + (timer != timers.end() ? timer_note(n, timer->second) : "");
+  };
   std::string word = engine ? monitor::engine_status_word(status, engine->finished) : status;
-  return live_header(id, label, word, engine ? engine->output : std::nullopt) + compiler::explain_tree(*root, marker);
+  return live_header(id, label, status, word, engine ? engine->output : std::nullopt) +
+         compiler::explain_tree(*root, marker);
 }
 
 std::string explain(const std::string& input) {

@@ -84,11 +84,22 @@ void define_policy_settings() {
              &settings.worker_naptime_ms, 1000, 10, 60000, PGC_SIGHUP, GUC_UNIT_MS);
 }
 
+void define_size_caps() {
+  define_int("pg_durable.max_variable_bytes", "Largest value df.setvar (or df.vars) accepts.",
+             &settings.max_variable_bytes, 1024 * 1024, 1, 1024 * 1024 * 1024, PGC_SUSET, GUC_UNIT_BYTE);
+  define_int("pg_durable.max_step_result_bytes", "Largest result a SQL step may produce; a larger one fails the step.",
+             &settings.max_step_result_bytes, 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024, PGC_SUSET,
+             GUC_UNIT_BYTE);
+  define_int("pg_durable.max_signal_bytes", "Largest signal_data df.signal accepts.",
+             &settings.max_signal_bytes, 1024 * 1024, 1, 1024 * 1024 * 1024, PGC_SUSET, GUC_UNIT_BYTE);
+}
+
 }  // namespace
 
 void define_settings() {
   define_connection_settings();
   define_policy_settings();
+  define_size_caps();
   MarkGUCPrefixReserved("pg_durable");
 }
 

@@ -25,6 +25,10 @@ struct Settings {
   int max_workers;          // executor pool size
   int max_steps_per_role;   // cluster default; ALTER ROLE ... SET overrides per role
   int worker_naptime_ms;    // idle poll of the scheduler (a safety net; wake-ups are latch based)
+  // Input size caps (issue 11 item 8), checked where the input enters.
+  int max_variable_bytes;     // df.setvar / df.vars value
+  int max_step_result_bytes;  // a SQL step's result JSON (sql_result.cpp)
+  int max_signal_bytes;       // df.signal data
 };
 
 extern Settings settings;

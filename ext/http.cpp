@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "text.hpp"
+
 #include "http_policy.hpp"
 #include "http.hpp"
 #include "gucs.hpp"
@@ -183,7 +185,7 @@ std::optional<std::string> parse_with_curl(Transfer& t, const std::string& url, 
   curl_free(host);
   curl_free(port);
   if (h.size() >= 2 && h.front() == '[') h = h.substr(1, h.size() - 2);
-  for (char& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  h = df::compiler::to_lower(h);
   if (!h.empty() && h.back() == '.') h.pop_back();
   if (h != checked->host || p != std::to_string(checked->port))
     return "invalid URL: libcurl reads the host as '" + h + "' port " + p;

@@ -2,6 +2,8 @@
 // libcurl, so every rule here is unit-tested in ext/tests/test_http_policy.cpp.
 #include "http_policy.hpp"
 
+#include "text.hpp"
+
 #include <arpa/inet.h>
 #include <iconv.h>
 #include <netinet/in.h>
@@ -9,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <map>
 
@@ -16,14 +19,14 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "json_text.hpp"
+
 namespace df::ext::http {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using df::compiler::is_valid_utf8;
+using df::compiler::to_lower;
+using df::compiler::utf8_sequence_length;
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 bool ends_with(std::string_view s, std::string_view p) {
@@ -92,7 +95,7 @@ std::string privilege_message(std::string_view role, bool multipart) {
 
 std::string url_scheme(std::string_view url) {
   std::size_t p = url.find("://");
-  return lower(p == std::string_view::npos ? url : url.substr(0, p));
+  return to_lower(p == std::string_view::npos ? url : url.substr(0, p));
 }
 
 namespace {
@@ -122,7 +125,7 @@ bool parse_host_port(std::string_view hp, Target* t, std::string* error) {
     if (!std::all_of(host.begin(), host.end(), host_char))
       return fail(error, "host contains characters outside letters, digits, '-', '.' and '_'");
   }
-  t->host = lower(host);
+  t->host = to_lower(host);
   if (!t->ip_literal && ends_with(t->host, ".")) t->host.pop_back();
   if (t->host.empty()) return fail(error, "empty host");
   if (!port.empty()) {
@@ -244,7 +247,7 @@ std::vector<std::string> parse_allowed_hosts(std::string_view csv) {
   std::vector<std::string> out;
   while (!csv.empty()) {
     std::size_t comma = csv.find(',');
-    std::string entry = lower(trim(csv.substr(0, comma)));
+    std::string entry = to_lower(trim(csv.substr(0, comma)));
     csv = comma == std::string_view::npos ? std::string_view{} : csv.substr(comma + 1);
     if (starts_with(entry, "*.")) entry.erase(0, 1);
     if (ends_with(entry, ".")) entry.pop_back();
@@ -254,7 +257,7 @@ std::vector<std::string> parse_allowed_hosts(std::string_view csv) {
 }
 
 bool host_allowed(std::string_view host, const std::vector<std::string>& allowed) {
-  const std::string h = lower(host);
+  const std::string h = to_lower(host);
   for (const std::string& e : allowed) {
     if (e[0] == '.') {
       if (h.size() > e.size() && ends_with(h, e)) return true;
@@ -265,9 +268,26 @@ bool host_allowed(std::string_view host, const std::vector<std::string>& allowed
   return false;
 }
 
+std::optional<std::string> control_character_message(std::string_view url) {
+  for (std::size_t i = 0; i < url.size(); ++i) {
+    const auto c = static_cast<unsigned char>(url[i]);
+    if (c < 0x20 || c == 0x7f || c == ' ') {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02x", c);
+      // The URL itself is not echoed: its control characters would reach logs and clients.
+      return "HTTP request failed: invalid URL: byte " + std::string(hex) + " at offset " +
+             std::to_string(i) + " (control characters and spaces are not allowed in a URL)";
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> check_url(Mode mode, std::string_view url,
                                      const std::vector<std::string>& allowed, Target* target) {
   if (mode == Mode::Off) return disabled_message();
+  // The whole URL first, in every mode: nothing after this point (DNS, libcurl, a log
+  // line) may see a CR/LF or another control character.
+  if (auto bad = control_character_message(url)) return bad;
   std::string scheme = url_scheme(url);
   if (scheme != "http" && scheme != "https") return scheme_message(scheme);
   *target = Target{};
@@ -391,9 +411,8 @@ bool read_common(const Value& doc, bool multipart, RequestConfig* cfg, std::stri
 }  // namespace
 
 std::optional<RequestConfig> parse_config(std::string_view json, bool multipart, std::string* error) {
-  rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  rapidjson::Document doc;  // the shared safe reader: iterative, numbers converted safely
+  if (!compiler::parse_json(json, doc, nullptr) || !doc.IsObject()) {
     fail(error, multipart ? "Invalid multipart HTTP config: not a JSON object"
                           : "Invalid HTTP config: not a JSON object");
     return std::nullopt;
@@ -512,25 +531,8 @@ std::optional<std::string> base64_decode(std::string_view text, std::string* err
 
 namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 (overlongs, surrogates and
-// code points above U+10FFFF are invalid).
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  const auto b = [&](std::size_t k) { return static_cast<std::uint8_t>(s[k]); };
-  std::uint8_t c = b(i);
-  if (c < 0x80) return 1;
-  std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-  if (n == 0 || c > 0xF4 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-  if (c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
-  if (c == 0xED && b(i + 1) >= 0xA0) return 0;  // surrogate
-  if (c == 0xF0 && b(i + 1) < 0x90) return 0;   // overlong
-  if (c == 0xF4 && b(i + 1) >= 0x90) return 0;  // > U+10FFFF
-  return n;
-}
-
 std::string charset_of(std::string_view content_type) {
-  std::string ct = lower(content_type);
+  std::string ct = to_lower(content_type);
   std::size_t p = ct.find("charset=");
   if (p == std::string::npos) return "";
   std::string v(trim(std::string_view(ct).substr(p + 8)));
@@ -574,20 +576,11 @@ std::string decode_text(std::string_view bytes, std::string_view content_type) {
 
 }  // namespace
 
-bool valid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t n = utf8_sequence(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
 std::string lossy_utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
-    std::size_t n = utf8_sequence(s, i);
+    std::size_t n = utf8_sequence_length(s, i);
     if (n == 0) {
       out += "\xEF\xBF\xBD";
       ++i;
@@ -600,7 +593,7 @@ std::string lossy_utf8(std::string_view s) {
 }
 
 bool is_textual_content_type(std::string_view content_type) {
-  std::string mime = lower(trim(content_type.substr(0, content_type.find(';'))));
+  std::string mime = to_lower(trim(content_type.substr(0, content_type.find(';'))));
   if (starts_with(mime, "text/")) return true;
   for (const char* suffix : {"+json", "+xml", "+yaml"})
     if (ends_with(mime, suffix)) return true;
@@ -618,21 +611,21 @@ Body classify_body(std::string_view bytes, std::string_view content_type) {
     if (text.find('\0') == std::string::npos) return Body{std::move(text), false};
     return Body{base64_encode(bytes), true};
   }
-  if (!has_nul && valid_utf8(bytes)) return Body{std::string(bytes), false};
+  if (!has_nul && is_valid_utf8(bytes)) return Body{std::string(bytes), false};
   return Body{base64_encode(bytes), true};
 }
 
 std::string content_type_of(const Response& r) {
   std::string ct;
   for (const auto& [name, value] : r.headers)
-    if (lower(name) == "content-type") ct = value;
+    if (to_lower(name) == "content-type") ct = value;
   return ct;
 }
 
 std::string envelope_json(const Response& r) {
   std::map<std::string, std::string> headers;
   for (const auto& [name, value] : r.headers)
-    if (valid_utf8(value)) headers[lower(name)] = value;
+    if (is_valid_utf8(value)) headers[to_lower(name)] = value;
   Body body = classify_body(r.body, content_type_of(r));
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
@@ -681,7 +674,7 @@ std::optional<std::vector<std::string>> request_header_lines(const RequestConfig
       fail(error, *p);
       return std::nullopt;
     }
-    const std::string n = lower(name);
+    const std::string n = to_lower(name);
     if (n == "content-type" && multipart) continue;  // curl_mime sets the boundary
     has_agent |= n == "user-agent";
     has_key |= n == "idempotency-key";

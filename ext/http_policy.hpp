@@ -80,6 +80,10 @@ std::vector<std::string> parse_allowed_hosts(std::string_view csv);
 // subdomains — never "evil-example.com".
 bool host_allowed(std::string_view host, const std::vector<std::string>& allowed);
 
+// A URL holding a control character (CR, LF, NUL, ... DEL) or a space: the refusal text
+// (which never echoes the URL), or nullopt. check_url applies it before anything else.
+std::optional<std::string> control_character_message(std::string_view url);
+
 // Steps 1-2 of §16 (scheme, allow-list) plus the URL shape. On success *target is set
 // (in All mode only the scheme is checked and target->host may be empty).
 std::optional<std::string> check_url(Mode mode, std::string_view url,
@@ -122,7 +126,6 @@ std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text, std::string* error);
 
 // --- responses ----------------------------------------------------------------------
-bool valid_utf8(std::string_view s);
 // Replaces invalid UTF-8 sequences with U+FFFD.
 std::string lossy_utf8(std::string_view s);
 bool is_textual_content_type(std::string_view content_type);

@@ -137,4 +137,12 @@ std::map<std::string, Inferred> infer(const std::vector<NodeRecord>& nodes, cons
   return Inference(nodes).run(root_id);
 }
 
+void settle_for_instance(std::map<std::string, Inferred>& inferred, const std::string& instance_status) {
+  if (instance_status != "completed" && instance_status != "failed" && instance_status != "cancelled") return;
+  for (auto& [id, inf] : inferred) {
+    if (inf.status == "running") inf = {"cancelled", std::nullopt};
+    else if (inf.status == "pending") inf = {"skipped", std::nullopt};
+  }
+}
+
 }  // namespace df::ext::inferred

@@ -30,4 +30,9 @@ std::vector<std::string> children(const NodeRecord& node);
 // One entry per node id; nodes unreachable from root keep their physical status.
 std::map<std::string, Inferred> infer(const std::vector<NodeRecord>& nodes, const std::string& root_id);
 
+// A terminal instance (completed / failed / cancelled) runs nothing any more: a node still
+// inferred running was stopped with it ("cancelled"), a pending one never ran ("skipped").
+// Applied after infer() by df.instance_nodes and df.explain; a no-op for a live instance.
+void settle_for_instance(std::map<std::string, Inferred>& inferred, const std::string& instance_status);
+
 }  // namespace df::ext::inferred

@@ -1,5 +1,6 @@
 // module.cpp — the extension library's entry: PG_MODULE_MAGIC and _PG_init, which reads
 // as a table of contents of the subsystems it starts.
+#include "drop_guard.hpp"
 #include "gucs.hpp"
 #include "pg_bridge.hpp"
 #include "shmem.hpp"
@@ -22,4 +23,5 @@ void _PG_init(void) {
   df::ext::define_settings();
   df::ext::install_shared_memory_hooks();
   df::ext::register_scheduler_worker();
+  df::ext::install_drop_guard();
 }

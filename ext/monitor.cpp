@@ -156,12 +156,17 @@ DF_SURFACE_FUNCTION(df_instance_nodes) {
   monitor::RowSink sink(fcinfo);
   spi::Connection connection;
   std::optional<std::string> root;
-  if (spi::exec("SELECT root_node FROM df.instances WHERE id = $1", {spi::text(id)}) == 1) root = spi::value(0, 1);
+  std::string status;
+  if (spi::exec("SELECT root_node, status FROM df.instances WHERE id = $1", {spi::text(id)}) == 1) {
+    root = spi::value(0, 1);
+    status = spi::value_or(0, 2, "");
+  }
   std::vector<monitor::NodeRow> rows = root ? monitor::load_nodes(id) : std::vector<monitor::NodeRow>{};
   connection.finish();
   std::vector<df::ext::inferred::NodeRecord> records;
   for (const auto& r : rows) records.push_back(r.record);
   auto inferred = df::ext::inferred::infer(records, root.value_or(""));
+  df::ext::inferred::settle_for_instance(inferred, status);
   for (const auto& r : rows) {
     const auto& inf = inferred[r.record.id];
     sink.add({r.record.id, r.record.node_type, r.record.query, r.result_name, r.record.left_node,

@@ -3,12 +3,13 @@
 // timestamps arrive in one known shape); in-database steps use sql_result.cpp on SPI
 // tuples. Both share json_double and the list of supported types.
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
-#include <postgresql/libpq-fe.h>
-
 #include "json_text.hpp"
+
+#include "loopback.hpp"
 
 #include "executor.hpp"
 #include "gucs.hpp"
@@ -18,56 +19,21 @@
 
 extern "C" {
 #include "catalog/pg_type.h"
-#include "postmaster/postmaster.h"
 }
 
 namespace df::ext::remote {
 namespace {
 
-struct Session {
-  PGconn* conn = nullptr;
-  ~Session() {
-    if (conn) PQfinish(conn);
-  }
-};
+using loopback::command;
+using loopback::Session;
+using loopback::trimmed_error;
 
-std::string trimmed_error(const char* message) {
-  std::string e = message ? message : "";
-  while (!e.empty() && (e.back() == '\n' || e.back() == ' ')) e.pop_back();
-  if (e.rfind("ERROR:  ", 0) == 0) e = e.substr(8);
-  return e;
-}
+constexpr int kConnectTimeoutSeconds = 30;
 
-// $PGHOST if set (a path = socket directory), else the server's first socket directory,
-// else 127.0.0.1; always the postmaster's port.
-std::string local_host() {
-  const char* host = std::getenv("PGHOST");
-  if (host && *host) return host;
-  std::string dirs = Unix_socket_directories ? Unix_socket_directories : "";
-  std::string first = dirs.substr(0, dirs.find(','));
-  while (!first.empty() && first.front() == ' ') first.erase(0, 1);
-  return first.empty() ? "127.0.0.1" : first;
-}
-
+// The loopback session (loopback.hpp: host and port) to `database` as `role`.
 void connect(Session& s, const std::string& database, const std::string& role) {
-  std::string host = local_host(), port = std::to_string(PostPortNumber);
-  const char* keys[] = {"host", "port", "dbname", "user", "application_name", "connect_timeout", nullptr};
-  const char* values[] = {host.c_str(), port.c_str(), database.c_str(), role.c_str(),
-                          "pg_durable:worker:workflow-sql", "30", nullptr};
-  s.conn = PQconnectdbParams(keys, values, 0);
-  if (PQstatus(s.conn) != CONNECTION_OK)
-    throw StepFailure("Failed to connect to database '" + database + "' as '" + role +
-                      "'. Error: " + trimmed_error(PQerrorMessage(s.conn)));
-}
-
-// Runs a command that returns no rows; the error text on failure.
-std::optional<std::string> command(Session& s, const char* sql) {
-  PGresult* r = PQexec(s.conn, sql);
-  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-  std::string error = ok ? "" : trimmed_error(PQresultErrorMessage(r));
-  PQclear(r);
-  if (ok) return std::nullopt;
-  return error;
+  if (auto e = loopback::connect(s, database, role, "pg_durable:worker:workflow-sql", kConnectTimeoutSeconds))
+    throw StepFailure("Failed to connect to database '" + database + "' as '" + role + "'. Error: " + *e);
 }
 
 // "2024-06-15 12:30:00.5+00" / "2024-06-15 12:30:00" -> RFC 3339 as §8.1 writes it.
@@ -121,11 +87,21 @@ std::string result_json(Session& s, PGresult* r) {
   std::string out = "{\"rows\":[";
   for (int i = 0; i < rows; ++i) {
     ResultRow row;
-    for (int c = 0; c < PQnfields(r); ++c) row.add(PQfname(r, c), value_json(s, r, i, c));
+    for (int c = 0; c < PQnfields(r); ++c) {
+      check_result_size(out.size() + static_cast<std::size_t>(PQgetlength(r, i, c)));
+      row.add(PQfname(r, c), value_json(s, r, i, c));
+    }
     if (i) out += ',';
     row.append_to(out);
+    check_result_size(out.size());
   }
-  return out + "],\"row_count\":" + std::to_string(rows) + "}";
+  // INSERT/UPDATE/DELETE/MERGE report their affected rows in the command tag.
+  std::string tag = PQcmdStatus(r);
+  bool dml = false;
+  for (const char* verb : {"INSERT ", "UPDATE ", "DELETE ", "MERGE "})
+    dml = dml || tag.compare(0, std::strlen(verb), verb) == 0;
+  std::uint64_t affected = dml ? std::strtoull(PQcmdTuples(r), nullptr, 10) : 0;
+  return out + "],\"row_count\":" + std::to_string(rows) + affected_rows_field(dml, affected) + "}";
 }
 
 }  // namespace

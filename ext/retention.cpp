@@ -4,6 +4,7 @@
 
 #include "executor.hpp"
 #include "gucs.hpp"
+#include "instance_status.hpp"
 #include "pg_bridge.hpp"
 #include "spi.hpp"
 
@@ -24,7 +25,7 @@ const char* kExpireSql =
     "WITH terminal AS ("
     "  SELECT id, row_number() OVER (ORDER BY COALESCE(completed_at, created_at) DESC, id DESC) AS rank,"
     "         COALESCE(completed_at, created_at) AS finished"
-    "  FROM df.instances WHERE status IN ('completed', 'failed', 'cancelled')),"
+    "  FROM df.instances WHERE status IN " DF_TERMINAL_STATUSES_SQL "),"
     " expired AS ("
     "  SELECT id FROM terminal WHERE rank > $1 OR $2 = 0 OR finished < now() - make_interval(days => $2)),"
     " gone_state AS (DELETE FROM _duroxide.instance_state s USING expired e WHERE s.instance_id = e.id),"

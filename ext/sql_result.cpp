@@ -7,12 +7,14 @@
 #include <utility>
 #include <vector>
 
+#include "gucs.hpp"
 #include "json_text.hpp"
 #include "sql_result.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
+#include "access/detoast.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/lsyscache.h"
@@ -173,9 +175,36 @@ std::string json_double(double value) {
   return mantissa + "e" + (negative ? "-" : "") + exponent;
 }
 
-std::string spi_result_json() {
+void check_result_size(std::size_t bytes) {
+  const auto cap = static_cast<std::size_t>(settings.max_step_result_bytes);
+  if (bytes <= cap) return;
+  throw StepFailure("step result exceeds pg_durable.max_step_result_bytes (" + std::to_string(cap) +
+                    " bytes). Return fewer rows or smaller values (LIMIT, aggregate, or store the "
+                    "data in a table and return its key).");
+}
+
+std::string affected_rows_field(bool is_dml, std::uint64_t affected) {
+  return is_dml ? ",\"affected_rows\":" + std::to_string(affected) : std::string();
+}
+
+namespace {
+
+bool is_dml_result(int spi_rc) {
+  switch (spi_rc) {
+    case SPI_OK_INSERT: case SPI_OK_UPDATE: case SPI_OK_DELETE: case SPI_OK_MERGE:
+    case SPI_OK_INSERT_RETURNING: case SPI_OK_UPDATE_RETURNING: case SPI_OK_DELETE_RETURNING:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::string spi_result_json(int spi_rc) {
   // row_count counts returned rows: an INSERT/UPDATE without RETURNING has none.
   std::uint64_t count = SPI_tuptable != nullptr ? SPI_processed : 0;
+  std::uint64_t affected = SPI_processed;
   std::string out = "{\"rows\":[";
   if (SPI_tuptable != nullptr) {
     TupleDesc desc = SPI_tuptable->tupdesc;
@@ -187,14 +216,18 @@ std::string spi_result_json() {
         const char* name = NameStr(att->attname);
         bool is_null = false;
         Datum v = SPI_getbinval(SPI_tuptable->vals[r], desc, c, &is_null);
+        // A large value is refused from its stored size, before it is detoasted and copied.
+        if (!is_null && att->attlen == -1)
+          check_result_size(out.size() + pg_call([&] { return toast_raw_datum_size(v); }));
         row.add(name, is_null && is_supported_column_type(att->atttypid) ? std::string("null")
                                                                        : value_json(att->atttypid, v, name));
       }
       if (r) out += ',';
       row.append_to(out);
+      check_result_size(out.size());
     }
   }
-  out += "],\"row_count\":" + std::to_string(count) + "}";
+  out += "],\"row_count\":" + std::to_string(count) + affected_rows_field(is_dml_result(spi_rc), affected) + "}";
   return out;
 }
 

@@ -34,7 +34,19 @@ class ResultRow {
 
 // Renders SPI_tuptable (SPI_processed rows). Throws StepFailure for a column type outside
 // §8.1's list ("Unsupported column type 'BYTEA' for column 'x'. Supported types: ...").
-std::string spi_result_json();
+// spi_rc is SPI_execute_plan's return code: for INSERT/UPDATE/DELETE/MERGE (with or without
+// RETURNING) the result gains "affected_rows" (SPI_processed); row_count keeps counting
+// returned rows, as df.if_rows needs.
+std::string spi_result_json(int spi_rc = 0);
+
+// Fails the step (StepFailure) once a result under assembly would pass
+// pg_durable.max_step_result_bytes: `bytes` is its size so far (or about to be). Called
+// while the rows are rendered, so a huge result is refused before it is copied again.
+void check_result_size(std::size_t bytes);
+
+// ",\"affected_rows\":N" for a DML statement, "" otherwise: the one place that spells the
+// field, for SPI and libpq results alike.
+std::string affected_rows_field(bool is_dml, std::uint64_t affected);
 
 // Shortest round-trip rendering of a double as serde_json prints an f64 ("1.0", "1e20",
 // "3.140000104904175"); "null" for NaN and infinities.

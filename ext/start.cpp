@@ -10,6 +10,7 @@
 
 #include "json_text.hpp"
 #include "persist.hpp"
+#include "text.hpp"
 #include "validate.hpp"
 #include "wire_json.hpp"
 
@@ -163,23 +164,14 @@ std::string start_caller_mode(const std::string& fut, const Options& options) {
 
 }  // namespace df::ext::start
 
-namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-}  // namespace
-
 // df.start(fut, label, database, transaction_mode). Not strict: a NULL graph gives NULL.
 DF_SURFACE_FUNCTION(df_start) {
   using df::ext::surface::opt_text_arg;
   std::string mode = PG_ARGISNULL(3) ? "caller" : df::ext::text_arg(fcinfo, 3);
-  if (lower(mode) != "caller" && lower(mode) != "new")
+  if (df::compiler::to_lower(mode) != "caller" && df::compiler::to_lower(mode) != "new")
     df::ext::surface::raise("invalid transaction_mode \"" + mode +
                             "\" for df.start(): expected 'caller' or 'new'");
-  if (lower(mode) == "new") {
+  if (df::compiler::to_lower(mode) == "new") {
     if (df::ext::surface::in_workflow())
       df::ext::surface::raise(
           "df.start() with transaction_mode => 'new' cannot be called inside a workflow - a df.sql() node "
@@ -190,7 +182,7 @@ DF_SURFACE_FUNCTION(df_start) {
   df::ext::start::Options options;
   options.label = opt_text_arg(fcinfo, 1);
   options.database = opt_text_arg(fcinfo, 2);
-  if (lower(mode) == "new")
+  if (df::compiler::to_lower(mode) == "new")
     return df::ext::text_datum(df::ext::start::start_new_mode(df::ext::text_arg(fcinfo, 0), options));
   return df::ext::text_datum(df::ext::start::start_caller_mode(df::ext::text_arg(fcinfo, 0), options));
 }

@@ -3,11 +3,9 @@
 // instance survives a rollback of the caller's transaction. Admission is limited
 // cluster-wide by session-level advisory locks (pg_durable.max_new_transaction_starts
 // slots under the "PGDF" class id), always released, also on error.
-#include <cstdlib>
 #include <string>
 
-#include <postgresql/libpq-fe.h>
-
+#include "loopback.hpp"
 #include "surface.hpp"
 
 #include "gucs.hpp"
@@ -15,7 +13,6 @@
 #include "start.hpp"
 
 extern "C" {
-#include "postmaster/postmaster.h"
 #include "storage/latch.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
@@ -55,33 +52,13 @@ int acquire_slot() {
   }
 }
 
-struct Connection {
-  PGconn* conn = nullptr;
-  ~Connection() { if (conn) PQfinish(conn); }
-};
-
-std::string error_of(PGconn* conn) {
-  std::string e = PQerrorMessage(conn);
-  while (!e.empty() && (e.back() == '\n' || e.back() == ' ')) e.pop_back();
-  return e;
-}
-
-// $PGHOST (a path = socket directory), default 127.0.0.1; the postmaster's port.
+// The loopback session (loopback.hpp: host and port) as the caller's role.
 std::string loopback_launch(const std::string& role, const std::string& fut, const Options& options) {
-  const char* host = std::getenv("PGHOST");
-  std::string port = std::to_string(PostPortNumber);
-  const char* keys[] = {"host", "port", "dbname", "user", "application_name", nullptr};
-  const char* values[] = {host && *host ? host : "127.0.0.1", port.c_str(), settings.database, role.c_str(),
-                          "pg_durable:backend:new-transaction", nullptr};
-  Connection c;
-  c.conn = PQconnectdbParams(keys, values, 0);
-  if (PQstatus(c.conn) != CONNECTION_OK) throw std::runtime_error(error_of(c.conn));
-  for (const char* setup : {"SET df.in_workflow = 'false'", "SET lock_timeout = 30000", "SET statement_timeout = 30000"}) {
-    PGresult* r = PQexec(c.conn, setup);
-    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    if (!ok) throw std::runtime_error(error_of(c.conn));
-  }
+  loopback::Session c;
+  if (auto e = loopback::connect(c, settings.database, role, "pg_durable:backend:new-transaction", 0))
+    throw std::runtime_error(*e);
+  for (const char* setup : {"SET df.in_workflow = 'false'", "SET lock_timeout = 30000", "SET statement_timeout = 30000"})
+    if (auto e = loopback::command(c, setup)) throw std::runtime_error(*e);
   const char* params[] = {fut.c_str(), options.label ? options.label->c_str() : nullptr,
                           options.database ? options.database->c_str() : nullptr};
   PGresult* r = PQexecParams(c.conn, "SELECT df.start($1, $2, $3)", 3, nullptr, params, nullptr, nullptr, 0);

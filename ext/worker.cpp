@@ -91,6 +91,13 @@ void initialize_extension_state() {
                    "initialized_at timestamptz NOT NULL DEFAULT now())", q));
   run_sql(psprintf("GRANT USAGE ON SCHEMA %s TO PUBLIC", q));
   run_sql(psprintf("GRANT SELECT ON %s._worker_ready TO PUBLIC", q));
+  // A member of the extension: DROP EXTENSION drops it and pg_dump leaves it out (the
+  // restored cluster's worker recreates it). An earlier release left it outside.
+  // Added after its GRANT, so the grant is part of its initial privileges (not dumped).
+  run_sql(psprintf("DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend "
+                   "WHERE classid = 'pg_catalog.pg_class'::regclass AND objid = '%s._worker_ready'::regclass "
+                   "AND deptype = 'e') THEN ALTER EXTENSION pg_durable ADD TABLE %s._worker_ready; END IF; END$$",
+                   q, q));
   run_sql(psprintf("INSERT INTO %s._worker_ready (schema_version) VALUES (1) "
                    "ON CONFLICT (sentinel) DO UPDATE SET schema_version = EXCLUDED.schema_version, "
                    "initialized_at = now()", q));

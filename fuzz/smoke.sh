@@ -10,7 +10,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 status=0
-for harness in fuzz_parser fuzz_wire_json fuzz_cron; do
+for harness in fuzz_parser fuzz_wire_json fuzz_cron fuzz_substitute; do
   bin="$BUILD/fuzz/$harness"
   if [ ! -x "$bin" ]; then
     echo "smoke.sh: $bin not built (configure with -Dfuzz=true)" >&2

@@ -200,6 +200,7 @@ std::string serialize(const State& st) {
   Writer w;
   w.out = kMagic;
   w.out += static_cast<char>(kStateVersion);
+  w.u(st.lowering_version);
   w.e(st.status);
   w.s(st.instance_id);
   w.s(st.label);
@@ -223,9 +224,10 @@ State deserialize(std::string_view bytes) {
   Reader r(bytes);
   r.expect(kMagic);
   const std::uint64_t version = r.e<std::uint8_t>(255);
-  if (version != kStateVersion)
+  if (version != kStateVersion && version != 1)
     throw StateError("unsupported VM state version " + std::to_string(version));
   State st;
+  st.lowering_version = version == 1 ? 1 : r.u32();
   st.status = r.e<InstanceStatus>(static_cast<std::uint64_t>(InstanceStatus::Cancelled));
   st.instance_id = r.s();
   st.label = r.s();

@@ -27,6 +27,13 @@
 
 namespace df::vm {
 
+// The two version stamps of every checkpoint (docs/upgrades.md "Checkpoint versions").
+// kStateVersion (below) is the byte layout of serialize(). kLoweringVersion is what
+// lower() (program.cpp) makes of a graph: a stored thread's pc indexes into that program,
+// so bump it whenever lower() gives a graph an earlier release could run a different
+// instruction array. The host refuses to resume a state of another lowering version.
+inline constexpr std::uint32_t kLoweringVersion = 1;
+
 struct ScopeEntry {
   std::uint32_t node = 0;
   std::uint32_t generation = 1;
@@ -104,17 +111,21 @@ struct State {
   std::uint32_t next_thread_id = 1;
   std::uint64_t next_task_id = 1;
   std::string result;  // instance result (completed) or error (failed)
+  // The lowering this state's pcs index into (kLoweringVersion of the build that started
+  // the instance); read back from the checkpoint, never re-stamped by a later build.
+  std::uint32_t lowering_version = kLoweringVersion;
 };
 
 bool operator==(const State& a, const State& b);
 
-// Versioned binary encoding ("DFVMS" + version byte + fields). deserialize() throws
-// StateError on anything it did not write: bad magic, unknown version, truncation,
-// out-of-range enums, trailing bytes.
+// Versioned binary encoding ("DFVMS" + version byte + lowering version + fields).
+// deserialize() reads every layout an earlier release wrote (version 1, of 0.2.6, has no
+// lowering field: its lowering is version 1) and throws StateError on anything else: bad
+// magic, unknown version, truncation, out-of-range enums, trailing bytes.
 struct StateError : std::runtime_error {
   explicit StateError(const std::string& m) : std::runtime_error(m) {}
 };
-inline constexpr std::uint8_t kStateVersion = 1;
+inline constexpr std::uint8_t kStateVersion = 2;
 std::string serialize(const State& state);
 State deserialize(std::string_view bytes);
 

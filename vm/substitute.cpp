@@ -1,7 +1,7 @@
-// substitute.cpp — `{variable}` and `$result` substitution (REFERENCE.md §9). Purely
-// textual, like the original: references inside SQL string literals or comments are
-// substituted too. Every inserted result value in SQL mode is a quoted literal or a bare
-// JSON number/boolean, so a result cannot inject SQL.
+// substitute.cpp — `{variable}` and `$result` substitution (REFERENCE.md §9). Finds
+// references textually; in SQL mode, where a value may go and how it is written there
+// (one literal in code, escaped content inside a template string, untouched in comments)
+// is the rule of sql_slots.hpp, so a result can never change the statement's structure.
 #include "substitute.hpp"
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 
 #include "errors.hpp"
 #include "json_text.hpp"
+#include "sql_slots.hpp"
 
 namespace df::vm {
 namespace {
@@ -26,28 +27,21 @@ bool is_identifier(std::string_view s) {
   return std::all_of(s.begin() + 1, s.end(), word_char);
 }
 
-std::string sql_quote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  out += '\'';
-  return out;
+using sql::Value;
+
+Value text_value(std::string_view s) { return Value{Value::Kind::Text, std::string(s)}; }
+Value null_value() { return Value{Value::Kind::Null, ""}; }
+
+// A value from a result; written out by sql::place (SQL mode) or raw_text (raw mode).
+Value render(const rapidjson::Value& v) {
+  if (v.IsNull()) return null_value();
+  if (v.IsString()) return text_value(json_string_view(v));
+  if (v.IsBool()) return Value{Value::Kind::Bool, v.GetBool() ? "true" : "false"};
+  if (v.IsNumber()) return Value{Value::Kind::Number, json_value_text(v)};
+  return text_value(json_value_text(v));  // object or array: its JSON text
 }
 
-// A value from a result, rendered for the target text.
-std::string render(const rapidjson::Value& v, SubstMode mode) {
-  if (v.IsNull()) return mode == SubstMode::Sql ? "NULL" : "null";
-  if (v.IsString())
-    return mode == SubstMode::Sql ? sql_quote(json_string_view(v))
-                                  : std::string(json_string_view(v));
-  std::string text = json_value_text(v);
-  if (mode == SubstMode::Sql && (v.IsObject() || v.IsArray())) return sql_quote(text);
-  return text;
-}
-
-std::string null_text(SubstMode mode) { return mode == SubstMode::Sql ? "NULL" : "null"; }
+std::string raw_text(const Value& v) { return v.kind == Value::Kind::Null ? "null" : v.text; }
 
 // The parsed stored result of one name.
 struct Stored {
@@ -70,21 +64,21 @@ std::string no_rows_message(std::string_view name) {
 }
 
 // `$name` / `$name?`: the first column of the first row, or the whole text.
-std::string first_value(const Stored& s, bool optional, SubstMode mode) {
-  if (!s.rows) return mode == SubstMode::Sql ? sql_quote(s.text) : std::string(s.text);
+Value first_value(const Stored& s, bool optional) {
+  if (!s.rows) return text_value(s.text);
   if (s.rows->Empty()) {
-    if (optional) return null_text(mode);
+    if (optional) return null_value();
     throw SubstError(no_rows_message(s.name));
   }
   const rapidjson::Value& row = (*s.rows)[0];
   const rapidjson::Value* v = nullptr;
   if (row.IsObject() && row.MemberCount() > 0) v = &row.MemberBegin()->value;
   if (!v || v->IsNull()) {
-    if (optional) return null_text(mode);
+    if (optional) return null_value();
     throw SubstError("$" + std::string(s.name) +
                      " is NULL \xE2\x80\x94 first column of first row is NULL");
   }
-  return render(*v, mode);
+  return render(*v);
 }
 
 std::string available_fields(const rapidjson::Value* obj) {
@@ -98,12 +92,12 @@ std::string available_fields(const rapidjson::Value* obj) {
 }
 
 // `$name.col` / `$name.col?`. Returns nullopt when the literal text must stay in place.
-std::optional<std::string> field_value(const Stored& s, std::string_view col, bool optional,
-                                       SubstMode mode) {
+std::optional<Value> field_value(const Stored& s, std::string_view col, bool optional,
+                                 SubstMode mode) {
   const rapidjson::Value* obj = nullptr;
   if (s.rows) {
     if (s.rows->Empty()) {
-      if (optional) return null_text(mode);
+      if (optional) return null_value();
       throw SubstError(no_rows_message(s.name));
     }
     obj = &(*s.rows)[0];
@@ -122,10 +116,10 @@ std::optional<std::string> field_value(const Stored& s, std::string_view col, bo
                      available_fields(obj) + ")");
   }
   if (v->IsNull()) {
-    if (optional) return null_text(mode);
+    if (optional) return null_value();
     throw SubstError(ref + " is NULL");
   }
-  return render(*v, mode);
+  return render(*v);
 }
 
 std::string quote_ident(std::string_view s) {
@@ -139,13 +133,13 @@ std::string quote_ident(std::string_view s) {
 
 std::string rowset_cell(const rapidjson::Value* v) {
   if (!v || v->IsNull()) return "NULL";
-  if (v->IsNumber() || v->IsBool()) return json_value_text(*v);
-  if (v->IsString()) return sql_quote(json_string_view(*v)) + "::text";
-  return sql_quote(json_value_text(*v)) + "::text";
+  const Value value = render(*v);
+  const std::string lit = sql::code_literal(value);
+  return value.kind == Value::Kind::Text ? lit + "::text" : lit;
 }
 
 // `$name.*`: a VALUES list (SQL mode) or the JSON array of rows (raw mode).
-std::string row_set(const Stored& s, SubstMode mode) {
+Value row_set(const Stored& s, SubstMode mode) {
   std::string ref = "$" + std::string(s.name) + ".*";
   if (!s.rows) throw SubstError(ref + " \xE2\x80\x94 invalid result format");
   const std::size_t n = s.rows->Size();
@@ -153,8 +147,8 @@ std::string row_set(const Stored& s, SubstMode mode) {
     throw SubstError(ref + " has " + std::to_string(n) + " rows, exceeding the maximum of " +
                      std::to_string(kMaxRowSetRows) +
                      " for row-set expansion. Aggregate or LIMIT the result first.");
-  if (mode == SubstMode::Raw) return json_value_text(*s.rows);
-  if (n == 0) return "(SELECT NULL WHERE false) AS " + quote_ident(s.name);
+  if (mode == SubstMode::Raw) return text_value(json_value_text(*s.rows));
+  if (n == 0) return Value{Value::Kind::RowSet, "(SELECT NULL WHERE false) AS " + quote_ident(s.name)};
   std::vector<std::string> cols;
   const rapidjson::Value& first = (*s.rows)[0];
   if (first.IsObject())
@@ -176,37 +170,58 @@ std::string row_set(const Stored& s, SubstMode mode) {
   }
   out += ") AS " + quote_ident(s.name) + "(";
   for (std::size_t c = 0; c < cols.size(); ++c) out += (c ? "," : "") + quote_ident(cols[c]);
-  return out + ")";
+  return Value{Value::Kind::RowSet, out + ")"};
 }
+
+// What one reference resolves to: a value, or (nullopt) its own text left in place.
+struct Resolved {
+  std::optional<Value> value;
+  std::size_t end = 0;  // one past the reference
+};
 
 // Tries one name at text[pos] (just after `$name`). Returns false when no form applies.
 bool try_reference(std::string_view text, std::size_t pos, Stored& s, SubstMode mode,
-                   std::string& out, std::size_t* end) {
-  const std::size_t start = pos - s.name.size() - 1;
+                   Resolved* r) {
   auto at = [&](std::size_t i) { return i < text.size() ? text[i] : '\0'; };
   if (at(pos) == '.' && at(pos + 1) == '*') {
-    out += row_set(s, mode);
-    *end = pos + 2;
+    r->value = row_set(s, mode);
+    r->end = pos + 2;
     return true;
   }
   if (at(pos) == '.' && ident_start(at(pos + 1))) {
     std::size_t q = pos + 1;
     while (q < text.size() && word_char(text[q])) ++q;
     const bool optional = at(q) == '?';
-    *end = q + (optional ? 1 : 0);
-    auto v = field_value(s, text.substr(pos + 1, q - pos - 1), optional, mode);
-    out += v ? *v : std::string(text.substr(start, *end - start));
+    r->end = q + (optional ? 1 : 0);
+    r->value = field_value(s, text.substr(pos + 1, q - pos - 1), optional, mode);
     return true;
   }
   if (at(pos) == '?') {
-    out += first_value(s, true, mode);
-    *end = pos + 1;
+    r->value = first_value(s, true);
+    r->end = pos + 1;
     return true;
   }
   if (pos < text.size() && word_char(text[pos])) return false;  // needs a word boundary
-  out += first_value(s, false, mode);
-  *end = pos;
+  r->value = first_value(s, false);
+  r->end = pos;
   return true;
+}
+
+// Writes a resolved reference text[start, r.end) into out.
+void write_reference(std::string_view text, std::size_t start, const Resolved& r,
+                     SubstMode mode, const sql::Span* span, std::string& out) {
+  const std::string_view ref = text.substr(start, r.end - start);
+  if (!r.value) {
+    out += ref;
+  } else if (mode == SubstMode::Raw) {
+    out += raw_text(*r.value);
+  } else {
+    try {
+      out += sql::place(*r.value, span, out, text.substr(r.end), ref);
+    } catch (const sql::PlacementError& e) {
+      throw SubstError(e.message);
+    }
+  }
 }
 
 }  // namespace
@@ -267,10 +282,20 @@ std::string substitute_results_unchecked(std::string_view text, const NamedResul
   std::stable_sort(names.begin(), names.end(), [](auto* a, auto* b) {
     return a->first.size() > b->first.size();
   });
+  // SQL mode: the template's strings, quoted names, dollar quotes and comments (sql_slots).
+  const std::vector<sql::Span> spans =
+      mode == SubstMode::Sql ? sql::scan(text) : std::vector<sql::Span>{};
+  std::size_t cursor = 0;
   std::string out;
   std::size_t i = 0;
   while (i < text.size()) {
     if (text[i] != '$') {
+      out += text[i++];
+      continue;
+    }
+    const sql::Span* span = sql::region_at(spans, i, &cursor);
+    // A `$tag$` delimiter, or a comment (left as written, never evaluated): no reference.
+    if (span && (!span->in_content(i) || span->region == sql::Region::Comment)) {
       out += text[i++];
       continue;
     }
@@ -282,9 +307,10 @@ std::string substitute_results_unchecked(std::string_view text, const NamedResul
       s.name = name;
       s.text = entry->second;
       load(s);
-      std::size_t end = 0;
-      if (try_reference(text, i + 1 + name.size(), s, mode, out, &end)) {
-        i = end;
+      Resolved r;
+      if (try_reference(text, i + 1 + name.size(), s, mode, &r)) {
+        write_reference(text, i, r, mode, span, out);
+        i = r.end;
         matched = true;
         break;
       }

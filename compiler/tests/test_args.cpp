@@ -5,21 +5,12 @@
 #include <functional>
 
 #include "args.hpp"
+#include "error_of.hpp"
 #include "wire_json.hpp"
 
 using namespace df::compiler;
+using df::compiler::testing::error_of;
 using df::ir::NodeType;
-
-namespace {
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const CompileError& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-}  // namespace
 
 TEST_CASE("make_sql and composers encode as REFERENCE §2 shows") {
   auto seq = make_then(make_sql("SELECT 1"), make_sql("SELECT 2"));

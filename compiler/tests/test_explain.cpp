@@ -148,3 +148,16 @@ TEST_CASE("129 nested IFs render 129 IF lines") {
     if (line.size() >= 2 && line.compare(line.size() - 2, 2, "IF") == 0) ++ifs;
   CHECK(ifs == 129);
 }
+
+TEST_CASE("explain: wrap_text keeps the whole text, broken at spaces and newlines") {
+  CHECK(wrap_text("SQL execution failed: division by zero", 20) ==
+        Lines{"SQL execution", "failed: division by", "zero"});
+  CHECK(wrap_text("short", 20) == Lines{"short"});
+  CHECK(wrap_text("", 20) == Lines{""});
+  CHECK(wrap_text("line one\nline two", 40) == Lines{"line one", "line two"});
+  // an overlong word is cut, never inside a UTF-8 character (é is 2 bytes)
+  CHECK(wrap_text("abcdéfghij", 5) == Lines{"abcd", "éfgh", "ij"});
+  std::string joined;
+  for (const auto& l : wrap_text("a b c d e f g h i j k l m n o p", 7)) joined += l + " ";
+  CHECK(joined == "a b c d e f g h i j k l m n o p ");
+}

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "args.hpp"
+#include "error_of.hpp"
 #include "dot.hpp"
 #include "explain.hpp"
 #include "persist.hpp"
@@ -14,6 +15,7 @@
 #include "wire_json.hpp"
 
 using namespace df::compiler;
+using df::compiler::testing::error_of;
 using df::ir::NodeType;
 
 namespace {
@@ -25,15 +27,6 @@ std::function<std::string()> counter_ids() {
     std::snprintf(buf, sizeof buf, "%08x", ++*next);
     return std::string(buf);
   };
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const CompileError& e) {
-    return e.what();
-  }
-  return "<no error>";
 }
 
 df::ir::NodePtr sample() {

@@ -6,22 +6,15 @@
 #include <functional>
 
 #include "args.hpp"
+#include "error_of.hpp"
 #include "json_text.hpp"
 #include "wire_json.hpp"
 
 using namespace df::compiler;
+using df::compiler::testing::error_of;
 using df::ir::NodeType;
 
 namespace {
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const CompileError& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
 const char* const kValidTypes =
     "Valid types: SQL, THEN, IF, JOIN, LOOP, BREAK, RACE, SLEEP, WAIT_SCHEDULE, HTTP, "
     "HTTP_MULTIPART, SIGNAL";

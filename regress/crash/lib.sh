@@ -54,3 +54,31 @@ wait_for() {
 }
 scheduler_pid() { psql_t -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'pg_durable scheduler'" 2>/dev/null || true; }
 worker_ready_sql="EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '_duroxide' AND c.relname = '_worker_ready')"
+
+# --- HTTP tests (t_http_*.sh) ---
+# start_http_server — runs http_server.py in the background (killed at exit by pid), every
+# request logged as one JSON line to $HTTP_LOG; sets HTTP_PORT and BASE (http://127.0.0.1:port).
+start_http_server() {
+  HTTP_LOG="$T_DIR/http_requests.log"
+  : > "$HTTP_LOG"
+  python3 "$CRASH_ROOT/regress/crash/http_server.py" "$T_DIR/http_port" "$HTTP_LOG" &
+  HTTP_PID=$!
+  trap 'kill "$HTTP_PID" 2>/dev/null || true; cleanup' EXIT
+  for _ in $(seq 100); do [ -f "$T_DIR/http_port" ] && break; sleep 0.1; done
+  [ -f "$T_DIR/http_port" ] || fail "test HTTP server did not start"
+  HTTP_PORT=$(cat "$T_DIR/http_port")
+  BASE="http://127.0.0.1:$HTTP_PORT"
+}
+# start_http_cluster HTTP_MODE [extra postgresql.conf lines...] — a started cluster with
+# pg_durable created, its worker ready, and a LOGIN role `app` granted usage with HTTP.
+start_http_cluster() {
+  local mode=$1; shift
+  init_cluster "shared_preload_libraries = 'pg_durable'" "pg_durable.worker_naptime = 200" \
+    "pg_durable.http_mode = $mode" "$@"
+  start_server
+  psql_t -c "CREATE EXTENSION pg_durable"
+  wait_for "$worker_ready_sql"
+  psql_t -c "CREATE ROLE app LOGIN" -c "SELECT df.grant_usage('app', true)" >/dev/null 2>&1
+}
+# app_sql SQL — runs SQL as the role $ROLE (default app).
+app_sql() { psql_t -c "SET ROLE ${ROLE:-app}" -c "$1"; }

@@ -6,25 +6,11 @@
 # slipped through would succeed instead of failing: the test also checks that the server
 # never saw one.
 source "$(dirname "$0")/lib.sh"
-HERE=$(cd "$(dirname "$0")" && pwd)
+start_http_server
+PORT=$HTTP_PORT  # the test server's port, in the URLs below
 
-HTTP_LOG="$T_DIR/http_requests.log"
-: > "$HTTP_LOG"
-python3 "$HERE/http_server.py" "$T_DIR/http_port" "$HTTP_LOG" &
-HTTP_PID=$!
-trap 'kill "$HTTP_PID" 2>/dev/null || true; cleanup' EXIT
-for _ in $(seq 100); do [ -f "$T_DIR/http_port" ] && break; sleep 0.1; done
-[ -f "$T_DIR/http_port" ] || fail "test HTTP server did not start"
-PORT=$(cat "$T_DIR/http_port")
+start_http_cluster public
 
-init_cluster "shared_preload_libraries = 'pg_durable'" "pg_durable.worker_naptime = 200" \
-  "pg_durable.http_mode = public"
-start_server
-psql_t -c "CREATE EXTENSION pg_durable"
-wait_for "$worker_ready_sql"
-psql_t -c "CREATE ROLE app LOGIN" -c "SELECT df.grant_usage('app', true)" >/dev/null 2>&1
-
-app_sql() { psql_t -c "SET ROLE ${ROLE:-app}" -c "$1"; }
 node_result() {
   psql_t -c "SELECT result #>> '{}' FROM df.nodes WHERE instance_id = '$1' AND node_type LIKE 'HTTP%'"
 }
@@ -53,6 +39,11 @@ refused "df.http('http://2130706433:$PORT/json', 'GET')" "$(restricted 213070643
 refused "df.http('http://[::ffff:127.0.0.1]:$PORT/json', 'GET')" "$(restricted ::ffff:127.0.0.1)"
 refused "df.http_multipart('http://127.0.0.1:$PORT/upload', 'POST', '[{\"name\":\"a\",\"data_b64\":\"AA==\"}]'::jsonb)" \
   "$(restricted 127.0.0.1)"
+
+note "public mode: a CR/LF anywhere in the URL is refused before DNS (not as a restricted address)"
+crlf_prefix="http://localhost:$PORT/json"
+refused "df.http(E'$crlf_prefix\\r\\nX-Injected: 1', 'GET')" \
+  "HTTP request failed: invalid URL: byte 0x0d at offset ${#crlf_prefix} (control characters and spaces are not allowed in a URL)"
 
 note "schemes other than http/https (reaching the node through a variable)"
 app_sql "SELECT df.setvar('file_url', 'file:///etc/passwd')" >/dev/null

@@ -4,25 +4,10 @@
 # 500 fails the node, 302 is not followed, timeouts, connection failures, a download
 # chained into a multipart upload, and the Idempotency-Key the server receives.
 source "$(dirname "$0")/lib.sh"
-HERE=$(cd "$(dirname "$0")" && pwd)
+start_http_server
 
-HTTP_LOG="$T_DIR/http_requests.log"
-: > "$HTTP_LOG"
-python3 "$HERE/http_server.py" "$T_DIR/http_port" "$HTTP_LOG" &
-HTTP_PID=$!
-trap 'kill "$HTTP_PID" 2>/dev/null || true; cleanup' EXIT
-for _ in $(seq 100); do [ -f "$T_DIR/http_port" ] && break; sleep 0.1; done
-[ -f "$T_DIR/http_port" ] || fail "test HTTP server did not start"
-BASE="http://127.0.0.1:$(cat "$T_DIR/http_port")"
+start_http_cluster all
 
-init_cluster "shared_preload_libraries = 'pg_durable'" "pg_durable.worker_naptime = 200" \
-  "pg_durable.http_mode = all"
-start_server
-psql_t -c "CREATE EXTENSION pg_durable"
-wait_for "$worker_ready_sql"
-psql_t -c "CREATE ROLE app LOGIN" -c "SELECT df.grant_usage('app', true)" >/dev/null 2>&1
-
-app_sql() { psql_t -c "SET ROLE app" -c "$1"; }
 # run_wf GRAPH_SQL [expected status] — starts as app, waits, prints the instance id.
 run_wf() {
   local id st

@@ -6,7 +6,7 @@ BEGIN;
 SELECT df.start('INSERT INTO exec_effects VALUES (''{sys_instance_id}'', ''rolled back'')') AS id \gset
 ROLLBACK;
 SELECT count(*) AS instances FROM df.instances WHERE id = :'id';
-SELECT pg_sleep(0.5);
+SELECT wait_until(format('instance_idle(%L)', :'id')) AS idle;
 SELECT count(*) AS effects FROM exec_effects WHERE instance = :'id';
 
 -- a committed one runs
@@ -40,13 +40,13 @@ SELECT wait_until(format('df.status(%L) = ''running''', :'id'));
 SELECT df.cancel(:'id', 'no longer needed') = format('Instance %s cancelled: no longer needed', :'id') AS cancelled;
 SELECT df.status(:'id');
 SELECT df.signal(:'id', 'never', '{}');  -- a finished instance ignores signals
-SELECT pg_sleep(0.3);
+SELECT wait_until(format('instance_idle(%L)', :'id')) AS idle;
 SELECT count(*) AS effects_after_cancel FROM exec_effects WHERE instance = :'id';
 
 -- cancel interrupts a running statement and rolls its effects back
 SELECT df.start('INSERT INTO exec_effects SELECT ''{sys_instance_id}'', ''long'' FROM pg_sleep(30)') AS id \gset
 SELECT wait_until(format('EXISTS (SELECT 1 FROM df.nodes WHERE instance_id = %L AND status = ''running'')', :'id'));
-SELECT pg_sleep(0.3);
+SELECT wait_until('executor_sleeping()') AS statement_running;
 SELECT df.cancel(:'id') = format('Instance %s cancelled: Cancelled by user', :'id') AS cancelled;
 RESET ROLE;
 SELECT wait_until('NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = ''pg_durable executor'' AND wait_event = ''PgSleep'')', 10) AS statement_interrupted;

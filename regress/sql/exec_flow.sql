@@ -49,7 +49,7 @@ SELECT count(*) AS other_branch_effects FROM exec_effects WHERE instance = :'id'
 SELECT df.start(df.race('SELECT ''fast'' AS w',
                         'INSERT INTO exec_effects SELECT ''{sys_instance_id}'', ''slow'' FROM pg_sleep(2) RETURNING step')) AS id \gset
 SELECT await_end(:'id'), df.result(:'id');
-SELECT pg_sleep(2.5);
+SELECT wait_until(format('instance_idle(%L)', :'id')) AS idle;
 SELECT count(*) AS loser_effects FROM exec_effects WHERE instance = :'id';
 
 -- loop with break: the break value is the loop's result

@@ -86,24 +86,27 @@ ALTER ROLE regress_iso_bob RESET default_transaction_read_only;
 
 -- the role's search_path is the step's, never the engine's: an operator in the role's
 -- schema that would make its caller a superuser is not used by the engine's statements
-CREATE SCHEMA regress_evil AUTHORIZATION regress_iso_bob;
-SET ROLE regress_iso_bob;
+-- (a role that has no executor yet: its first session starts with the new setting)
+CREATE ROLE regress_iso_carol LOGIN;
+SELECT df.grant_usage('regress_iso_carol');
+CREATE SCHEMA regress_evil AUTHORIZATION regress_iso_carol;
+SET ROLE regress_iso_carol;
 CREATE FUNCTION regress_evil.eq(varchar, text) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
   IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
-    EXECUTE 'ALTER ROLE regress_iso_bob SUPERUSER';
+    EXECUTE 'ALTER ROLE regress_iso_carol SUPERUSER';
   END IF;
   RETURN $1::text OPERATOR(pg_catalog.=) $2;
 END $$;
 CREATE OPERATOR regress_evil.= (LEFTARG = varchar, RIGHTARG = text, FUNCTION = regress_evil.eq);
 RESET ROLE;
-ALTER ROLE regress_iso_bob SET search_path = regress_evil, pg_catalog, public;
-SET ROLE regress_iso_bob;
+ALTER ROLE regress_iso_carol SET search_path = regress_evil, pg_catalog, public;
+SET ROLE regress_iso_carol;
 SELECT df.start('SELECT current_setting(''search_path'') AS path') AS id \gset
 RESET ROLE;
 SELECT iso_outcome(:'id');
-SELECT rolsuper AS bob_became_superuser FROM pg_roles WHERE rolname = 'regress_iso_bob';
-ALTER ROLE regress_iso_bob RESET search_path;
+SELECT rolsuper AS carol_became_superuser FROM pg_roles WHERE rolname = 'regress_iso_carol';
+ALTER ROLE regress_iso_carol RESET search_path;
 
 -- transaction control cannot be a step: a clear error, nothing done
 SET ROLE regress_iso_alice;

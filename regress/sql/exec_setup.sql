@@ -7,11 +7,29 @@ CREATE TABLE exec_effects (instance text, step text, at timestamptz DEFAULT cloc
 GRANT ALL ON exec_effects TO regress_exec;
 
 -- Waits (up to 30 s) for the instance to reach a terminal status and returns it.
-CREATE FUNCTION await_end(id text) RETURNS text LANGUAGE sql AS $$
-  SELECT CASE WHEN wait_until(format('df.status(%L) IN (''completed'', ''failed'', ''cancelled'')', id))
-              THEN df.status(id) ELSE 'timeout: ' || df.status(id) END
+-- df.await_instance holds the one list of terminal statuses (ext/instance_status.hpp).
+CREATE FUNCTION await_end(id text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN df.await_instance(id, 30);
+EXCEPTION WHEN others THEN
+  RETURN 'timeout: ' || COALESCE(df.status(id), 'unknown');
+END
 $$;
-GRANT EXECUTE ON FUNCTION await_end(text), wait_until(text, float8) TO regress_exec;
+-- True once no step of the instance is queued or in flight: a claimed task's row is
+-- deleted in the transaction that commits the step, so afterwards nothing of it can
+-- still commit. Waits on "nothing more happened" poll this instead of sleeping.
+CREATE FUNCTION instance_idle(id text) RETURNS bool LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT NOT EXISTS (SELECT 1 FROM _duroxide.tasks t WHERE t.instance_id = id AND t.kind <> 'timer')
+$$;
+-- True while an executor is inside pg_sleep (a step's statement is really running).
+CREATE FUNCTION executor_sleeping() RETURNS bool LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+                 WHERE backend_type = 'pg_durable executor' AND wait_event = 'PgSleep')
+$$;
+GRANT EXECUTE ON FUNCTION await_end(text), wait_until(text, float8), instance_idle(text),
+  executor_sleeping() TO regress_exec;
 
 -- The result of every node of an instance, by node type then result (stable order).
 CREATE FUNCTION node_results(id text) RETURNS TABLE (node_type text, status text, result text)

@@ -1,6 +1,8 @@
 -- ext_lifecycle: the extension's identity functions, the readiness contract and the
 -- liveness heartbeat (REFERENCE.md §1, §3.6, §5).
-SELECT df.version() ~ '^0\.2\.6 \(built [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\)$' AS version_format;
+-- One version everywhere: df.version() (the library) names the installed extension version.
+SELECT df.version() ~ '^0\.3\.0 \(built [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\)$' AS version_format,
+       split_part(df.version(), ' ', 1) = (SELECT extversion FROM pg_extension WHERE extname = 'pg_durable') AS matches_extension;
 SELECT df.duroxide_schema();
 SELECT df.target_database();
 

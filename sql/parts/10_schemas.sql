@@ -20,15 +20,3 @@ CREATE TABLE df._worker_epoch (
   last_seen_at timestamptz DEFAULT now()
 );
 REVOKE ALL ON df._worker_epoch FROM PUBLIC;
-
--- Error-boundary self tests (not user API; see ext/selftest.cpp).
-CREATE FUNCTION _duroxide.selftest_throw(text) RETURNS text
-  AS 'MODULE_PATHNAME', 'df_selftest_throw' LANGUAGE C STRICT VOLATILE;
-CREATE FUNCTION _duroxide.selftest_pg_error(text) RETURNS text
-  AS 'MODULE_PATHNAME', 'df_selftest_pg_error' LANGUAGE C STRICT VOLATILE;
-CREATE FUNCTION _duroxide.selftest_pg_error_caught(text) RETURNS text
-  AS 'MODULE_PATHNAME', 'df_selftest_pg_error_caught' LANGUAGE C STRICT VOLATILE;
-CREATE FUNCTION _duroxide.selftest_destructor_runs() RETURNS integer
-  AS 'MODULE_PATHNAME', 'df_selftest_destructor_runs' LANGUAGE C STRICT VOLATILE;
-REVOKE ALL ON FUNCTION _duroxide.selftest_throw(text), _duroxide.selftest_pg_error(text),
-  _duroxide.selftest_pg_error_caught(text), _duroxide.selftest_destructor_runs() FROM PUBLIC;

@@ -85,11 +85,10 @@ ALTER TABLE df.nodes
       ELSE false
     END) NOT VALID;
 
--- The cross-table FKs, added once both tables exist (instances -> nodes is circular).
-ALTER TABLE df.instances
-  ADD CONSTRAINT instances_root_node_same_instance_fkey FOREIGN KEY (id, root_node)
-    REFERENCES df.nodes (instance_id, id) DEFERRABLE INITIALLY DEFERRED NOT VALID;
-
+-- The cross-table FKs, added once both tables exist. Nodes point at their instance; an
+-- instance does not point at its root node (0.2.6 did): that cycle made pg_restore load one
+-- of the two tables before the other existed and fail (docs/operations.md, "Backup and
+-- restore"). df.start writes the root node in the instance's transaction.
 ALTER TABLE df.nodes
   ADD CONSTRAINT nodes_instance_identity_fkey FOREIGN KEY (instance_id, submitted_by)
     REFERENCES df.instances (id, submitted_by) DEFERRABLE INITIALLY DEFERRED NOT VALID,
@@ -148,3 +147,21 @@ CREATE POLICY workflow_runs_user_isolation ON df.workflow_runs FOR ALL
   USING (submitted_by = quote_ident(current_user)::regrole)
   WITH CHECK (submitted_by = quote_ident(current_user)::regrole);
 REVOKE ALL ON df.workflows, df.workflow_runs FROM PUBLIC;
+
+-- A workflow name belongs to the role that first deployed it; its owner lets other roles
+-- start it or deploy new versions of it (df.grant_workflow, sql/parts/75_workflows.sql).
+CREATE TABLE df.workflow_owners (
+  name text PRIMARY KEY,
+  owner regrole NOT NULL DEFAULT quote_ident(current_user)::regrole,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE df.workflow_grants (
+  name text NOT NULL REFERENCES df.workflow_owners (name) ON DELETE CASCADE,
+  grantee regrole NOT NULL,
+  privilege text NOT NULL CHECK (privilege IN ('start', 'deploy')),
+  PRIMARY KEY (name, grantee, privilege)
+);
+ALTER TABLE df.workflow_owners ENABLE ROW LEVEL SECURITY;
+ALTER TABLE df.workflow_grants ENABLE ROW LEVEL SECURITY;
+ALTER TABLE df.workflows ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON df.workflow_owners, df.workflow_grants FROM PUBLIC;

@@ -51,3 +51,24 @@ BEGIN
   RETURN 'OK';
 END
 $$;
+
+-- pg_durable.max_variable_bytes (issue 11 item 8): checked on every write to df.vars, so
+-- neither df.setvar nor a direct INSERT/UPDATE stores a value that every later df.start
+-- would copy into its instance.
+CREATE FUNCTION df._vars_check_size() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  cap bigint := pg_size_bytes(current_setting('pg_durable.max_variable_bytes'));
+BEGIN
+  IF octet_length(NEW.value) > cap THEN
+    RAISE EXCEPTION 'variable "%" is % bytes, more than pg_durable.max_variable_bytes (% bytes)',
+      NEW.name, octet_length(NEW.value), cap
+      USING ERRCODE = 'program_limit_exceeded',
+            HINT = 'Keep large data in a table and store its key in the variable.';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER vars_size_cap BEFORE INSERT OR UPDATE OF value ON df.vars
+  FOR EACH ROW EXECUTE FUNCTION df._vars_check_size();

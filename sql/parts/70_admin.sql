@@ -26,7 +26,10 @@ BEGIN
   EXECUTE format('GRANT INSERT (id, instance_id, node_type, query, result_name, left_node, right_node, submitted_by, database) ON df.nodes TO %I', p_role) || grant_option;
   EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON df.vars TO %I', p_role) || grant_option;
   -- Workflows as code: read and deploy workflows, record which version an instance runs.
-  EXECUTE format('GRANT SELECT, INSERT ON df.workflows TO %I', p_role) || grant_option;
+  -- Only (name, source): version, graph and created_by are computed by the server.
+  EXECUTE format('GRANT SELECT, INSERT (name, source) ON df.workflows TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT SELECT, INSERT ON df.workflow_owners TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT SELECT, INSERT, DELETE ON df.workflow_grants TO %I', p_role) || grant_option;
   EXECUTE format('GRANT SELECT, INSERT ON df.workflow_runs TO %I', p_role) || grant_option;
   RAISE NOTICE 'pg_durable: granted df usage privileges to "%"', p_role;
 END
@@ -53,6 +56,8 @@ BEGIN
   EXECUTE format('REVOKE INSERT (id, instance_id, node_type, query, result_name, left_node, right_node, submitted_by, database) ON df.nodes FROM %I CASCADE', p_role);
   EXECUTE format('REVOKE SELECT, INSERT, UPDATE, DELETE ON df.vars FROM %I CASCADE', p_role);
   EXECUTE format('REVOKE SELECT, INSERT ON df.workflows, df.workflow_runs FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE INSERT (name, source) ON df.workflows FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE SELECT, INSERT, DELETE ON df.workflow_owners, df.workflow_grants FROM %I CASCADE', p_role);
   EXECUTE format('REVOKE USAGE ON SCHEMA df FROM %I CASCADE', p_role);
   RAISE NOTICE 'pg_durable: revoked df usage privileges granted by "%" from "%"', current_user, p_role;
 END

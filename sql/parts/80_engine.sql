@@ -8,7 +8,7 @@ CREATE TABLE _duroxide.instance_state (
   instance_id varchar(8) PRIMARY KEY,
   graph text NOT NULL,                 -- wire JSON, frozen at df.start
   node_ids text[] NOT NULL,            -- df.nodes ids in pre-order
-  submitted_by oid NOT NULL,           -- role the steps run as
+  submitted_by regrole NOT NULL,       -- role the steps run as (by name in a dump)
   database text,                       -- NULL = the extension's database
   state bytea NOT NULL,                -- vm::serialize(State)
   finished boolean NOT NULL DEFAULT false,
@@ -29,7 +29,7 @@ CREATE TABLE _duroxide.tasks (
   iteration integer NOT NULL DEFAULT 0,
   due_at timestamptz,                  -- timers only
   created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-  submitted_by oid NOT NULL,           -- the instance's role: executors are bound to one role
+  submitted_by regrole NOT NULL,       -- the instance's role: executors are bound to one role
   PRIMARY KEY (instance_id, task_id)
 );
 CREATE INDEX tasks_due_timers ON _duroxide.tasks (due_at) WHERE kind = 'timer';

@@ -1,7 +1,251 @@
--- pg_durable--0.2.6--0.3.0.sql — upgrades an installed 0.2.6 to the 0.3.0 schema.
+-- pg_durable 0.2.6 -> 0.3.0 (ALTER EXTENSION pg_durable UPDATE): every schema change of release
+-- 0.3.0, written as an upgrade of an installed 0.2.6. Make each change in sql/parts/ too and add
+-- it here under a comment naming your area; regress/crash/t_upgrade_schema.sh fails when an
+-- upgraded 0.2.6 and a fresh 0.3.0 differ.
+\echo Use "ALTER EXTENSION pg_durable UPDATE" to load this file. \quit
 
--- exec (issue 10): executors are bound to one role; runnable tasks are queued per role.
-ALTER TABLE _duroxide.tasks ADD COLUMN submitted_by oid;
+-- --- area: production life (prod) ---
+-- The error-boundary self tests are test-only: a production library does not define them, so
+-- the extension no longer creates them (regress/sql/ext_error_boundary.sql creates its own).
+DROP FUNCTION _duroxide.selftest_throw(text), _duroxide.selftest_pg_error(text),
+  _duroxide.selftest_pg_error_caught(text), _duroxide.selftest_destructor_runs();
+
+-- --- area: hostile input (einput): df.workflows ownership (issue 11 item 6) ---
+-- A workflow name belongs to the role that first deployed it; its owner lets other roles
+-- start it or deploy new versions of it (df.grant_workflow, sql/parts/75_workflows.sql).
+CREATE TABLE df.workflow_owners (
+  name text PRIMARY KEY,
+  owner regrole NOT NULL DEFAULT quote_ident(current_user)::regrole,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE df.workflow_grants (
+  name text NOT NULL REFERENCES df.workflow_owners (name) ON DELETE CASCADE,
+  grantee regrole NOT NULL,
+  privilege text NOT NULL CHECK (privilege IN ('start', 'deploy')),
+  PRIMARY KEY (name, grantee, privilege)
+);
+ALTER TABLE df.workflow_owners ENABLE ROW LEVEL SECURITY;
+ALTER TABLE df.workflow_grants ENABLE ROW LEVEL SECURITY;
+ALTER TABLE df.workflows ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON df.workflow_owners, df.workflow_grants FROM PUBLIC;
+
+-- Ownership (issue 11 item 6). The first df.deploy of a name makes the caller its owner;
+-- the owner may grant 'start' (df.start_workflow) or 'deploy' (new versions, and start)
+-- to other roles. Users insert only (name, source) into df.workflows: the trigger below
+-- computes version, graph, params and created_by on the server, from the source.
+-- VOLATILE: it must see the owner row the insert trigger has just written (RLS checks of
+-- that same INSERT call it).
+CREATE FUNCTION df.workflow_privilege(name text, privilege text) RETURNS boolean
+  LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+  AS $$ SELECT CASE WHEN o.owner IS NULL THEN NULL
+                    ELSE o.owner = quote_ident(current_user)::regrole
+                      OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+                      OR EXISTS (SELECT 1 FROM df.workflow_grants g
+                                 WHERE g.name = o.name AND g.grantee = quote_ident(current_user)::regrole
+                                   AND g.privilege IN ($2, 'deploy')) END
+        FROM (SELECT $1 AS name) n LEFT JOIN df.workflow_owners o ON o.name = n.name $$;
+COMMENT ON FUNCTION df.workflow_privilege(text, text) IS
+  'true when the current role owns the workflow name or was granted the privilege (deploy implies start); NULL when nobody owns it';
+
+CREATE FUNCTION df._compile_workflow(source text, name text) RETURNS text[]
+  AS 'MODULE_PATHNAME', 'df_compile_workflow' LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION df._workflows_before_insert() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  compiled text[];
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('df.workflows:' || NEW.name));
+  INSERT INTO df.workflow_owners (name) VALUES (NEW.name) ON CONFLICT (name) DO NOTHING;
+  IF NOT df.workflow_privilege(NEW.name, 'deploy') THEN
+    RAISE EXCEPTION 'permission denied to deploy workflow "%"', NEW.name
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = format('The name belongs to role %s.', (SELECT owner FROM df.workflow_owners WHERE name = NEW.name)),
+            HINT = 'Its owner can allow you with df.grant_workflow(name, role, ''deploy''), or deploy under another name.';
+  END IF;
+  compiled := df._compile_workflow(NEW.source, NEW.name);
+  NEW.graph := compiled[1];
+  NEW.params := compiled[2]::jsonb;
+  NEW.version := (SELECT coalesce(max(w.version), 0) + 1 FROM df.workflows w WHERE w.name = NEW.name);
+  NEW.created_by := quote_ident(current_user)::regrole;
+  NEW.created_at := now();
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER workflows_server_side_fields BEFORE INSERT ON df.workflows
+  FOR EACH ROW EXECUTE FUNCTION df._workflows_before_insert();
+
+-- Readable by the owner and grantees; anyone with usage may claim a free name.
+CREATE POLICY workflow_owners_read ON df.workflow_owners FOR SELECT USING (true);
+CREATE POLICY workflow_owners_claim ON df.workflow_owners FOR INSERT
+  WITH CHECK (owner = quote_ident(current_user)::regrole);
+CREATE POLICY workflow_grants_visible ON df.workflow_grants FOR SELECT
+  USING (grantee = quote_ident(current_user)::regrole
+         OR EXISTS (SELECT 1 FROM df.workflow_owners o WHERE o.name = workflow_grants.name
+                      AND o.owner = quote_ident(current_user)::regrole));
+CREATE POLICY workflow_grants_by_owner ON df.workflow_grants FOR INSERT
+  WITH CHECK (EXISTS (SELECT 1 FROM df.workflow_owners o WHERE o.name = workflow_grants.name
+                        AND o.owner = quote_ident(current_user)::regrole));
+CREATE POLICY workflow_grants_revoke ON df.workflow_grants FOR DELETE
+  USING (EXISTS (SELECT 1 FROM df.workflow_owners o WHERE o.name = workflow_grants.name
+                   AND o.owner = quote_ident(current_user)::regrole));
+CREATE POLICY workflows_visible ON df.workflows FOR SELECT
+  USING (df.workflow_privilege(name, 'start'));
+CREATE POLICY workflows_deploy ON df.workflows FOR INSERT
+  WITH CHECK (created_by = quote_ident(current_user)::regrole);
+
+-- df.grant_workflow(name, role, 'start' | 'deploy') / df.revoke_workflow: the owner only.
+CREATE FUNCTION df.grant_workflow(name text, role text, privilege text) RETURNS void
+  LANGUAGE plpgsql STRICT SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF privilege NOT IN ('start', 'deploy') THEN
+    RAISE EXCEPTION 'unknown workflow privilege "%"', privilege USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Use ''start'' or ''deploy''.';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM df.workflow_owners o WHERE o.name = $1
+                   AND o.owner = quote_ident(current_user)::regrole) THEN
+    RAISE EXCEPTION 'permission denied to grant on workflow "%"', $1 USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'Only the role that owns a workflow name can grant on it.';
+  END IF;
+  INSERT INTO df.workflow_grants (name, grantee, privilege)
+    VALUES ($1, quote_ident(role)::regrole, privilege) ON CONFLICT DO NOTHING;
+END
+$$;
+CREATE FUNCTION df.revoke_workflow(name text, role text, privilege text) RETURNS void
+  LANGUAGE plpgsql STRICT SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM df.workflow_owners o WHERE o.name = $1
+                   AND o.owner = quote_ident(current_user)::regrole) THEN
+    RAISE EXCEPTION 'permission denied to revoke on workflow "%"', $1 USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'Only the role that owns a workflow name can revoke on it.';
+  END IF;
+  DELETE FROM df.workflow_grants g
+    WHERE g.name = $1 AND g.grantee = quote_ident(role)::regrole AND g.privilege = $3;
+END
+$$;
+
+-- Existing names belong to the role that created their first version.
+INSERT INTO df.workflow_owners (name, owner, created_at)
+  SELECT DISTINCT ON (name) name, created_by, created_at FROM df.workflows ORDER BY name, version;
+-- Roles that could INSERT any column of df.workflows now insert (name, source) only.
+DO $$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT DISTINCT grantee FROM information_schema.role_table_grants
+           WHERE table_schema = 'df' AND table_name = 'workflows' AND privilege_type = 'INSERT'
+             AND grantee <> current_user LOOP
+    EXECUTE format('REVOKE INSERT ON df.workflows FROM %I', r.grantee);
+    EXECUTE format('GRANT INSERT (name, source) ON df.workflows TO %I', r.grantee);
+    EXECUTE format('GRANT SELECT, INSERT ON df.workflow_owners TO %I', r.grantee);
+    EXECUTE format('GRANT SELECT, INSERT, DELETE ON df.workflow_grants TO %I', r.grantee);
+  END LOOP;
+END
+$$;
+CREATE OR REPLACE FUNCTION df.grant_usage(p_role text, include_http boolean DEFAULT false,
+                               with_grant boolean DEFAULT false) RETURNS void
+  LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  grant_option text := CASE WHEN with_grant THEN ' WITH GRANT OPTION' ELSE '' END;
+BEGIN
+  EXECUTE format('GRANT USAGE ON SCHEMA df TO %I', p_role) || grant_option;
+  IF include_http THEN
+    EXECUTE format('GRANT EXECUTE ON FUNCTION df.http(text,text,text,jsonb,integer) TO %I', p_role) || grant_option;
+    EXECUTE format('GRANT EXECUTE ON FUNCTION df.http_multipart(text,text,jsonb,jsonb,integer) TO %I', p_role) || grant_option;
+  END IF;
+  IF with_grant THEN
+    EXECUTE format('GRANT EXECUTE ON FUNCTION df.grant_usage(text,boolean,boolean) TO %I', p_role) || grant_option;
+    EXECUTE format('GRANT EXECUTE ON FUNCTION df.revoke_usage(text) TO %I', p_role) || grant_option;
+    EXECUTE format('GRANT EXECUTE ON FUNCTION df.metrics() TO %I', p_role) || grant_option;
+  END IF;
+  EXECUTE format('GRANT SELECT ON df.instances TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT UPDATE (status, updated_at) ON df.instances TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT SELECT ON df.nodes TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT INSERT (id, label, root_node, submitted_by, database) ON df.instances TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT INSERT (id, instance_id, node_type, query, result_name, left_node, right_node, submitted_by, database) ON df.nodes TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON df.vars TO %I', p_role) || grant_option;
+  -- Workflows as code: read and deploy workflows, record which version an instance runs.
+  -- Only (name, source): version, graph and created_by are computed by the server.
+  EXECUTE format('GRANT SELECT, INSERT (name, source) ON df.workflows TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT SELECT, INSERT ON df.workflow_owners TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT SELECT, INSERT, DELETE ON df.workflow_grants TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT SELECT, INSERT ON df.workflow_runs TO %I', p_role) || grant_option;
+  RAISE NOTICE 'pg_durable: granted df usage privileges to "%"', p_role;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION df.revoke_usage(p_role text) RETURNS void
+  LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  fn text;
+BEGIN
+  FOREACH fn IN ARRAY ARRAY['df.http(text,text,text,jsonb,integer)', 'df.metrics()',
+                            'df.http_multipart(text,text,jsonb,jsonb,integer)',
+                            'df.grant_usage(text,boolean,boolean)', 'df.revoke_usage(text)'] LOOP
+    BEGIN
+      EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM %I CASCADE', fn, p_role);
+    EXCEPTION WHEN insufficient_privilege THEN
+      NULL;  -- not ours to revoke: PostgreSQL's grantor rules apply
+    END;
+  END LOOP;
+  EXECUTE format('REVOKE SELECT, UPDATE (status, updated_at) ON df.instances FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE SELECT ON df.nodes FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE INSERT (id, label, root_node, submitted_by, database) ON df.instances FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE INSERT (id, instance_id, node_type, query, result_name, left_node, right_node, submitted_by, database) ON df.nodes FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE SELECT, INSERT, UPDATE, DELETE ON df.vars FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE SELECT, INSERT ON df.workflows, df.workflow_runs FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE INSERT (name, source) ON df.workflows FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE SELECT, INSERT, DELETE ON df.workflow_owners, df.workflow_grants FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE USAGE ON SCHEMA df FROM %I CASCADE', p_role);
+  RAISE NOTICE 'pg_durable: revoked df usage privileges granted by "%" from "%"', current_user, p_role;
+END
+$$;
+
+-- --- area: hostile input (einput): size caps (issue 11 item 8) ---
+-- pg_durable.max_variable_bytes (issue 11 item 8): checked on every write to df.vars, so
+-- neither df.setvar nor a direct INSERT/UPDATE stores a value that every later df.start
+-- would copy into its instance.
+CREATE FUNCTION df._vars_check_size() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  cap bigint := pg_size_bytes(current_setting('pg_durable.max_variable_bytes'));
+BEGIN
+  IF octet_length(NEW.value) > cap THEN
+    RAISE EXCEPTION 'variable "%" is % bytes, more than pg_durable.max_variable_bytes (% bytes)',
+      NEW.name, octet_length(NEW.value), cap
+      USING ERRCODE = 'program_limit_exceeded',
+            HINT = 'Keep large data in a table and store its key in the variable.';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER vars_size_cap BEFORE INSERT OR UPDATE OF value ON df.vars
+  FOR EACH ROW EXECUTE FUNCTION df._vars_check_size();
+-- Backups: pg_dump keeps user and engine state (sql/parts/95_backup.sql); the engine's
+-- submitting role is stored by name, so a restore into a cluster where the roles have
+-- other OIDs still runs each step as its role.
+ALTER TABLE _duroxide.instance_state ALTER COLUMN submitted_by TYPE regrole;
+SELECT pg_catalog.pg_extension_config_dump('df.workflows', '');
+SELECT pg_catalog.pg_extension_config_dump('df.workflow_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('df.instances', '');
+SELECT pg_catalog.pg_extension_config_dump('df.nodes', '');
+SELECT pg_catalog.pg_extension_config_dump('df.vars', '');
+SELECT pg_catalog.pg_extension_config_dump('_duroxide.instance_state', '');
+SELECT pg_catalog.pg_extension_config_dump('_duroxide.tasks', '');
+SELECT pg_catalog.pg_extension_config_dump('_duroxide.executions', '');
+-- Break the instances <-> nodes FK cycle, which a plain pg_restore cannot load.
+ALTER TABLE df.instances DROP CONSTRAINT instances_root_node_same_instance_fkey;
+
+-- --- area: executor (exec): executors bound to one role (issue 10) ---
+-- Runnable tasks are queued per role: an executor, a session of one role, claims its role's
+-- oldest task. By name (regrole), like instance_state.submitted_by, so dumps restore.
+ALTER TABLE _duroxide.tasks ADD COLUMN submitted_by regrole;
 UPDATE _duroxide.tasks t SET submitted_by = s.submitted_by
   FROM _duroxide.instance_state s WHERE s.instance_id = t.instance_id;
 DELETE FROM _duroxide.tasks WHERE submitted_by IS NULL;  -- orphans: no instance to run for

@@ -7,6 +7,8 @@
 //
 // Exit codes: 0 clean, 1 findings (errors; warnings too with --strict; files fmt would
 // change with --check), 2 usage or I/O error.
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -20,6 +22,8 @@
 #include "json_text.hpp"
 #include "parse.hpp"
 #include "program.hpp"
+#include "check.hpp"
+#include "suite.hpp"
 #include "wire_json.hpp"
 
 namespace {
@@ -42,12 +46,19 @@ const char* kHelp =
     "  json [--workflow NAME] FILE              wire JSON (as df.start accepts it); a file of\n"
     "                                           named workflows prints NAME<TAB>JSON lines\n"
     "  deploy-sql FILE                          SELECT df.deploy(name, source); per workflow\n"
+    "  test [--junit=OUT.xml] [-v] FILE|DIR...  run workflow tests (*.dft) on the VM, offline:\n"
+    "                                           stubbed steps, virtual time, chosen signals\n"
+    "  run [--workflow NAME] [--param K=V]... [--stub ARGS]... [--signal ARGS]... FILE\n"
+    "                                           one run of a workflow through the same engine;\n"
+    "                                           ARGS as in a test file, e.g.\n"
+    "                                           --stub \"'FROM invoices', rows('{\\\"n\\\": 1}')\"\n"
     "  --disasm [--workflow NAME] FILE          the VM program of each workflow\n"
     "  --help                                   this text\n"
     "\n"
     "Exit codes:\n"
     "  0  clean (warnings alone do not fail unless --strict)\n"
-    "  1  findings: errors (or warnings with --strict), or files fmt --check would change\n"
+    "  1  findings: errors (or warnings with --strict), files fmt --check would change,\n"
+    "     failed tests, or a run that did not complete\n"
     "  2  usage error or a file that cannot be read or written\n";
 
 struct Options {
@@ -57,6 +68,11 @@ struct Options {
   bool strict = false;
   bool json_format = false;
   bool check = false;
+  bool verbose = false;
+  std::string junit;                    // test: JUnit XML output path
+  std::vector<std::string> stubs;       // run: stub(...) argument lists
+  std::vector<std::string> signals;     // run: signal(...) argument lists
+  std::vector<std::string> params;      // run: NAME=VALUE
 };
 
 int usage(const std::string& why) {
@@ -96,6 +112,16 @@ bool parse_args(int argc, char** argv, Options* opt) {
       opt->check = true;
     } else if (a == "--workflow" && i + 1 < args.size()) {
       opt->workflow = args[++i];
+    } else if ((a == "--stub" || a == "--signal" || a == "--param" || a == "--junit") && i + 1 < args.size()) {
+      const std::string& v = args[++i];
+      if (a == "--stub") opt->stubs.push_back(v);
+      else if (a == "--signal") opt->signals.push_back(v);
+      else if (a == "--param") opt->params.push_back(v);
+      else opt->junit = v;
+    } else if (a.rfind("--junit=", 0) == 0) {
+      opt->junit = a.substr(8);
+    } else if (a == "-v" || a == "--verbose") {
+      opt->verbose = true;
     } else if (a.rfind("--workflow=", 0) == 0) {
       opt->workflow = a.substr(11);
     } else if (a.size() > 1 && a[0] == '-') {
@@ -279,6 +305,113 @@ int cmd_deploy_sql(const Options& opt) {
   return kClean;
 }
 
+// FILE arguments, with every file ending in `suffix` under a DIR argument (sorted, so
+// output is stable). False (after printing) when an argument does not exist.
+bool expand_paths(const std::vector<std::string>& args, const std::string& suffix,
+                  std::vector<std::string>* out) {
+  namespace fs = std::filesystem;
+  for (const auto& a : args) {
+    std::error_code ec;
+    if (!fs::is_directory(a, ec)) {
+      out->push_back(a);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (fs::recursive_directory_iterator it(a, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string p = it->path().string();
+      if (it->is_regular_file(ec) && p.size() > suffix.size() &&
+          p.compare(p.size() - suffix.size(), suffix.size(), suffix) == 0)
+        found.push_back(p);
+    }
+    if (ec) {
+      std::cerr << "dfc: cannot read directory " << a << ": " << ec.message() << "\n";
+      return false;
+    }
+    std::sort(found.begin(), found.end());
+    out->insert(out->end(), found.begin(), found.end());
+  }
+  return true;
+}
+
+int cmd_test(const Options& opt) {
+  if (opt.files.empty()) return usage("test needs at least one FILE or DIR");
+  std::vector<std::string> files;
+  if (!expand_paths(opt.files, ".dft", &files)) return kUsage;
+  if (files.empty()) {
+    std::cerr << "dfc: no test files (*.dft) found\n";
+    return kUsage;
+  }
+  std::vector<df::wftest::FileOutcome> outcomes;
+  std::size_t passed = 0, failed = 0;
+  for (const auto& file : files) {
+    std::string test_source, workflow_source;
+    if (!read_file(file, &test_source)) {
+      std::cerr << "dfc: cannot read " << file << "\n";
+      return kUsage;
+    }
+    const std::string workflow_path = df::wftest::workflow_file_of(file, test_source);
+    if (!read_file(workflow_path, &workflow_source)) {
+      std::cerr << "dfc: " << file << ": cannot read its workflow file " << workflow_path << "\n";
+      return kUsage;
+    }
+    outcomes.push_back(df::wftest::run_test_file(file, test_source, workflow_path, workflow_source));
+    std::cout << df::wftest::text_report(outcomes.back(), test_source, workflow_source, opt.verbose);
+    failed += outcomes.back().failed();
+    passed += outcomes.back().cases.size() + (outcomes.back().errors.empty() ? 0 : 1) - outcomes.back().failed();
+  }
+  std::cout << "dfc test: " << passed << " passed, " << failed << " failed\n";
+  if (!opt.junit.empty() && !write_file(opt.junit, df::wftest::junit_report(outcomes))) {
+    std::cerr << "dfc: cannot write " << opt.junit << "\n";
+    return kUsage;
+  }
+  return failed ? kFindings : kClean;
+}
+
+// `--param NAME=VALUE` as a workflow argument (the value is the variable text).
+bool parse_params(const std::vector<std::string>& given, df::wftest::TestCase* tc) {
+  for (const auto& p : given) {
+    auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "dfc: --param needs NAME=VALUE, got '" << p << "'\n";
+      return false;
+    }
+    tc->args[p.substr(0, eq)] = p.substr(eq + 1);
+    tc->arg_pos[p.substr(0, eq)] = df::ir::SourcePos{};
+  }
+  return true;
+}
+
+int cmd_run(const Options& opt) {
+  std::string source;
+  CompileResult result;
+  Options all = opt;
+  all.workflow.clear();  // pick_workflow below chooses, with "did you mean"
+  if (int rc = compile_single(all, &source, &result); rc != kClean) return rc;
+  df::wftest::TestCase tc;
+  tc.workflow = opt.workflow;
+  tc.pos = df::ir::SourcePos{1, 1};
+  Diagnostics diags;
+  for (const auto& s : opt.stubs)
+    if (auto stub = df::wftest::parse_stub_args(s, &diags)) tc.stubs.push_back(std::move(*stub));
+  for (const auto& s : opt.signals)
+    if (auto sig = df::wftest::parse_signal_args(s, &diags)) tc.signals.push_back(std::move(*sig));
+  for (const auto& d : diags) std::cerr << "dfc: --stub/--signal: " << d.message << " (column " << d.pos.column << ")\n";
+  if (!diags.empty() || !parse_params(opt.params, &tc)) return kUsage;
+  std::map<std::string, std::string> vars;
+  const CompiledWorkflow* wf = df::wftest::pick_workflow(result, tc, &vars, &diags);
+  for (const auto& d : diags) std::cerr << "dfc: " << d.message << "\n";
+  if (!wf) return kUsage;
+  df::vm::Program program = df::vm::lower(*wf->root);
+  for (const auto& d : df::wftest::check_selectors(tc, program)) std::cerr << "dfc: warning: --stub " << d.message << "\n";
+  df::wftest::RunResult run = df::wftest::run(program, df::wftest::RunInput{vars, tc.stubs, tc.signals});
+  for (const auto& line : run.log) std::cout << line << "\n";
+  for (const auto& p : run.problems) std::cout << "problem: " << p.message << "\n";
+  std::cout << "status: " << run.status << (run.waiting.empty() ? "" : " (waiting for " + run.waiting + ")") << "\n";
+  if (!run.result.empty()) std::cout << (run.status == "failed" ? "error: " : "result: ") << run.result << "\n";
+  std::cout << "virtual time: " << run.elapsed_ms / 1000 << "s\n";
+  return run.status == "completed" && run.problems.empty() ? kClean : kFindings;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -293,6 +426,8 @@ int main(int argc, char** argv) {
     if (opt.command == "fmt") return cmd_fmt(opt);
     if (opt.command == "json") return cmd_json(opt);
     if (opt.command == "deploy-sql") return cmd_deploy_sql(opt);
+    if (opt.command == "test") return cmd_test(opt);
+    if (opt.command == "run") return cmd_run(opt);
     if (opt.command == "explain") {
       return cmd_render(opt, [](const df::ir::Node& n) { return explain_tree(n); });
     }

@@ -75,12 +75,28 @@ TEST_CASE("state: corrupt or foreign input is refused") {
   CHECK_THROWS_AS(deserialize(""), StateError);
   CHECK_THROWS_AS(deserialize("XXXXX" + bytes.substr(5)), StateError);
   std::string wrong_version = bytes;
-  wrong_version[5] = 2;
-  CHECK_THROWS_WITH_AS(deserialize(wrong_version), "unsupported VM state version 2", StateError);
+  wrong_version[5] = 3;
+  CHECK_THROWS_WITH_AS(deserialize(wrong_version), "unsupported VM state version 3", StateError);
   for (std::size_t cut = 0; cut < bytes.size(); ++cut)
     CHECK_THROWS_AS(deserialize(bytes.substr(0, cut)), StateError);
   CHECK_THROWS_WITH_AS(deserialize(bytes + "x"), "corrupt VM state: trailing bytes", StateError);
   std::string bad_status = bytes;
-  bad_status[6] = 9;  // instance status out of range
+  bad_status[7] = 9;  // instance status out of range (after the lowering version)
   CHECK_THROWS_AS(deserialize(bad_status), StateError);
+}
+
+TEST_CASE("state: every checkpoint carries the lowering version; 0.2.6 states read as lowering 1") {
+  State s = sample_state();
+  CHECK(s.lowering_version == kLoweringVersion);
+  s.lowering_version = 7;  // a state from another build keeps its own stamp
+  CHECK(deserialize(serialize(s)).lowering_version == 7);
+  // The layout 0.2.6 wrote: version byte 1 and no lowering field.
+  std::string bytes = serialize(sample_state());
+  REQUIRE(static_cast<unsigned char>(bytes[6]) == kLoweringVersion);  // one-byte varint
+  std::string v1 = bytes.substr(0, 5) + std::string(1, '\x01') + bytes.substr(7);
+  const State old = deserialize(v1);
+  CHECK(old.lowering_version == 1);
+  State expected = sample_state();
+  expected.lowering_version = 1;
+  CHECK(old == expected);
 }

@@ -75,6 +75,35 @@ printf 'workflow q() { $dfc$ SELECT 1 $dfc$ }\n' >"$TMP/q.dfl"
 expect_rc 0 deploy-sql "$TMP/q.dfl"
 expect_out_contains 'SELECT df.deploy('"'"'q'"'"', $dfc1$workflow q() { $dfc$ SELECT 1 $dfc$ }'
 
+# test: offline workflow tests (invoice.dft tests invoice.dfl), failures at file:line:col
+expect_rc 0 test invoice.dft;              expect_out_contains "dfc test: 4 passed, 0 failed"
+expect_out_contains "PASS invoice.dft:17:1: nobody answers within the hour: escalated"
+expect_rc 0 test --junit "$TMP/junit.xml" .
+grep -qF '<testsuite name="./invoice.dft" tests="4" failures="0"' "$TMP/junit.xml" || fail "junit: $(head -3 "$TMP/junit.xml")"
+cp invoice.dfl "$TMP/inv.dfl"
+printf "use 'inv.dfl'\ntest 'wrong' of approve_invoice(invoice_id => 1) {\n  expect_status('failed')\n}\n" >"$TMP/bad.dft"
+expect_rc 1 test --junit="$TMP/j2.xml" "$TMP/bad.dft"
+expect_out_contains "bad.dft:3:3: error: expected status failed, the workflow completed"
+expect_out_contains "dfc test: 0 passed, 1 failed"
+grep -qF '<failure message="expected status failed, the workflow completed">' "$TMP/j2.xml" || fail "junit failure missing"
+printf "test 'x' {\n  expect_stauts('failed')\n}\n" >"$TMP/inv.dft"
+expect_rc 1 test "$TMP/inv.dft";           expect_out_contains "inv.dft:2:3: error: unknown statement expect_stauts() (did you mean 'expect_status'?)"
+expect_rc 2 test "$TMP/nothing.dft";       expect_err_contains "cannot read"
+printf "test 'x' { expect_status('failed') }\n" >"$TMP/orphan.dft"
+expect_rc 2 test "$TMP/orphan.dft";        expect_err_contains "cannot read its workflow file"
+
+# run: one run through the same engine
+expect_rc 0 run --param invoice_id=7 --stub "'invoice', rows('{\"id\": 7, \"amount\": 5}')" invoice.dfl
+expect_out_contains "done     'decision' wait_for_signal('approval', 3600) @6:7 -> {\"signal_name\":\"approval\",\"timed_out\":true"
+expect_out_contains "virtual time: 3600s"
+expect_rc 1 run --param invoice_id=7 --signal "'approval', '{\"approved\": true}', at => 5" invoice.dfl
+expect_out_contains 'error: $invoice has no rows'  # unstubbed: no rows, so the strict $invoice.amount fails
+expect_rc 1 run --param invoice_id=7 --stub "'invoice', rows('{\"amount\": 5}')" --stub "'pay', error('23505', 'dup')" --signal "'approval'" invoice.dfl
+expect_out_contains "runs   INSERT INTO payments (invoice_id, amount) VALUES (7, 5) RETURNING id"
+expect_out_contains 'error: {"message":"dup","sqlstate":"23505"'
+expect_rc 2 run invoice.dfl;               expect_err_contains "parameter 'invoice_id' of workflow 'approve_invoice' has no default"
+expect_rc 2 run --stub "'x', rowz()" invoice.dfl; expect_err_contains "did you mean 'rows'?"
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed"
   exit 1
