@@ -55,8 +55,8 @@ outcome "$c" | grep -q "not yet defined in this session" || fail "bob sees alice
 [ "$(psql_t -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" = 0 ] || fail "alice's advisory lock outlived her step"
 
 note "fairness: bob's step runs while alice's steps saturate the only executor"
-ids=""
-for i in 1 2 3 4; do ids="$ids $(start_as alice "SELECT pg_sleep(1)")"; done
+# one psql call each, so that a slow client cannot let alice's queue drain before bob starts
+ids=$(psql_t -c "SET ROLE alice" -c "SELECT string_agg(df.start('SELECT pg_sleep(2)'), ' ') FROM generate_series(1, 4)")
 bob=$(start_as bob "SELECT 1 AS one")
 for id in $ids $bob; do ended "$id"; done
 last_alice=$(psql_t -c "SELECT max(completed_at) FROM df.instances WHERE id IN ($(echo $ids | sed "s/\([0-9a-f]*\)/'\1'/g; s/ /,/g"))")
