@@ -1,5 +1,6 @@
 // engine_core.cpp — see engine_core.hpp. Persists each vm::Action:
-//   RunSql / RunHttp   a runnable row in _duroxide.tasks; executors woken at commit
+//   RunSql / RunHttp   a runnable row in _duroxide.tasks, queued under the instance's
+//                      role; that role's executors (or the scheduler) woken at commit
 //   ArmTimer           a timer row with due_at; the scheduler woken at commit
 //   CancelTask         its row deleted unless an executor holds it (then that executor's
 //                      late answer is refused by the VM and its effects rolled back)
@@ -19,6 +20,7 @@
 
 extern "C" {
 #include "catalog/pg_authid.h"
+#include "utils/guc.h"
 #include "utils/timestamp.h"
 }
 
@@ -105,10 +107,11 @@ void insert_task(const Instance& inst, const vm::Action& a, const char* kind) {
   if (a.kind == vm::Action::Kind::ArmTimer) due = timestamp_from_ms(a.deadline_ms);
   spi::Arg due_arg = due ? spi::timestamptz(*due) : spi::Arg{TIMESTAMPTZOID, (Datum)0, true};
   spi::exec(
-      "INSERT INTO _duroxide.tasks (instance_id, task_id, kind, node, payload, iteration, due_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      "INSERT INTO _duroxide.tasks (instance_id, task_id, kind, node, payload, iteration, due_at, submitted_by) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
       {spi::text(inst.id), spi::int8(static_cast<std::int64_t>(a.task_id)), spi::text(kind),
-       spi::int4(static_cast<int>(a.node)), spi::text(a.text), spi::int4(static_cast<int>(a.iteration)), due_arg});
+       spi::int4(static_cast<int>(a.node)), spi::text(a.text), spi::int4(static_cast<int>(a.iteration)), due_arg,
+       spi::oid(inst.submitted_by)});
 }
 
 void cancel_task(const Instance& inst, std::uint64_t task_id) {
@@ -144,8 +147,8 @@ void finish_instance(const Instance& inst, const char* status, const std::string
 void perform(const Instance& inst, const vm::Action& a) {
   using K = vm::Action::Kind;
   switch (a.kind) {
-    case K::RunSql: insert_task(inst, a, "sql"); wake_executors_at_commit(); break;
-    case K::RunHttp: insert_task(inst, a, "http"); wake_executors_at_commit(); break;
+    case K::RunSql: insert_task(inst, a, "sql"); wake_role_executors_at_commit(inst.submitted_by); break;
+    case K::RunHttp: insert_task(inst, a, "http"); wake_role_executors_at_commit(inst.submitted_by); break;
     case K::ArmTimer: insert_task(inst, a, "timer"); wake_scheduler_at_commit(); break;
     case K::CancelTask: cancel_task(inst, a.task_id); break;
     case K::NodeRunning: stamp_node(inst, a, "running", false); break;
@@ -360,9 +363,17 @@ void fail_instance(const std::string& instance_id, const std::string& message) {
 
 AsEngineOwner::AsEngineOwner() {
   GetUserIdAndSecContext(&saved_user_, &saved_context_);
+  guc_level_ = NewGUCNestLevel();
+  pg_call([] {
+    (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                            true, 0, false);
+  });
   SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID, saved_context_ | SECURITY_LOCAL_USERID_CHANGE);
 }
 
-AsEngineOwner::~AsEngineOwner() { SetUserIdAndSecContext(saved_user_, saved_context_); }
+AsEngineOwner::~AsEngineOwner() {
+  SetUserIdAndSecContext(saved_user_, saved_context_);
+  AtEOXact_GUC(true, guc_level_);  // back to the caller's search_path
+}
 
 }  // namespace df::ext::engine

@@ -60,7 +60,13 @@ std::shared_ptr<const Graph> cache_graph(const std::string& key, const std::stri
 std::int64_t now_ms();
 
 // Switches the current user to the bootstrap superuser for engine bookkeeping inside a
-// user's transaction, restoring the previous user and security context when destroyed.
+// user's transaction or a user's executor session, with search_path forced to
+// `pg_catalog, pg_temp`: the user controls its own settings (ALTER ROLE ... SET
+// search_path), and an operator of its schema must never resolve in engine SQL. Restores
+// the previous user, security context and search_path when destroyed. Transaction must
+// be open. Not SECURITY_RESTRICTED_OPERATION: PostgreSQL refuses to queue the deferred
+// foreign-key checks of df.nodes inside one; the engine's statements name every table
+// with its schema and resolve every function and operator in pg_catalog instead.
 class AsEngineOwner {
  public:
   AsEngineOwner();
@@ -71,6 +77,7 @@ class AsEngineOwner {
  private:
   Oid saved_user_;
   int saved_context_;
+  int guc_level_;
 };
 
 }  // namespace df::ext::engine

@@ -1,14 +1,20 @@
-// executor.cpp — an executor background worker: claims runnable tasks and runs them.
+// executor.cpp — an executor background worker: a session of ONE role (connected as it,
+// so session_user, current_user, is_superuser and the role's and database's settings are
+// those of a fresh session of that role), started by the scheduler for a role that has
+// runnable work (executor_pool.cpp). It claims that role's tasks and runs them; it exits
+// when idle for kExecutorLingerMs or when the scheduler wants its slot for another role.
 //
 // One SQL step = one transaction:
-//   1. claim the task row (FOR UPDATE SKIP LOCKED: a crashed executor's claim vanishes
-//      with its transaction, and so do its step's effects);
-//   2. in a subtransaction, as the submitting role (SECURITY_LOCAL_USERID_CHANGE: SET ROLE
-//      and RESET ROLE cannot escape it), with df.in_workflow = 'true' and every GUC change
-//      of the step undone afterwards, run the statement (one statement only);
-//   3. lock the instance row and step the VM with the outcome; if the VM refuses it (race
-//      already decided, instance cancelled), roll the subtransaction back: the step's
-//      effects never happen. Otherwise the effects, the node's result and the new VM state
+//   1. as the engine owner (engine::AsEngineOwner: superuser, forced search_path), claim the task row (FOR UPDATE SKIP LOCKED: a crashed executor's
+//      claim vanishes with its transaction, and so do its step's effects);
+//   2. in a subtransaction, as the session's role with its own settings, with
+//      df.in_workflow = 'true', the role's statement_timeout armed and every GUC change of
+//      the step undone afterwards, run the statement (one statement, no transaction
+//      control: step_isolation.hpp);
+//   3. as the engine owner, lock the instance row and step the VM with the outcome; if the
+//      VM refuses it (race already decided, instance cancelled), roll the subtransaction
+//      back: the step's effects never happen. Then reset what the step left in the session
+//      (step_isolation.hpp). The effects, the reset, the node's result and the new VM state
 //      commit together — exactly once.
 #include <algorithm>
 #include <functional>
@@ -18,12 +24,14 @@
 
 #include "engine_core.hpp"
 #include "executor.hpp"
+#include "executor_pool.hpp"
 #include "gucs.hpp"
 #include "http.hpp"
 #include "remote_step.hpp"
 #include "shmem.hpp"
 #include "spi.hpp"
 #include "sql_result.hpp"
+#include "step_isolation.hpp"
 
 extern "C" {
 #include "commands/extension.h"
@@ -35,8 +43,18 @@ extern "C" {
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "access/twophase.h"
+#include "access/xact.h"
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_db_role_setting.h"
+#include "utils/fmgroids.h"
+#include "storage/proc.h"
 #include "utils/guc.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timeout.h"
 }
 
 namespace df::ext {
@@ -50,12 +68,13 @@ struct PendingFinish {
 };
 std::vector<PendingFinish> pending_finishes;
 
-// Idle executors sleep on their latch; commits that create work set it. The timeout is
-// only a safety net (and the retry delay after an infrastructure error).
-constexpr long kExecutorIdleMs = 5000;
+// Idle executors sleep on their latch; commits that create work of their role set it.
+// One idle this long exits, giving its slot (and its connection) back; the scheduler
+// starts another when the role has work again. Measured reconnect cost: README.
+constexpr long kExecutorLingerMs = 10000;
 
 int my_slot = -1;
-BackgroundWorkerHandle* pool[kMaxExecutors];
+Oid my_role = InvalidOid;
 
 struct ClaimedTask {
   std::string instance_id;
@@ -116,9 +135,17 @@ std::string http_error_record(const http::Outcome& o) {
 }
 
 std::optional<ClaimedTask> claim_task() {
+// The oldest runnable task of this executor's role; HTTP tasks only when it holds no SQL
+// slot (pg_durable.max_user_connections).
+std::optional<ClaimedTask> claim_task(bool sql_allowed) {
   std::uint64_t n = spi::exec(
-      "SELECT instance_id, task_id, kind, payload, node, iteration FROM _duroxide.tasks "
-      "WHERE kind <> 'timer' ORDER BY created_at, task_id LIMIT 1 FOR UPDATE SKIP LOCKED");
+      sql_allowed ? "SELECT instance_id, task_id, kind, payload, node, iteration FROM _duroxide.tasks "
+                    "WHERE kind <> 'timer' AND submitted_by = $1 ORDER BY created_at, task_id LIMIT 1 "
+                    "FOR UPDATE SKIP LOCKED"
+                  : "SELECT instance_id, task_id, kind, payload, node, iteration FROM _duroxide.tasks "
+                    "WHERE kind = 'http' AND submitted_by = $1 ORDER BY created_at, task_id LIMIT 1 "
+                    "FOR UPDATE SKIP LOCKED",
+      {spi::oid(my_role)});
   if (n == 0) return std::nullopt;
   ClaimedTask t;
   t.instance_id = spi::value_or(0, 1, "");
@@ -135,80 +162,71 @@ void delete_task(const ClaimedTask& t) {
             {spi::text(t.instance_id), spi::int8(static_cast<std::int64_t>(t.task_id))});
 }
 
-// The submitter may have been dropped or made superuser since df.start.
-// The submitting role as it is now: it may have been dropped or changed since df.start.
-// Read once per step.
-struct Submitter {
-  bool exists = false;
-  std::string name;
-  bool superuser = false;
-  bool can_login = false;
+// The role may have been dropped, lost LOGIN or become superuser since this session
+// started. Answers the task and returns true if so.
+bool role_refused(const ClaimedTask& t, const engine::Instance& inst, const RoleCheck& role);
+
+// Arms the session's statement_timeout (the role's or database's setting, as a fresh
+// session would have it) around the step; bgworkers get no statement timer of their own.
+struct StatementTimer {
+  TimestampTz started = GetCurrentTimestamp();
+  int timeout_ms = StatementTimeout;
+  StatementTimer() {
+    if (timeout_ms > 0) enable_timeout_after(STATEMENT_TIMEOUT, timeout_ms);
+  }
+  ~StatementTimer() {
+    if (timeout_ms <= 0) return;
+    disable_timeout(STATEMENT_TIMEOUT, false);
+    if (get_timeout_indicator(STATEMENT_TIMEOUT, true)) QueryCancelPending = false;  // fired after the step
+  }
+  bool expired() const {
+    return timeout_ms > 0 && TimestampDifferenceExceeds(started, GetCurrentTimestamp(), timeout_ms);
+  }
 };
 
-Submitter load_submitter(const engine::Instance& inst) {
-  Submitter r;
-  r.exists = spi::exec("SELECT rolname, rolsuper, rolcanlogin FROM pg_catalog.pg_roles WHERE oid = $1",
-                       {spi::oid(inst.submitted_by)}) == 1;
-  if (!r.exists) return r;
-  r.name = spi::value_or(0, 1, "");
-  r.superuser = spi::value_or(0, 2, "f") == "t";
-  r.can_login = spi::value_or(0, 3, "f") == "t";
-  return r;
-}
-
-std::optional<std::string> role_problem(const engine::Instance& inst, const Submitter& role) {
-  if (!role.exists) return "Instance " + inst.id + ": submitted_by role no longer exists in pg_roles";
-  if (!role.can_login)  // the reference connects as the role: LOGIN is checked per step
-    return "Failed to connect to database '" + std::string(settings.database) + "' as '" + role.name +
-           "'. Error: error returned from database: role \"" + role.name + "\" is not permitted to log in";
-  return std::nullopt;
-}
-
-bool superuser_blocked(const engine::Instance& inst, const Submitter& role) {
-  if (!role.superuser || settings.enable_superuser_instances) return false;
-  engine::fail_instance(inst.id, "pg_durable blocked instance " + inst.id + ": submitted_by role \"" + role.name +
-                                     "\" is a superuser, but pg_durable.enable_superuser_instances is off");
-  return true;
-}
-
-// Runs `sql` as `role` inside the already-open subtransaction. Returns the outcome; a
-// PostgreSQL error is caught here (the caller then rolls the subtransaction back).
-StepOutcome run_statement_as(const std::string& sql, Oid role) {
-  Oid saved_user;
-  int saved_context;
-  GetUserIdAndSecContext(&saved_user, &saved_context);
+// Runs `sql` as this session's role inside the already-open subtransaction. Returns the
+// outcome; a PostgreSQL error is caught here (the caller then rolls the subtransaction back).
+StepOutcome run_statement(const std::string& sql) {
   int gucs = NewGUCNestLevel();
   (void)set_config_option("df.in_workflow", "true", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
                           true, 0, false);
-  SetUserIdAndSecContext(role, saved_context | SECURITY_LOCAL_USERID_CHANGE);
+  XactReadOnly = DefaultXactReadOnly;  // the role's default_transaction_read_only; the
+                                       // subtransaction's end restores the checkpoint's
   StepOutcome outcome;
   bool interrupted = false;
   int spi_rc = 0;
+  isolation::begin_step();
   try {
-    pg_call([&] {
-      // One statement per step, as the extended query protocol enforces.
-      if (list_length(pg_parse_query(sql.c_str())) > 1)
-        ereport(ERROR, (errcode(ERRCODE_SYNTAX_ERROR),
-                        errmsg("cannot insert multiple commands into a prepared statement")));
-      SPIPlanPtr plan = SPI_prepare(sql.c_str(), 0, nullptr);
-      if (plan == nullptr)
-        ereport(ERROR, (errmsg("%s", SPI_result_code_string(SPI_result))));
-      spi_rc = SPI_execute_plan(plan, nullptr, nullptr, false, 0);
-    });
-    outcome.text = spi_result_json(spi_rc);
-    outcome.ok = true;
-  } catch (const PgError& e) {
-    // A query cancel is ours (the task was cancelled, or a stray signal): never a step
-    // failure. The transaction is retried; a cancelled task is then dropped.
-    if (e.edata->sqlerrcode == ERRCODE_QUERY_CANCELED) interrupted = true;
-    outcome.text = std::string("SQL execution failed: error returned from database: ") + e.what();
-    outcome.error_record = sql_error_record(outcome.text, e.edata, sql);
+    StatementTimer timer;
+    try {
+      pg_call([&] {
+        List* raw = pg_parse_query(sql.c_str());
+        // One statement per step, as the extended query protocol enforces.
+        if (list_length(raw) > 1)
+          ereport(ERROR, (errcode(ERRCODE_SYNTAX_ERROR),
+                          errmsg("cannot insert multiple commands into a prepared statement")));
+        isolation::refuse_transaction_control(raw);
+        SPIPlanPtr plan = SPI_prepare(sql.c_str(), 0, nullptr);
+        if (plan == nullptr)
+          ereport(ERROR, (errmsg("%s", SPI_result_code_string(SPI_result))));
+        spi_rc = SPI_execute_plan(plan, nullptr, nullptr, false, 0);
+      });
+      outcome.text = spi_result_json(spi_rc);
+      outcome.ok = true;
+    } catch (const PgError& e) {
+      // A query cancel is ours (the task was cancelled, or a stray signal): never a step
+      // failure; the transaction is retried and a cancelled task then dropped. Unless the
+      // role's statement_timeout ran out: that is the step's failure, as in a session.
+      if (e.edata->sqlerrcode == ERRCODE_QUERY_CANCELED && !timer.expired()) interrupted = true;
+      outcome.text = std::string("SQL execution failed: error returned from database: ") + e.what();
+      outcome.error_record = sql_error_record(outcome.text, e.edata, sql);
+    }
   } catch (const StepFailure& e) {
     outcome.text = e.what();
     outcome.error_record = sql_error_record(outcome.text, nullptr, sql);
   }
-  SetUserIdAndSecContext(saved_user, saved_context);
-  AtEOXact_GUC(false, gucs);  // the step's SET / SET LOCAL / set_config never leak out
+  isolation::end_step();
+  AtEOXact_GUC(false, gucs);  // the step's SET / SET ROLE / set_config never leak out
   if (interrupted) throw RetryTask();
   return outcome;
 }
@@ -245,36 +263,73 @@ void run_remote_sql_task(const ClaimedTask& t, const engine::Instance& inst, con
   delete_task(t);
 }
 
-// Runs a claimed SQL task; returns with the transaction ready to commit.
-void run_sql_task(const ClaimedTask& t) {
+// The engine owner's rights for the engine's own statements (engine::AsEngineOwner),
+// let go only around the step. Never held across a subtransaction boundary: the
+// subtransaction's end would unwind its GUC nest level.
+// Writable even inside a step's read-only subtransaction (the role's
+// default_transaction_read_only): the checkpoint is the engine's, not the role's.
+class EngineScope {
+ public:
+  EngineScope() { enter(); }
+  void enter() {
+    if (owner_) return;
+    owner_.emplace();
+    saved_read_only_ = XactReadOnly;
+    XactReadOnly = false;
+  }
+  void leave() {
+    if (!owner_) return;
+    XactReadOnly = saved_read_only_;
+    owner_.reset();
+  }
+
+ private:
+  std::optional<engine::AsEngineOwner> owner_;
+  bool saved_read_only_ = false;
+};
+
+bool role_refused(const ClaimedTask& t, const engine::Instance& inst, const RoleCheck& role) {
+  if (auto refusal = superuser_refusal(inst.id, role)) {
+    engine::fail_instance(inst.id, *refusal);
+    return true;
+  }
+  if (auto problem = role_problem(inst.id, role)) {
+    record_outcome(t, StepOutcome{false, *problem});
+    delete_task(t);
+    return true;
+  }
+  return false;
+}
+
+// Runs a claimed SQL task; returns with the transaction ready to commit and `engine` held.
+void run_sql_task(const ClaimedTask& t, EngineScope& engine) {
   std::optional<engine::Instance> inst = engine::load_instance(t.instance_id, false);
   if (!inst || inst->state.tasks.count(t.task_id) == 0) {  // cancelled or already answered
     delete_task(t);
     return;
   }
-  Submitter role = load_submitter(*inst);
-  if (auto problem = role_problem(*inst, role)) {
-    record_outcome(t, StepOutcome{false, *problem, {}});
-    delete_task(t);
-    return;
-  }
-  if (superuser_blocked(*inst, role)) return;
+  RoleCheck role = check_role(inst->submitted_by);
+  if (role_refused(t, *inst, role)) return;
   if (!inst->database.empty() && inst->database != settings.database) {
     run_remote_sql_task(t, *inst, role.name);
     return;
   }
   set_executor_task(my_slot, t.instance_id, t.task_id);
-  pgstat_report_activity(STATE_RUNNING, t.payload.c_str());  // the step, for superusers' eyes
+  pgstat_report_activity(STATE_RUNNING, t.payload.c_str());  // the step, in the role's own session
   MemoryContext ctx = CurrentMemoryContext;
   ResourceOwner owner = CurrentResourceOwner;
+  engine.leave();
   pg_call([] { BeginInternalSubTransaction(nullptr); });
   MemoryContextSwitchTo(ctx);
-  StepOutcome outcome = run_statement_as(t.payload, inst->submitted_by);
+  StepOutcome outcome = run_statement(t.payload);
   set_executor_task(my_slot, "", 0);
   bool step_effects_kept = false;
   if (outcome.ok) {
     // Keep the subtransaction open: its effects commit only if the VM accepts them.
-    if (record_outcome(t, outcome)) {
+    engine.enter();
+    bool accepted = record_outcome(t, outcome);
+    engine.leave();
+    if (accepted) {
       pg_call([] { ReleaseCurrentSubTransaction(); });
       step_effects_kept = true;
     }
@@ -283,10 +338,12 @@ void run_sql_task(const ClaimedTask& t) {
     pg_call([] { RollbackAndReleaseCurrentSubTransaction(); });
     MemoryContextSwitchTo(ctx);
     CurrentResourceOwner = owner;
-    if (!outcome.ok) record_outcome(t, outcome);
   }
   MemoryContextSwitchTo(ctx);
   CurrentResourceOwner = owner;
+  engine.enter();
+  if (!outcome.ok) record_outcome(t, outcome);
+  isolation::reset_session_after_step();  // also after a failure: PREPARE and locks outlive it
   delete_task(t);
 }
 
@@ -300,7 +357,7 @@ void run_http_task(const ClaimedTask& t) {
     delete_task(t);
     return;
   }
-  if (superuser_blocked(*inst, load_submitter(*inst))) return;
+  if (role_refused(t, *inst, check_role(inst->submitted_by))) return;
   const auto& nodes = inst->graph->program.nodes;
   bool multipart = t.node < nodes.size() && nodes[t.node].type == ir::NodeType::HttpMultipart;
   std::string key = t.instance_id + "-" + inst->graph->node_ids.at(t.node) + "-" + std::to_string(t.iteration);
@@ -330,6 +387,10 @@ bool run_in_transaction_body(const std::function<bool()>& body) {
   last_transaction_committed = false;
   SetCurrentStatementStartTimestamp();
   StartTransactionCommand();
+  // The engine's bookkeeping must write even when the role's sessions default to
+  // read-only (default_transaction_read_only); the step itself gets the role's default
+  // back (run_statement).
+  XactReadOnly = false;
   try {
     pg_call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
     spi::Connection spi_connection;
@@ -397,14 +458,79 @@ bool run_in_transaction(const std::function<bool()>& body) {
 
 namespace {
 
-// Claims and runs one runnable task. A C++ (non-PostgreSQL) error while handling it is
-// an engine bug for that instance.
-bool run_one_task() {
+// Which versions of the role's and database's settings (ALTER ROLE / ALTER DATABASE ...
+// SET) this session started with: InitPostgres applied them once, a fresh session would
+// apply the current ones. Three index probes of pg_db_role_setting, no SPI.
+std::string role_settings_version() {
+  std::string version;
+  pg_call([&] {
+    Relation rel = table_open(DbRoleSettingRelationId, AccessShareLock);
+    const Oid keys[3][2] = {{MyDatabaseId, my_role}, {InvalidOid, my_role}, {MyDatabaseId, InvalidOid}};
+    for (const auto& key : keys) {
+      ScanKeyData scan[2];
+      ScanKeyInit(&scan[0], Anum_pg_db_role_setting_setdatabase, BTEqualStrategyNumber, F_OIDEQ,
+                  ObjectIdGetDatum(key[0]));
+      ScanKeyInit(&scan[1], Anum_pg_db_role_setting_setrole, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(key[1]));
+      SysScanDesc sd = systable_beginscan(rel, DbRoleSettingDatidRolidIndexId, true, nullptr, 2, scan);
+      HeapTuple tuple = systable_getnext(sd);
+      version += HeapTupleIsValid(tuple) ? std::to_string(HeapTupleHeaderGetXmin(tuple->t_data)) + "/" +
+                                               std::to_string(ItemPointerGetBlockNumber(&tuple->t_self)) + "." +
+                                               std::to_string(ItemPointerGetOffsetNumber(&tuple->t_self))
+                                         : std::string("-");
+      version += ";";
+      systable_endscan(sd);
+    }
+    table_close(rel, AccessShareLock);
+  });
+  return version;
+}
+std::string settings_at_start;  // role_settings_version() when the session began
+bool settings_changed = false;  // then the executor leaves before its next step
+
+// pg_durable.max_user_connections, as enforced: at most max_workers SQL steps run anyway
+// (one per executor), so a larger value needs no counting at all.
+int sql_slot_cap() { return std::min(settings.max_user_connections, settings.max_workers); }
+bool sql_slots_bind() { return settings.max_user_connections < settings.max_workers; }
+
+// Whether the last attempt found every SQL slot taken while a SQL task of this role
+// waited: the executor then polls (the step must fail once execution_acquire_timeout has
+// passed) instead of lingering.
+bool slot_starved = false;
+constexpr long kSlotPollMs = 500;
+
+// With no SQL slot free: fails this role's oldest waiting SQL task if it has been runnable
+// longer than pg_durable.execution_acquire_timeout. Returns whether it failed one.
+bool fail_one_timed_out_sql_task() {
+  int timeout_s = settings.execution_acquire_timeout_s;
+  slot_starved = spi::exec("SELECT instance_id, task_id, created_at < clock_timestamp() - make_interval(secs => $2) "
+                           "FROM _duroxide.tasks WHERE kind = 'sql' AND submitted_by = $1 "
+                           "ORDER BY created_at, task_id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                           {spi::oid(my_role), spi::int4(timeout_s)}) > 0;
+  if (!slot_starved || spi::value_or(0, 3, "f") != "t") return false;
+  ClaimedTask t;
+  t.instance_id = spi::value_or(0, 1, "");
+  t.task_id = std::stoull(spi::value_or(0, 2, "0"));
+  record_outcome(t, StepOutcome{false, "pg_durable: connection limit reached (max_user_connections=" +
+                                           std::to_string(settings.max_user_connections) + "). Timed out after " +
+                                           std::to_string(timeout_s) +
+                                           "s waiting for an available execution slot."});
+  delete_task(t);
+  return true;
+}
+
+// Claims and runs one runnable task of this executor's role. A C++ (non-PostgreSQL)
+// error while handling it is an engine bug for that instance.
+bool run_one_task(bool sql_allowed) {
   pgstat_report_activity(STATE_RUNNING, "pg_durable executor");
-  std::optional<ClaimedTask> t = claim_task();
-  if (!t) return false;
+  if (role_settings_version() != settings_at_start) {
+    settings_changed = true;  // a fresh session of the role would see other settings
+    return false;
+  }
+  EngineScope engine;
+  std::optional<ClaimedTask> t = claim_task(sql_allowed);
+  if (!t) return sql_allowed ? false : fail_one_timed_out_sql_task();
   try {
-    if (t->kind == "sql") run_sql_task(*t);
+    if (t->kind == "sql") run_sql_task(*t, engine);
     else run_http_task(*t);
   } catch (const PgError&) {
     throw;
@@ -414,6 +540,19 @@ bool run_one_task() {
     throw EngineBug(t->instance_id, e.what());
   }
   return true;
+}
+
+// One task in its own transaction, holding a SQL slot meanwhile when they are counted.
+bool run_one_task_in_transaction() {
+  bool counted = sql_slots_bind();
+  bool slot = !counted || try_acquire_sql_slot(sql_slot_cap());
+  slot_starved = false;
+  bool worked = run_in_transaction([&] { return run_one_task(slot); });
+  if (counted && slot) {
+    release_sql_slot();
+    wake_executors();  // one waiting for a slot may take it now
+  }
+  return worked;
 }
 
 // Fires one due timer: TimerFired under the instance lock, the timer row deleted.
@@ -442,14 +581,23 @@ bool fire_one_due_timer() {
   return true;
 }
 
-// Executes tasks until none is left, one transaction each.
-void drain_tasks() {
-  for (;;) {
+// Executes this role's tasks until none is left or the scheduler wants the slot back,
+// one transaction each. Returns whether any task ran.
+bool drain_tasks() {
+  bool any = false;
+  while (!executor_reassign_requested(my_slot) && !settings_changed) {
     QueryCancelPending = false;  // a cancel meant for an earlier task must not hit the next
-    if (!run_in_transaction(run_one_task)) break;
+    if (!run_one_task_in_transaction()) break;
+    any = true;
     CHECK_FOR_INTERRUPTS();
   }
   pgstat_report_activity(STATE_IDLE, nullptr);
+  return any;
+}
+
+void leave_pool(int, Datum) {
+  withdraw_executor(my_slot);
+  wake_scheduler();  // the slot is free: another role may be waiting for it
 }
 
 }  // namespace
@@ -469,63 +617,50 @@ long milliseconds_to_next_timer(long cap_ms) {
   return wait;
 }
 
-void maintain_executor_pool() {
-  int wanted = settings.max_workers < kMaxExecutors ? settings.max_workers : kMaxExecutors;
-  for (int slot = 0; slot < wanted; ++slot) {
-    pid_t pid;
-    if (pool[slot] != nullptr) {
-      BgwHandleStatus status = GetBackgroundWorkerPid(pool[slot], &pid);
-      if (status == BGWH_STARTED || status == BGWH_NOT_YET_STARTED) continue;
-      pfree(pool[slot]);
-      pool[slot] = nullptr;
-    }
-    // An executor started by an earlier scheduler (this one restarted after SIGTERM)
-    // still holds the slot: adopt it rather than start a second one.
-    if (executor_slot_alive(slot)) continue;
-    BackgroundWorker w;
-    memset(&w, 0, sizeof w);
-    w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    w.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    w.bgw_restart_time = BGW_NEVER_RESTART;  // the scheduler restarts it
-    strlcpy(w.bgw_library_name, "pg_durable", BGW_MAXLEN);
-    strlcpy(w.bgw_function_name, "df_executor_main", BGW_MAXLEN);
-    snprintf(w.bgw_name, BGW_MAXLEN, "pg_durable executor %d", slot);
-    strlcpy(w.bgw_type, "pg_durable executor", BGW_MAXLEN);
-    w.bgw_main_arg = Int32GetDatum(slot);
-    w.bgw_notify_pid = MyProcPid;
-    MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-    BackgroundWorkerHandle* handle = nullptr;
-    if (RegisterDynamicBackgroundWorker(&w, &handle)) pool[slot] = handle;
-    MemoryContextSwitchTo(old);
-    if (pool[slot] == nullptr) {
-      elog(WARNING, "pg_durable: could not start executor %d (max_worker_processes too low?)", slot);
-      break;
-    }
-  }
-}
-
 }  // namespace df::ext
 
 extern "C" void df_executor_main(unsigned long main_arg) {
   using namespace df::ext;
   my_slot = DatumGetInt32(static_cast<Datum>(main_arg));
+  ExecutorBinding binding;
+  memcpy(&binding, MyBgworkerEntry->bgw_extra, sizeof binding);
+  my_role = binding.role;
   pqsignal(SIGHUP, SignalHandlerForConfigReload);
   pqsignal(SIGTERM, die);
   pqsignal(SIGINT, StatementCancelHandler);  // a cancelled task's statement is interrupted
   BackgroundWorkerUnblockSignals();
-  BackgroundWorkerInitializeConnection(settings.database, settings.worker_role, 0);
-  publish_executor(my_slot);
-  before_shmem_exit([](int, Datum) { withdraw_executor(my_slot); }, 0);
+  // A session of the role, as a client connecting as it would get: InitPostgres applies
+  // ALTER ROLE / ALTER DATABASE settings and checks LOGIN, CONNECT and the role's
+  // connection limit (the scheduler checks them first, executor_pool.cpp).
+  BackgroundWorkerInitializeConnectionByOid(binding.database, binding.role, 0);
+  note_executor_identity(my_role);
+  publish_executor(my_slot, my_role);
+  before_shmem_exit(leave_pool, 0);
+  isolation::install_hooks();
+  run_in_transaction([] {
+    settings_at_start = role_settings_version();
+    return false;
+  });
   for (;;) {
     drain_tasks();
+    if (executor_reassign_requested(my_slot) || settings_changed) proc_exit(0);
+    set_executor_idle(my_slot, true);
     QueryCancelPending = false;
-    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-                    kExecutorIdleMs, PG_WAIT_EXTENSION);
+    // Work committed between the last claim and the idle mark did not wake us: look once more.
+    bool found = run_one_task_in_transaction();
+    if (settings_changed) proc_exit(0);
+    bool polling = slot_starved;
+    int rc = found ? 0
+                   : WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                               polling ? kSlotPollMs : kExecutorLingerMs, PG_WAIT_EXTENSION);
     ResetLatch(MyLatch);
+    set_executor_idle(my_slot, false);
     CHECK_FOR_INTERRUPTS();
     if (ConfigReloadPending) {
       ConfigReloadPending = false;
       ProcessConfigFile(PGC_SIGHUP);
     }
+    if (executor_reassign_requested(my_slot) || settings_changed) proc_exit(0);
+    if ((rc & WL_TIMEOUT) && !drain_tasks() && !polling) proc_exit(0);  // idle for kExecutorLingerMs: leave
   }
 }

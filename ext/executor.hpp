@@ -1,9 +1,11 @@
-// executor.hpp — the executor pool: dynamic background workers, started and kept alive
-// by the scheduler, that run SQL steps (and HTTP calls) concurrently, each step in one
-// transaction with its checkpoint.
+// executor.hpp — executors: dynamic background workers, each a session of one role,
+// started by the scheduler (executor_pool.hpp), that run that role's SQL steps (and HTTP
+// calls), each step in one transaction with its checkpoint.
 #pragma once
 
 #include <functional>
+
+#include "pg_bridge.hpp"
 
 namespace df::ext {
 
@@ -11,9 +13,12 @@ namespace df::ext {
 // exists; logs and aborts on error. body returns whether it found work; so does this.
 bool run_in_transaction(const std::function<bool()>& body);
 
-// Scheduler side: make sure pg_durable.max_workers executors are running (starts the
-// missing ones). Cheap when all are alive.
-void maintain_executor_pool();
+// What an executor is started for (its bgw_extra): the database and the role whose
+// session it is.
+struct ExecutorBinding {
+  Oid database;
+  Oid role;
+};
 
 // Scheduler side: fire every timer that is due, one transaction each.
 void fire_due_timers();

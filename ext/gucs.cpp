@@ -40,11 +40,10 @@ void define_connection_settings() {
                 &settings.worker_role, "postgres", PGC_POSTMASTER);
   define_string("pg_durable.database", "The database pg_durable lives in; default target of SQL steps.",
                 &settings.database, "postgres", PGC_POSTMASTER);
-  define_int("pg_durable.max_management_connections", "Accepted for compatibility; the engine runs in-process.",
-             &settings.max_management_connections, 6, 1, 1000, PGC_POSTMASTER);
-  define_int("pg_durable.max_duroxide_connections", "Accepted for compatibility; the engine runs in-process.",
-             &settings.max_duroxide_connections, 10, 1, 1000, PGC_POSTMASTER);
-  define_int("pg_durable.max_user_connections", "Maximum number of SQL steps executing at once.",
+  // max_management_connections and max_duroxide_connections of the reference sized its
+  // connection pools; this engine runs inside the backends and its own workers and has
+  // none, so they are not defined (README, "Settings").
+  define_int("pg_durable.max_user_connections", "Maximum number of SQL steps executing at once (at most max_workers).",
              &settings.max_user_connections, 10, 1, 1000, PGC_POSTMASTER);
   define_int("pg_durable.execution_acquire_timeout", "Seconds a SQL step waits for an execution slot.",
              &settings.execution_acquire_timeout_s, 30, 1, 3600, PGC_POSTMASTER, GUC_UNIT_S);
@@ -54,6 +53,11 @@ void define_connection_settings() {
              &settings.new_transaction_start_timeout_s, 5, 1, 3600, PGC_POSTMASTER, GUC_UNIT_S);
   define_int("pg_durable.max_workers", "Size of the executor pool that runs steps (join and race branches run in parallel).",
              &settings.max_workers, 4, 1, 64, PGC_POSTMASTER);
+  // Superuser-only: a role cannot raise its own cap. The scheduler reads per-role values
+  // (ALTER ROLE r SET ...) from pg_db_role_setting (executor_pool.cpp), this one otherwise.
+  int steps_per_role_default = settings.max_workers / 2 > 1 ? settings.max_workers / 2 : 1;
+  define_int("pg_durable.max_steps_per_role", "Most steps (executors) one role runs at once; default max(1, max_workers/2).",
+             &settings.max_steps_per_role, steps_per_role_default, 1, 64, PGC_SUSET);
 }
 
 void define_policy_settings() {

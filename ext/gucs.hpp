@@ -10,8 +10,6 @@ enum class HttpMode { Off = 0, Public = 1, Allowlist = 2, All = 3 };
 struct Settings {
   char* worker_role;
   char* database;
-  int max_management_connections;
-  int max_duroxide_connections;
   int max_user_connections;
   int execution_acquire_timeout_s;
   int max_new_transaction_starts;
@@ -25,6 +23,7 @@ struct Settings {
   int http_max_response_bytes;
   int loop_min_interval_ms;
   int max_workers;          // executor pool size
+  int max_steps_per_role;   // cluster default; ALTER ROLE ... SET overrides per role
   int worker_naptime_ms;    // idle poll of the scheduler (a safety net; wake-ups are latch based)
   char* non_retryable_sqlstates;  // SQLSTATE classes/codes a retry policy never retries
   int max_source_bytes;     // largest textual-language source df.compile / df.deploy accept

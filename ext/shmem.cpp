@@ -1,8 +1,9 @@
-// shmem.cpp — shared memory for waking workers and interrupting cancelled tasks (see
-// shmem.hpp). Process numbers (not pointers) are published: a stale one only costs a
+// shmem.cpp — shared memory for waking workers, binding executors to roles, counting
+// SQL-step slots and interrupting cancelled tasks (see shmem.hpp). Process numbers (not pointers) are published: a stale one only costs a
 // spurious SetLatch on a recycled PGPROC.
 #include <csignal>
 #include <cstring>
+#include <unordered_map>
 #include <vector>
 
 #include "shmem.hpp"
@@ -24,14 +25,25 @@ namespace {
 struct ExecutorSlot {
   int procno;           // -1 when free
   int pid;
-  char instance_id[9];  // running task, "" when idle
+  Oid role;             // the role the executor is connected as
+  bool idle;            // waiting on its latch for work of its role
+  bool reassign;        // the scheduler wants the slot for another role
+  std::uint32_t publications;  // times an executor occupied the slot (start-up succeeded)
+  char instance_id[9];  // running task, "" when none
   std::uint64_t task_id;
 };
 
+struct RoleCap {
+  Oid role;
+  int cap;
+};
+
 struct SharedArea {
-  slock_t mutex;  // guards the executor slots' task fields
+  slock_t mutex;  // guards everything below
   volatile int scheduler_procno;
+  int sql_slots_in_use;
   ExecutorSlot executors[kMaxExecutors];
+  RoleCap caps[kMaxExecutors];  // published by the scheduler; role InvalidOid = unused
 };
 
 struct PendingCancel {
@@ -43,7 +55,8 @@ SharedArea* area = nullptr;
 shmem_request_hook_type prev_request_hook = nullptr;
 shmem_startup_hook_type prev_startup_hook = nullptr;
 bool wake_scheduler_pending = false;
-bool wake_executors_pending = false;
+std::unordered_map<Oid, int>* pending_role_wakes = nullptr;  // role -> tasks made runnable
+Oid my_executor_role = InvalidOid;
 std::vector<PendingCancel>* pending_cancels = nullptr;  // allocated once, never freed
 bool xact_callback_registered = false;
 
@@ -60,12 +73,17 @@ void startup_hook() {
   if (!found) {
     SpinLockInit(&area->mutex);
     area->scheduler_procno = -1;
+    area->sql_slots_in_use = 0;
     for (auto& slot : area->executors) {
       slot.procno = -1;
       slot.pid = 0;
+      slot.role = InvalidOid;
+      slot.idle = slot.reassign = false;
+      slot.publications = 0;
       slot.instance_id[0] = '\0';
       slot.task_id = 0;
     }
+    for (auto& c : area->caps) c = RoleCap{InvalidOid, 0};
   }
   LWLockRelease(AddinShmemInitLock);
 }
@@ -83,16 +101,46 @@ void deliver_cancels() {
   pending_cancels->clear();
 }
 
+// The wake rule of wake_role_executors_at_commit: idle executors of the role take the
+// new tasks; this process takes one more if it is one of the role's executors (it looks
+// for work right after its commit); the scheduler is needed only for the rest, and only
+// while the role runs below its cap (a published cap; unknown roles always need it).
+bool deliver_role_wake(Oid role, int tasks) {
+  int capacity = my_executor_role == role ? 1 : 0, live = 0, cap = -1;
+  std::vector<int> idle_procnos;
+  SpinLockAcquire(&area->mutex);
+  for (auto& slot : area->executors) {
+    if (slot.procno < 0 || slot.role != role) continue;
+    ++live;
+    if (slot.idle && !slot.reassign) idle_procnos.push_back(slot.procno);
+  }
+  for (auto& c : area->caps)
+    if (c.role == role) cap = c.cap;
+  SpinLockRelease(&area->mutex);
+  for (int procno : idle_procnos) SetLatch(&ProcGlobal->allProcs[procno].procLatch);
+  capacity += static_cast<int>(idle_procnos.size());
+  return tasks > capacity && (cap < 0 || live < cap);
+}
+
+void deliver_role_wakes() {
+  if (!area || !pending_role_wakes) return;
+  bool need_scheduler = false;
+  for (const auto& [role, tasks] : *pending_role_wakes) need_scheduler |= deliver_role_wake(role, tasks);
+  pending_role_wakes->clear();
+  if (need_scheduler) wake_scheduler();
+}
+
 void on_xact_event(XactEvent event, void*) {
   if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT) {
     if (wake_scheduler_pending) wake_scheduler();
-    if (wake_executors_pending) wake_executors();
+    deliver_role_wakes();
     deliver_cancels();
   }
   if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT ||
       event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
-    wake_scheduler_pending = wake_executors_pending = false;
+    wake_scheduler_pending = false;
     if (pending_cancels) pending_cancels->clear();
+    if (pending_role_wakes) pending_role_wakes->clear();
   }
 }
 
@@ -119,13 +167,84 @@ void withdraw_scheduler() {
   if (area && area->scheduler_procno == MyProc->pgprocno) area->scheduler_procno = -1;
 }
 
-void publish_executor(int slot) {
+void publish_executor(int slot, Oid role) {
   if (!area || slot < 0 || slot >= kMaxExecutors) return;
   SpinLockAcquire(&area->mutex);
   area->executors[slot].procno = MyProc->pgprocno;
   area->executors[slot].pid = MyProcPid;
+  area->executors[slot].role = role;
+  area->executors[slot].idle = area->executors[slot].reassign = false;
   area->executors[slot].instance_id[0] = '\0';
   area->executors[slot].task_id = 0;
+  ++area->executors[slot].publications;
+  SpinLockRelease(&area->mutex);
+}
+
+void note_executor_identity(Oid role) { my_executor_role = role; }
+
+void set_executor_idle(int slot, bool idle) {
+  if (!area || slot < 0 || slot >= kMaxExecutors) return;
+  SpinLockAcquire(&area->mutex);
+  area->executors[slot].idle = idle;
+  SpinLockRelease(&area->mutex);
+}
+
+bool executor_reassign_requested(int slot) {
+  if (!area || slot < 0 || slot >= kMaxExecutors) return false;
+  SpinLockAcquire(&area->mutex);
+  bool r = area->executors[slot].reassign;
+  SpinLockRelease(&area->mutex);
+  return r;
+}
+
+std::vector<ExecutorView> executor_views() {
+  std::vector<ExecutorView> views(kMaxExecutors);
+  if (!area) return views;
+  std::vector<int> pids(kMaxExecutors);
+  SpinLockAcquire(&area->mutex);
+  for (int i = 0; i < kMaxExecutors; ++i) {
+    const ExecutorSlot& s = area->executors[i];
+    pids[i] = s.procno >= 0 ? s.pid : 0;
+    views[i].role = s.role;
+    views[i].idle = s.idle;
+    views[i].reassign = s.reassign;
+    views[i].publications = s.publications;
+  }
+  SpinLockRelease(&area->mutex);
+  for (int i = 0; i < kMaxExecutors; ++i) views[i].alive = pids[i] > 0 && kill(pids[i], 0) == 0;
+  return views;
+}
+
+void request_executor_reassign(int slot) {
+  if (!area || slot < 0 || slot >= kMaxExecutors) return;
+  SpinLockAcquire(&area->mutex);
+  area->executors[slot].reassign = true;
+  int procno = area->executors[slot].procno;
+  SpinLockRelease(&area->mutex);
+  if (procno >= 0) SetLatch(&ProcGlobal->allProcs[procno].procLatch);
+}
+
+void publish_role_caps(const std::vector<std::pair<Oid, int>>& caps) {
+  if (!area) return;
+  SpinLockAcquire(&area->mutex);
+  for (int i = 0; i < kMaxExecutors; ++i)
+    area->caps[i] = i < static_cast<int>(caps.size()) ? RoleCap{caps[i].first, caps[i].second} : RoleCap{InvalidOid, 0};
+  SpinLockRelease(&area->mutex);
+}
+
+bool try_acquire_sql_slot(int cap) {
+  if (!area) return true;
+  SpinLockAcquire(&area->mutex);
+  bool ok = area->sql_slots_in_use < cap;
+  if (ok) ++area->sql_slots_in_use;
+  SpinLockRelease(&area->mutex);
+  return ok;
+}
+
+void release_sql_slot() {
+  if (!area) return;
+  SpinLockAcquire(&area->mutex);
+  if (area->sql_slots_in_use > 0) --area->sql_slots_in_use;
   SpinLockRelease(&area->mutex);
 }
 
@@ -135,6 +254,8 @@ void withdraw_executor(int slot) {
   if (area->executors[slot].pid == MyProcPid) {
     area->executors[slot].procno = -1;
     area->executors[slot].pid = 0;
+    area->executors[slot].role = InvalidOid;
+    area->executors[slot].idle = area->executors[slot].reassign = false;
     area->executors[slot].instance_id[0] = '\0';
   }
   SpinLockRelease(&area->mutex);
@@ -175,9 +296,10 @@ void wake_scheduler_at_commit() {
   wake_scheduler_pending = true;
 }
 
-void wake_executors_at_commit() {
+void wake_role_executors_at_commit(Oid role) {
   ensure_xact_callback();
-  wake_executors_pending = true;
+  if (!pending_role_wakes) pending_role_wakes = new std::unordered_map<Oid, int>();
+  ++(*pending_role_wakes)[role];
 }
 
 void request_cancel_of_running_task(const std::string& instance_id, std::uint64_t task_id) {

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "executor.hpp"
+#include "executor_pool.hpp"
 #include "gucs.hpp"
 #include "pg_bridge.hpp"
 #include "remote_step.hpp"

@@ -17,8 +17,8 @@ COMMIT;
 SELECT await_end(:'id');
 SELECT count(*) AS effects FROM exec_effects WHERE instance = :'id';
 
--- steps run as the submitter, and cannot SET ROLE out of it
-SELECT df.start('SELECT current_user AS cu, session_user <> current_user AS switched') AS id \gset
+-- steps run in a session of the submitter, and cannot SET ROLE to a role it is not a member of
+SELECT df.start('SELECT current_user AS cu, session_user = current_user AS own_session') AS id \gset
 SELECT await_end(:'id'), df.result(:'id');
 SELECT df.start('SET ROLE postgres') AS id \gset
 SELECT await_end(:'id');

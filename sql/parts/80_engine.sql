@@ -29,10 +29,12 @@ CREATE TABLE _duroxide.tasks (
   iteration integer NOT NULL DEFAULT 0,
   due_at timestamptz,                  -- timers only
   created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  submitted_by regrole NOT NULL,       -- the instance's role: executors are bound to one role
   PRIMARY KEY (instance_id, task_id)
 );
 CREATE INDEX tasks_due_timers ON _duroxide.tasks (due_at) WHERE kind = 'timer';
-CREATE INDEX tasks_runnable ON _duroxide.tasks (created_at) WHERE kind <> 'timer';
+-- Per-role queues: an executor bound to a role claims that role's oldest runnable task.
+CREATE INDEX tasks_runnable_by_role ON _duroxide.tasks (submitted_by, created_at) WHERE kind <> 'timer';
 
 REVOKE ALL ON _duroxide.instance_state, _duroxide.tasks FROM PUBLIC;
 

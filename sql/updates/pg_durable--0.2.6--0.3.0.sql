@@ -322,3 +322,13 @@ REVOKE ALL ON _duroxide.buffered_signals FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('_duroxide.buffered_signals', '');
 SELECT pg_catalog.pg_extension_config_dump('df.workflow_owners', '');
 SELECT pg_catalog.pg_extension_config_dump('df.workflow_grants', '');
+-- --- area: executor (exec): executors bound to one role (issue 10) ---
+-- Runnable tasks are queued per role: an executor, a session of one role, claims its role's
+-- oldest task. By name (regrole), like instance_state.submitted_by, so dumps restore.
+ALTER TABLE _duroxide.tasks ADD COLUMN submitted_by regrole;
+UPDATE _duroxide.tasks t SET submitted_by = s.submitted_by
+  FROM _duroxide.instance_state s WHERE s.instance_id = t.instance_id;
+DELETE FROM _duroxide.tasks WHERE submitted_by IS NULL;  -- orphans: no instance to run for
+ALTER TABLE _duroxide.tasks ALTER COLUMN submitted_by SET NOT NULL;
+DROP INDEX _duroxide.tasks_runnable;
+CREATE INDEX tasks_runnable_by_role ON _duroxide.tasks (submitted_by, created_at) WHERE kind <> 'timer';
