@@ -134,7 +134,6 @@ std::string http_error_record(const http::Outcome& o) {
   return out + ",\"transient\":" + (o.transient ? "true" : "false") + "}";
 }
 
-std::optional<ClaimedTask> claim_task() {
 // The oldest runnable task of this executor's role; HTTP tasks only when it holds no SQL
 // slot (pg_durable.max_user_connections).
 std::optional<ClaimedTask> claim_task(bool sql_allowed) {
@@ -294,7 +293,7 @@ bool role_refused(const ClaimedTask& t, const engine::Instance& inst, const Role
     return true;
   }
   if (auto problem = role_problem(inst.id, role)) {
-    record_outcome(t, StepOutcome{false, *problem});
+    record_outcome(t, StepOutcome{false, *problem, {}});
     delete_task(t);
     return true;
   }
@@ -513,7 +512,7 @@ bool fail_one_timed_out_sql_task() {
   record_outcome(t, StepOutcome{false, "pg_durable: connection limit reached (max_user_connections=" +
                                            std::to_string(settings.max_user_connections) + "). Timed out after " +
                                            std::to_string(timeout_s) +
-                                           "s waiting for an available execution slot."});
+                                           "s waiting for an available execution slot.", {}});
   delete_task(t);
   return true;
 }
