@@ -1,5 +1,5 @@
 // placeholders.hpp — where a step text holds `{variable}` and `$result` references, read
-// with the rule of run-time substitution (vm/substitute.cpp, REFERENCE.md §9), so the
+// with the rule of run-time substitution (vm/substitute.cpp, docs/reference.md §9), so the
 // linter sees exactly the references the engine will replace.
 //
 // THE ONE PLACE the linter reads placeholders: vm/substitute.cpp keeps its own scanner
