@@ -81,13 +81,12 @@ class Prescan {
       case WorkflowLexer::FALSE_KW: return operand(0);
       case WorkflowLexer::INVALID:
       case WorkflowLexer::UNTERMINATED_STRING:
-        garbage_ = true;  // a syntax error for sure: the parser reports it, no need to read on
+        // A syntax error for sure (the parser reports it), but the parser reads on past
+        // it, so the limits must still be counted to the end of the input.
         return true;
       default: return true;  // names, casts, `=>`, `!>`: no level of their own
     }
   }
-
-  bool saw_garbage() const { return garbage_; }
 
  private:
   bool open(bool brace) {
@@ -157,7 +156,6 @@ class Prescan {
   std::vector<Level> levels_;
   long nesting_ = 0;
   long nodes_ = 1;
-  bool garbage_ = false;
   ir::SourcePos pos_;
 };
 
@@ -173,7 +171,6 @@ bool prescan_limits(std::string_view source, Diagnostics* diags,
   for (auto t = lexer.nextToken(); t->getType() != antlr4::Token::EOF; t = lexer.nextToken()) {
     if (check_interrupts && ++count % kInterruptEvery == 0) check_interrupts();
     if (!scan.token(*t)) return false;
-    if (scan.saw_garbage()) return true;
   }
   return true;
 }

@@ -127,3 +127,12 @@ TEST_CASE("durations: sleep and timeouts are refused beyond 100 years where they
   CHECK(only_error(compile("df.sleep(9223372036854775807)")).find("Sleep duration must be between") !=
         std::string::npos);
 }
+TEST_CASE("nesting: limits still hold after an invalid character (fuzz_compile stack overflow)") {
+  // The pre-scan once stopped counting at the first invalid character, while the parser
+  // read on and recursed through 100,000 parentheses.
+  CompileResult r = compile("\x01" + std::string(100000, '(') + "'a'");
+  bool depth_error = false;
+  for (const auto& d : r.diagnostics)
+    if (d.message.find("maximum nesting depth of 256") != std::string::npos) depth_error = true;
+  CHECK(depth_error);
+}
