@@ -147,6 +147,14 @@ ir::NodePtr make_catch(ir::NodePtr step, ir::NodePtr handler, const CatchArgs& a
   return node;
 }
 
+ir::NodePtr make_with_undo(ir::NodePtr forward, ir::NodePtr undo) {
+  if (!forward || !undo) throw CompileError("df.with_undo: forward and undo are required");
+  auto node = std::make_unique<ir::Node>(ir::NodeType::Undo);
+  node->left = std::move(forward);
+  node->right = std::move(undo);
+  return node;
+}
+
 std::optional<CatchArgs> decode_catch(const ir::Node& node, std::string* error) {
   rapidjson::Document doc;
   if (!node.query || !parse_json(*node.query, doc, nullptr) || !doc.IsObject()) {

@@ -232,6 +232,82 @@ void read_failure_section(Reader& r, State& st) {
   }
 }
 
+bool has_undo_state(const Thread& t) {
+  return !t.undos.empty() || !t.catch_undo_depth.empty() || t.compensating;
+}
+
+void write_results_and_acc(Writer& w, const std::map<std::string, std::string>& results, const std::string& acc) {
+  write_map(w, results);
+  w.s(acc);
+}
+
+// Version 4's trailing section (compensation): the undo sequence counter, then the undo
+// fields of the threads that have any, by thread id.
+void write_undo_section(Writer& w, const State& st) {
+  w.u(st.next_undo_seq);
+  std::size_t n = 0;
+  for (const auto& entry : st.threads) n += has_undo_state(entry.second);
+  w.u(n);
+  for (const auto& [id, t] : st.threads) {
+    if (!has_undo_state(t)) continue;
+    w.u(id);
+    w.u(t.catch_undo_depth.size());
+    for (auto d : t.catch_undo_depth) w.u(d);
+    w.u(t.undos.size());
+    for (const auto& e : t.undos) {
+      w.u(e.seq);
+      w.u(e.node);
+      write_results_and_acc(w, e.results, e.acc);
+    }
+    w.u(t.compensating ? 1 : 0);
+    if (!t.compensating) continue;
+    const Compensation& c = t.compensation;
+    w.u(c.node);
+    w.s(c.error);
+    w.s(c.detail);
+    w.s(c.error_value);
+    write_results_and_acc(w, c.results, c.acc);
+    w.u(c.loops);
+    w.u(c.scopes);
+    w.u(c.catches);
+    w.u(c.target_depth);
+    w.u(c.current);
+  }
+}
+
+void read_undo_section(Reader& r, State& st) {
+  st.next_undo_seq = r.u();
+  for (std::size_t n = r.count(); n > 0; --n) {
+    auto it = st.threads.find(r.u32());
+    if (it == st.threads.end()) throw StateError("corrupt VM state: undo fields of an unknown thread");
+    Thread& t = it->second;
+    for (std::size_t k = r.count(); k > 0; --k) t.catch_undo_depth.push_back(r.u32());
+    if (t.catch_undo_depth.size() != t.catches.size()) throw StateError("corrupt VM state: catch depths");
+    for (std::size_t k = r.count(); k > 0; --k) {
+      UndoEntry e;
+      e.seq = r.u();
+      e.node = r.u32();
+      e.results = read_map(r);
+      e.acc = r.s();
+      t.undos.push_back(std::move(e));
+    }
+    t.compensating = r.b();
+    if (!t.compensating) continue;
+    Compensation& c = t.compensation;
+    c.node = r.u32();
+    c.error = r.s();
+    c.detail = r.s();
+    c.error_value = r.s();
+    c.results = read_map(r);
+    c.acc = r.s();
+    c.loops = r.u32();
+    c.scopes = r.u32();
+    c.catches = r.u32();
+    c.target_depth = r.u32();
+    c.current = r.u32();
+  }
+}
+
 }  // namespace
 
 std::string serialize(const State& st) {
@@ -256,6 +332,7 @@ std::string serialize(const State& st) {
   w.u(st.next_task_id);
   w.s(st.result);
   write_failure_section(w, st);
+  write_undo_section(w, st);
   return w.out;
 }
 
@@ -291,6 +368,11 @@ State deserialize(std::string_view bytes) {
   st.next_task_id = r.u();
   st.result = r.s();
   if (version >= 3) read_failure_section(r, st);
+  if (version >= 4) {
+    read_undo_section(r, st);
+  } else {  // an earlier layout had no compensation: every catch starts at depth 0
+    for (auto& entry : st.threads) entry.second.catch_undo_depth.assign(entry.second.catches.size(), 0);
+  }
   if (!r.at_end()) throw StateError("corrupt VM state: trailing bytes");
   return st;
 }

@@ -158,6 +158,9 @@ class Machine {
 
   void fail_from(Thread& t, std::uint32_t node, const std::string& error,
                  const std::string& detail = {}, const std::string& error_value = {});
+  void next_undo(Thread& t);
+  void undo_failed(Thread& t, std::uint32_t node, const std::string& error, const std::string& detail);
+  void absorb_undos(Thread& into, Thread& from);
   std::string error_value(std::uint32_t node, const std::string& message, const Failure* f,
                           std::uint32_t attempts) const;
   const RetryPolicy& policy_for(std::uint32_t node) const {
@@ -248,11 +251,22 @@ void Machine::exec_instruction(Thread& t) {
     case Op::TRY_ENTER:
       node_action(Action::Kind::NodeRunning, i.node, t);
       t.catches.push_back(i.node);
+      t.catch_undo_depth.push_back(static_cast<std::uint32_t>(t.undos.size()));
       ++t.pc;
       return;
     case Op::TRY_LEAVE:
       t.catches.pop_back();
+      t.catch_undo_depth.pop_back();
       t.pc = i.a;
+      return;
+    case Op::UNDO_PUSH:
+      complete(t, i.node, t.acc);
+      // An undo action's own with_undo steps are not undone again.
+      if (!t.compensating) t.undos.push_back(UndoEntry{st_.next_undo_seq++, i.node, t.acc, t.results});
+      t.pc = i.a;
+      return;
+    case Op::UNDO_DONE:
+      next_undo(t);
       return;
   }
 }
@@ -407,7 +421,10 @@ void Machine::advance_loop(Thread& t) {
   ++f.iteration;
   f.start_ms = now_;
   t.scope.back().generation = f.iteration + 1;
-  if (info(f.node).parent == kNoNode) t.results.clear();
+  if (info(f.node).parent == kNoNode) {  // a root loop's iteration starts afresh
+    t.results.clear();
+    t.undos.clear();
+  }
   node_action(Action::Kind::NodeRunning, f.node, t);
   t.pc = prog_.code[t.pc].a;
   wake(t);
@@ -428,12 +445,34 @@ std::string Machine::error_value(std::uint32_t node, const std::string& message,
 void Machine::fail_from(Thread& t, std::uint32_t node, const std::string& error,
                         const std::string& detail, const std::string& error_value_json) {
   reset_attempts(t);
+  // An undo action failed (no CATCH inside the undo action took it).
+  if (t.compensating && t.catches.size() <= t.compensation.catches) return undo_failed(t, node, error, detail);
+  // Compensation: the failing scope (the innermost CATCH's step, else the whole thread)
+  // holds completed forward steps; their undo actions run first, newest first.
+  const std::size_t depth = t.catches.empty() ? 0 : t.catch_undo_depth.back();
+  if (!t.compensating && t.undos.size() > depth) {
+    t.compensating = true;
+    Compensation& c = t.compensation;
+    c = Compensation{};
+    c.node = node;
+    c.error = error;
+    c.detail = detail;
+    c.error_value = error_value_json.empty() ? error_value(node, error, nullptr, 1) : error_value_json;
+    c.acc = t.acc;
+    c.results = t.results;
+    c.loops = static_cast<std::uint32_t>(t.loops.size());
+    c.scopes = static_cast<std::uint32_t>(t.scope.size());
+    c.catches = static_cast<std::uint32_t>(t.catches.size());
+    c.target_depth = static_cast<std::uint32_t>(depth);
+    return next_undo(t);
+  }
   std::uint32_t a = node;
   while (true) {
     // The innermost CATCH whose step failed: its handler runs with the error, the
     // workflow goes on after it (a failure in the handler passes this CATCH by).
     if (info(a).type == NodeType::Catch && !t.catches.empty() && t.catches.back() == a) {
       t.catches.pop_back();
+      t.catch_undo_depth.pop_back();
       t.results[info(a).text] =
           error_value_json.empty() ? error_value(node, error, nullptr, 1) : error_value_json;
       t.pc = info(a).handler_pc;
@@ -451,6 +490,62 @@ void Machine::fail_from(Thread& t, std::uint32_t node, const std::string& error,
   finish_thread(t, Outcome::Failure, error);
 }
 
+// Runs the next undo action of the compensating failure (newest completed forward step
+// first, with the results as that step left them); after the last one the failure goes
+// on from the node that failed.
+void Machine::next_undo(Thread& t) {
+  Compensation& c = t.compensation;
+  if (!t.compensating) {  // not reachable: the undo code runs only while compensating
+    ++t.pc;
+    return;
+  }
+  if (t.undos.size() <= c.target_depth) {
+    Compensation done = std::move(c);
+    t.compensating = false;
+    t.compensation = Compensation{};
+    t.results = std::move(done.results);
+    t.acc = std::move(done.acc);
+    return fail_from(t, done.node, done.error, done.detail, done.error_value);
+  }
+  UndoEntry e = std::move(t.undos.back());
+  t.undos.pop_back();
+  c.current = e.node;
+  t.results = std::move(e.results);
+  t.acc = std::move(e.acc);
+  t.pc = info(e.node).handler_pc;
+  wake(t);
+}
+
+// An undo action failed for good: the rest of the scope's undo actions are skipped (they
+// might depend on it) and the original failure goes on, naming both errors; the handler's
+// $error gains "undo_error".
+void Machine::undo_failed(Thread& t, std::uint32_t node, const std::string& error, const std::string& detail) {
+  for (std::uint32_t a = node; a != t.compensation.current && a != kNoNode; a = info(a).parent)
+    node_action(Action::Kind::NodeFailed, a, t, error, a == node ? detail : std::string());
+  Compensation c = std::move(t.compensation);
+  t.compensating = false;
+  t.compensation = Compensation{};
+  t.loops.resize(c.loops);
+  t.scope.resize(c.scopes);
+  t.catches.resize(c.catches);
+  t.catch_undo_depth.resize(c.catches);
+  t.undos.resize(c.target_depth);
+  t.results = std::move(c.results);
+  t.acc = std::move(c.acc);
+  std::string value = c.error_value;
+  if (!value.empty() && value.back() == '}') value.insert(value.size() - 1, ",\"undo_error\":" + json_string(error));
+  fail_from(t, c.node, c.error + " (undo failed: " + error + ")", c.detail, value);
+}
+
+// A branch's completed forward steps become the parent's, in completion order.
+void Machine::absorb_undos(Thread& into, Thread& from) {
+  if (from.undos.empty()) return;
+  for (auto& e : from.undos) into.undos.push_back(std::move(e));
+  from.undos.clear();
+  std::stable_sort(into.undos.begin(), into.undos.end(),
+                   [](const UndoEntry& x, const UndoEntry& y) { return x.seq < y.seq; });
+}
+
 // `node` has completed by a break: complete the enclosing nodes with the break value up
 // to the nearest loop, which then exits with that value; past the thread's root, the
 // break travels on to the parent's fork.
@@ -458,8 +553,12 @@ void Machine::break_from(Thread& t, std::uint32_t node, const std::string& value
   std::uint32_t a = node;
   while (a != t.root_node) {
     a = info(a).parent;
-    if (info(a).type == NodeType::Catch && !t.catches.empty() && t.catches.back() == a)
+    if (t.compensating && a == t.compensation.current)  // it would leave the undo action
+      return fail_from(t, node, "df.break() in an undo action must be inside a loop of that undo action");
+    if (info(a).type == NodeType::Catch && !t.catches.empty() && t.catches.back() == a) {
       t.catches.pop_back();  // a break leaves the CATCH's step
+      t.catch_undo_depth.pop_back();
+    }
     if (info(a).type == NodeType::Loop) {
       t.acc = value;
       t.pc = info(a).exit_pc;
@@ -538,6 +637,7 @@ void Machine::collect_join(Thread& p) {
     st_.threads.erase(c);
   }
   p.children.clear();
+  for (Thread& k : kids) absorb_undos(p, k);
   std::string array = "[";
   for (std::size_t i = 0; i < kids.size(); ++i) {
     const Thread& k = kids[i];
@@ -570,6 +670,7 @@ void Machine::decide_race(Thread& p, std::uint32_t winner_id) {
   const char* side = p.children.front() == winner_id ? "left" : "right";
   Thread winner = std::move(st_.threads.at(winner_id));
   st_.threads.erase(winner_id);
+  absorb_undos(p, winner);
   for (std::uint32_t c : p.children)
     if (c != winner_id) cancel_thread(c, true);
   p.children.clear();
@@ -599,6 +700,9 @@ void Machine::cancel_task(const PendingTask& task) {
 void Machine::cancel_thread(std::uint32_t tid, bool lost_race) {
   Thread& t = st_.threads.at(tid);
   for (std::uint32_t c : t.children) cancel_thread(c, false);
+  // A RACE loser's completed forward steps happened: a later failure undoes them too.
+  if (t.parent != 0 && st_.threads.count(t.parent) && st_.status == InstanceStatus::Running)
+    absorb_undos(st_.threads.at(t.parent), t);
   for (auto it = st_.tasks.begin(); it != st_.tasks.end();) {
     if (it->second.thread == tid) {
       cancel_task(it->second);

@@ -6,7 +6,8 @@
 // effects; and (2) race-free workflows give the same result and effects whatever order
 // concurrently pending results arrive in. Every SQL effect is applied exactly once. With
 // retries on, random subtrees get retry policies and flaky steps fail before succeeding:
-// no step is attempted more often than its policy allows; some subtrees get handlers.
+// no step is attempted more often than its policy allows; some subtrees get handlers. With
+// undos on, some subtrees get undo actions: none runs more often than its forward step completed.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -43,6 +44,7 @@ struct Options {
   bool races = true;
   bool timeouts = true;
   bool retries = false;  // RETRY wrappers and FLAKY steps (off: the original generator)
+  bool undos = false;    // UNDO wrappers (compensation), some of whose undo actions fail
 };
 
 // Random workflows over every node type. Loops always count (INC then LT on their own
@@ -85,6 +87,10 @@ class Generator {
     if (rng_(4) == 0) n->result_name = rng_(2) ? "ra" : "rb";
     if (opt_.retries && rng_(4) == 0)
       n = make_retry(std::move(n), RetryArgs{1 + rng_(4), rng_(3) * 500, 2000});
+    if (opt_.undos && rng_(3) == 0) {  // undo actions count per UNDO (an effect), a few fail
+      const std::string u = "u" + std::to_string(id_++);
+      n = make_with_undo(std::move(n), rng_(8) ? make_sql("INC " + u) : make_sql("FAIL undo " + u));
+    }
     if (opt_.retries && rng_(6) == 0)  // handlers: some fail themselves
       n = make_catch(std::move(n), make_sql(rng_(4) ? "H $error.attempts" : "FAIL handler"));
     return n;
@@ -247,6 +253,13 @@ void check_crash_at(const Program& program, const RunOutcome& ref, std::size_t k
   for (std::size_t i = 0; i < joined.size(); ++i) CHECK(same_action(joined[i], ref.actions[i]));
 }
 
+// The SQL text of an UNDO node's undo action when it is a single SQL step.
+std::string prog_undo_text(const Program& program, std::uint32_t undo_node) {
+  const std::uint32_t pc = program.nodes[undo_node].handler_pc;
+  const Instruction& i = program.code.at(pc);
+  return i.op == Op::SQL ? program.nodes[i.node].text : std::string();
+}
+
 std::vector<std::string> sorted(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());
   return v;
@@ -298,6 +311,46 @@ TEST_CASE("simulation: retry policies, handlers and flaky steps survive a crash 
   CHECK(retried > 0);    // the generator must exercise retries ...
   CHECK(exhausted > 0);  // ... and policies running out ...
   CHECK(handled > 0);    // ... and handlers
+}
+
+// Compensation: an undo action runs only for a completed forward step, at most once per
+// completion, and only while a failure unwinds (its counter is a database effect).
+TEST_CASE("simulation: compensation survives a crash at every boundary; undo never outruns its forward") {
+  int compensated = 0, undo_failed = 0, caught_after_undo = 0;
+  for (std::uint64_t seed = 5000; seed < 5120; ++seed) {
+    CAPTURE(seed);
+    Generator gen(seed, Options{true, true, true, true});
+    auto root = gen.node(seed % 2 ? 5 : 4, false);
+    const Program program = lower(*root);
+    const RunOutcome ref = drive(program, gen.signal_names, seed, seed % 7 == 0);
+    std::map<std::uint32_t, int> forward_done, undo_runs;
+    bool saw_undo = false;
+    for (const Action& a : ref.actions) {
+      if (a.kind == K::NodeCompleted && program.nodes[a.node].type == ir::NodeType::Undo) ++forward_done[a.node];
+      if (a.kind == K::RunSql && a.text.rfind("INC u", 0) == 0) saw_undo = true;
+      if (a.kind == K::RunSql && a.text.rfind("H ", 0) == 0 && saw_undo) ++caught_after_undo;
+      undo_failed += a.kind == K::InstanceFailed && a.text.find("(undo failed: ") != std::string::npos;
+    }
+    // Each undo action's counter never exceeds its UNDO node's completions.
+    for (const std::string& e : ref.effects) compensated += e.rfind("INC u", 0) == 0;
+    std::map<std::string, int> undo_effects;
+    for (const std::string& e : ref.effects)
+      if (e.rfind("INC u", 0) == 0) ++undo_effects[e.substr(4)];
+    for (const auto& [name, times] : undo_effects) {
+      int completions = 0;  // completions of the UNDO whose undo action is `INC <name>`
+      for (const auto& [node, n] : forward_done)
+        if (prog_undo_text(program, node) == "INC " + name) completions += n;
+      INFO(name);
+      CHECK(times <= completions);
+    }
+    for (std::size_t k = 1; k <= ref.events.size(); ++k) {
+      CAPTURE(k);
+      check_crash_at(program, ref, k);
+    }
+  }
+  CHECK(compensated > 0);        // the generator must exercise undo actions ...
+  CHECK(undo_failed > 0);        // ... failing ones ...
+  CHECK(caught_after_undo > 0);  // ... and handlers running after compensation
 }
 
 TEST_CASE("simulation: the arrival order of concurrent results does not change the outcome") {
