@@ -4,6 +4,10 @@
 // compile-time check keeps that spelling equal to the list. SQL files name the list in
 // one place only: the test helper await_end (regress/sql/exec_setup.sql) and users call
 // df.await_instance, which returns when is_terminal_status() says so. PostgreSQL-free.
+// One transition leaves a terminal status: df.resume turns 'failed' back into 'running'
+// (ext/resume.cpp) under the instance's row lock; status writes (WHERE status NOT IN the
+// list), cancel and retention (which locks and re-checks the list, and counts age from the
+// last finish) all read this one list, so a resumed instance is never removed.
 #pragma once
 #include <cstddef>
 #include <string_view>

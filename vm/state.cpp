@@ -232,6 +232,9 @@ void read_failure_section(Reader& r, State& st) {
   }
 }
 
+void write_thread_undo(Writer& w, const Thread& t);
+void read_thread_undo(Reader& r, Thread& t);
+
 bool has_undo_state(const Thread& t) {
   return !t.undos.empty() || !t.catch_undo_depth.empty() || t.compensating;
 }
@@ -251,27 +254,56 @@ void write_undo_section(Writer& w, const State& st) {
   for (const auto& [id, t] : st.threads) {
     if (!has_undo_state(t)) continue;
     w.u(id);
-    w.u(t.catch_undo_depth.size());
-    for (auto d : t.catch_undo_depth) w.u(d);
-    w.u(t.undos.size());
-    for (const auto& e : t.undos) {
-      w.u(e.seq);
-      w.u(e.node);
-      write_results_and_acc(w, e.results, e.acc);
-    }
-    w.u(t.compensating ? 1 : 0);
-    if (!t.compensating) continue;
-    const Compensation& c = t.compensation;
-    w.u(c.node);
-    w.s(c.error);
-    w.s(c.detail);
-    w.s(c.error_value);
-    write_results_and_acc(w, c.results, c.acc);
-    w.u(c.loops);
-    w.u(c.scopes);
-    w.u(c.catches);
-    w.u(c.target_depth);
-    w.u(c.current);
+    write_thread_undo(w, t);
+  }
+}
+
+void write_thread_undo(Writer& w, const Thread& t) {
+  w.u(t.catch_undo_depth.size());
+  for (auto d : t.catch_undo_depth) w.u(d);
+  w.u(t.undos.size());
+  for (const auto& e : t.undos) {
+    w.u(e.seq);
+    w.u(e.node);
+    write_results_and_acc(w, e.results, e.acc);
+  }
+  w.u(t.compensating ? 1 : 0);
+  if (!t.compensating) return;
+  const Compensation& c = t.compensation;
+  w.u(c.node);
+  w.s(c.error);
+  w.s(c.detail);
+  w.s(c.error_value);
+  write_results_and_acc(w, c.results, c.acc);
+  w.u(c.loops);
+  w.u(c.scopes);
+  w.u(c.catches);
+  w.u(c.target_depth);
+  w.u(c.current);
+}
+
+// Version 5's trailing section: the parked threads (State::parked), each written whole.
+void write_parked_section(Writer& w, const State& st) {
+  w.u(st.parked.size());
+  for (const auto& [id, t] : st.parked) {
+    write_thread(w, t);
+    w.u(t.failed_attempts);
+    w.s(t.last_error);
+    w.u(t.catches.size());
+    for (auto c : t.catches) w.u(c);
+    write_thread_undo(w, t);
+  }
+}
+
+void read_parked_section(Reader& r, State& st) {
+  for (std::size_t n = r.count(); n > 0; --n) {
+    Thread t = read_thread(r);
+    t.failed_attempts = r.u32();
+    t.last_error = r.s();
+    for (std::size_t k = r.count(); k > 0; --k) t.catches.push_back(r.u32());
+    read_thread_undo(r, t);
+    const std::uint32_t id = t.id;
+    if (!st.parked.emplace(id, std::move(t)).second) throw StateError("corrupt VM state: duplicate parked thread");
   }
 }
 
@@ -280,32 +312,35 @@ void read_undo_section(Reader& r, State& st) {
   for (std::size_t n = r.count(); n > 0; --n) {
     auto it = st.threads.find(r.u32());
     if (it == st.threads.end()) throw StateError("corrupt VM state: undo fields of an unknown thread");
-    Thread& t = it->second;
-    for (std::size_t k = r.count(); k > 0; --k) t.catch_undo_depth.push_back(r.u32());
-    if (t.catch_undo_depth.size() != t.catches.size()) throw StateError("corrupt VM state: catch depths");
-    for (std::size_t k = r.count(); k > 0; --k) {
-      UndoEntry e;
-      e.seq = r.u();
-      e.node = r.u32();
-      e.results = read_map(r);
-      e.acc = r.s();
-      t.undos.push_back(std::move(e));
-    }
-    t.compensating = r.b();
-    if (!t.compensating) continue;
-    Compensation& c = t.compensation;
-    c.node = r.u32();
-    c.error = r.s();
-    c.detail = r.s();
-    c.error_value = r.s();
-    c.results = read_map(r);
-    c.acc = r.s();
-    c.loops = r.u32();
-    c.scopes = r.u32();
-    c.catches = r.u32();
-    c.target_depth = r.u32();
-    c.current = r.u32();
+    read_thread_undo(r, it->second);
   }
+}
+
+void read_thread_undo(Reader& r, Thread& t) {
+  for (std::size_t k = r.count(); k > 0; --k) t.catch_undo_depth.push_back(r.u32());
+  if (t.catch_undo_depth.size() != t.catches.size()) throw StateError("corrupt VM state: catch depths");
+  for (std::size_t k = r.count(); k > 0; --k) {
+    UndoEntry e;
+    e.seq = r.u();
+    e.node = r.u32();
+    e.results = read_map(r);
+    e.acc = r.s();
+    t.undos.push_back(std::move(e));
+  }
+  t.compensating = r.b();
+  if (!t.compensating) return;
+  Compensation& c = t.compensation;
+  c.node = r.u32();
+  c.error = r.s();
+  c.detail = r.s();
+  c.error_value = r.s();
+  c.results = read_map(r);
+  c.acc = r.s();
+  c.loops = r.u32();
+  c.scopes = r.u32();
+  c.catches = r.u32();
+  c.target_depth = r.u32();
+  c.current = r.u32();
 }
 
 }  // namespace
@@ -333,6 +368,7 @@ std::string serialize(const State& st) {
   w.s(st.result);
   write_failure_section(w, st);
   write_undo_section(w, st);
+  write_parked_section(w, st);
   return w.out;
 }
 
@@ -370,6 +406,7 @@ State deserialize(std::string_view bytes) {
   if (version >= 3) read_failure_section(r, st);
   if (version >= 4) {
     read_undo_section(r, st);
+    if (version >= 5) read_parked_section(r, st);
   } else {  // an earlier layout had no compensation: every catch starts at depth 0
     for (auto& entry : st.threads) entry.second.catch_undo_depth.assign(entry.second.catches.size(), 0);
   }

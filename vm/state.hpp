@@ -150,6 +150,10 @@ struct State {
   // the instance); read back from the checkpoint, never re-stamped by a later build.
   std::uint32_t lowering_version = kLoweringVersion;
   std::uint64_t next_undo_seq = 1;
+  // Resume points (df.resume): each thread as it was when it failed for good (before the
+  // failure unwound it), plus the finished branches of a fork that failed. A Resume event
+  // makes them the threads again. Empty unless the instance failed resumably.
+  std::map<std::uint32_t, Thread> parked;
 };
 
 bool operator==(const State& a, const State& b);
@@ -162,8 +166,9 @@ struct StateError : std::runtime_error {
   explicit StateError(const std::string& m) : std::runtime_error(m) {}
 };
 // Version 3 added the retry and catch fields (retry.hpp, CATCH); version 4 the
-// compensation fields (UNDO); 3 and 1 (0.2.6) are still read.
-inline constexpr std::uint8_t kStateVersion = 4;
+// compensation fields (UNDO); version 5 the resume points (parked threads); 4, 3 and 1
+// (0.2.6) are still read.
+inline constexpr std::uint8_t kStateVersion = 5;
 std::string serialize(const State& state);
 State deserialize(std::string_view bytes);
 

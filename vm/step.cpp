@@ -157,7 +157,12 @@ class Machine {
   void advance_loop(Thread& t);
 
   void fail_from(Thread& t, std::uint32_t node, const std::string& error,
-                 const std::string& detail = {}, const std::string& error_value = {});
+                 const std::string& detail = {}, const std::string& error_value = {},
+                 bool resumable = true);
+  void discard_parked(std::uint32_t tid);
+ public:
+  void resume();
+ private:
   void next_undo(Thread& t);
   void undo_failed(Thread& t, std::uint32_t node, const std::string& error, const std::string& detail);
   void absorb_undos(Thread& into, Thread& from);
@@ -443,8 +448,11 @@ std::string Machine::error_value(std::uint32_t node, const std::string& message,
 }
 
 void Machine::fail_from(Thread& t, std::uint32_t node, const std::string& error,
-                        const std::string& detail, const std::string& error_value_json) {
+                        const std::string& detail, const std::string& error_value_json, bool resumable) {
   reset_attempts(t);
+  // A failed fork's branches are gone (collect_join lists them only for the resume point).
+  std::vector<std::uint32_t> forked = std::move(t.children);
+  t.children.clear();
   // An undo action failed (no CATCH inside the undo action took it).
   if (t.compensating && t.catches.size() <= t.compensation.catches) return undo_failed(t, node, error, detail);
   // Compensation: the failing scope (the innermost CATCH's step, else the whole thread)
@@ -465,6 +473,12 @@ void Machine::fail_from(Thread& t, std::uint32_t node, const std::string& error,
     c.catches = static_cast<std::uint32_t>(t.catches.size());
     c.target_depth = static_cast<std::uint32_t>(depth);
     return next_undo(t);
+  }
+  // No CATCH of this thread takes the failure: remember the thread as it is, the point a
+  // df.resume runs on from. A failure that ran undo actions is not resumable.
+  if (t.catches.empty() && resumable) {
+    Thread& parked = st_.parked[t.id] = t;
+    parked.children = std::move(forked);
   }
   std::uint32_t a = node;
   while (true) {
@@ -505,7 +519,7 @@ void Machine::next_undo(Thread& t) {
     t.compensation = Compensation{};
     t.results = std::move(done.results);
     t.acc = std::move(done.acc);
-    return fail_from(t, done.node, done.error, done.detail, done.error_value);
+    return fail_from(t, done.node, done.error, done.detail, done.error_value, false);
   }
   UndoEntry e = std::move(t.undos.back());
   t.undos.pop_back();
@@ -534,7 +548,7 @@ void Machine::undo_failed(Thread& t, std::uint32_t node, const std::string& erro
   t.acc = std::move(c.acc);
   std::string value = c.error_value;
   if (!value.empty() && value.back() == '}') value.insert(value.size() - 1, ",\"undo_error\":" + json_string(error));
-  fail_from(t, c.node, c.error + " (undo failed: " + error + ")", c.detail, value);
+  fail_from(t, c.node, c.error + " (undo failed: " + error + ")", c.detail, value, false);
 }
 
 // A branch's completed forward steps become the parent's, in completion order.
@@ -583,6 +597,7 @@ void Machine::finish_thread(Thread& t, Outcome outcome, const std::string& text)
 void Machine::finish_instance(Outcome outcome, const std::string& text) {
   Action a;
   if (outcome == Outcome::Success) {
+    st_.parked.clear();
     st_.status = InstanceStatus::Completed;
     a.kind = Action::Kind::InstanceCompleted;
     st_.result = text;
@@ -636,13 +651,25 @@ void Machine::collect_join(Thread& p) {
     kids.push_back(std::move(st_.threads.at(c)));
     st_.threads.erase(c);
   }
+  const std::vector<std::uint32_t> kid_ids = std::move(p.children);
   p.children.clear();
   for (Thread& k : kids) absorb_undos(p, k);
   std::string array = "[";
   for (std::size_t i = 0; i < kids.size(); ++i) {
     const Thread& k = kids[i];
     const std::string branch = "JOIN branch " + std::to_string(i + 1);
-    if (k.outcome == Outcome::Failure) return fail_from(p, node, branch + " failed: " + k.outcome_text);
+    if (k.outcome == Outcome::Failure) {
+      // Resume point: the fork waits for its branches again; the finished ones keep their
+      // outcome, the failed ones parked themselves. Caught here: none of it is needed.
+      if (p.catches.empty()) {
+        for (const Thread& done : kids)
+          if (done.outcome != Outcome::Failure) st_.parked[done.id] = done;
+        p.children = kid_ids;  // for fail_from's resume point only
+      } else {
+        for (std::uint32_t id : kid_ids) discard_parked(id);
+      }
+      return fail_from(p, node, branch + " failed: " + k.outcome_text);
+    }
     if (k.outcome == Outcome::Break) {
       node_action(Action::Kind::NodeCompleted, node, p, k.outcome_text);
       return break_from(p, node, k.outcome_text);
@@ -674,8 +701,10 @@ void Machine::decide_race(Thread& p, std::uint32_t winner_id) {
   for (std::uint32_t c : p.children)
     if (c != winner_id) cancel_thread(c, true);
   p.children.clear();
-  if (winner.outcome == Outcome::Failure)
-    return fail_from(p, node, std::string("RACE ") + side + " branch failed: " + winner.outcome_text);
+  if (winner.outcome == Outcome::Failure) {  // the other branch is cancelled: not resumable
+    discard_parked(winner_id);
+    return fail_from(p, node, std::string("RACE ") + side + " branch failed: " + winner.outcome_text, {}, {}, false);
+  }
   if (winner.outcome == Outcome::Break) {
     node_action(Action::Kind::NodeCompleted, node, p, winner.outcome_text);
     return break_from(p, node, winner.outcome_text);
@@ -711,6 +740,7 @@ void Machine::cancel_thread(std::uint32_t tid, bool lost_race) {
       ++it;
     }
   }
+  discard_parked(tid);
   if (lost_race && info(t.root_node).type == NodeType::Loop && !t.loops.empty() &&
       t.loops.front().node == t.root_node)
     node_action(Action::Kind::NodeFailed, t.root_node, t, kLoopLostRaceMessage);
@@ -794,7 +824,41 @@ void Machine::deliver_signal(const std::string& name, const std::string& payload
   if (!delivered) st_.signals.push_back(BufferedSignal{name, payload});
 }
 
+// Drops the resume point of a thread and of the branches it waited for.
+void Machine::discard_parked(std::uint32_t tid) {
+  auto it = st_.parked.find(tid);
+  if (it == st_.parked.end()) return;
+  const std::vector<std::uint32_t> kids = it->second.children;
+  st_.parked.erase(it);
+  for (std::uint32_t k : kids) discard_parked(k);
+}
+
+// The parked threads become the threads again: finished branches wait for their fork,
+// forks for their branches, and every thread that failed runs its failed instruction
+// again with a fresh retry budget. Nodes on the way back up are stamped running.
+void Machine::resume() {
+  st_.status = InstanceStatus::Running;
+  st_.result.clear();
+  st_.threads = std::move(st_.parked);
+  st_.parked.clear();
+  for (auto& [id, t] : st_.threads) {
+    if (t.status == ThreadStatus::Done) continue;
+    const std::uint32_t here = ins(t).node;
+    std::vector<std::uint32_t> chain;
+    for (std::uint32_t a = here;; a = info(a).parent) {
+      chain.push_back(a);
+      if (a == t.root_node || info(a).parent == kNoNode) break;
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+      if (*it != here || t.status == ThreadStatus::WaitChildren) node_action(Action::Kind::NodeRunning, *it, t);
+    if (t.status == ThreadStatus::WaitChildren) continue;
+    reset_attempts(t);
+    wake(t);
+  }
+}
+
 void Machine::cancel_instance() {
+  st_.parked.clear();
   for (const auto& entry : st_.tasks) cancel_task(entry.second);
   st_.tasks.clear();
   keep_only_main_thread();
@@ -873,10 +937,39 @@ StepResult step(const Program& program, const State& state, const Event& event,
       if (!running && st.status != InstanceStatus::NotStarted) return StepResult{state, {}, false};
       m.cancel_instance();
       break;
+    case Event::Kind::Resume:
+      if (!resume_problem(st).empty()) return StepResult{state, {}, false};
+      m.resume();
+      break;
   }
   m.run();
   r.accepted = true;
   return r;
+}
+
+namespace {
+// Every thread reachable from the parked main thread through the forks it waits at.
+bool parked_tree_complete(const State& st, std::uint32_t tid, std::size_t* seen) {
+  auto it = st.parked.find(tid);
+  if (it == st.parked.end()) return false;
+  ++*seen;
+  if (it->second.status != ThreadStatus::WaitChildren) return true;
+  for (std::uint32_t c : it->second.children)
+    if (!parked_tree_complete(st, c, seen)) return false;
+  return true;
+}
+}  // namespace
+
+std::string resume_problem(const State& st) {
+  if (st.status != InstanceStatus::Failed) return "only a failed instance can be resumed";
+  std::uint32_t main = 0;
+  for (const auto& [id, t] : st.parked)
+    if (t.parent == 0) main = id;
+  std::size_t seen = 0;
+  if (main == 0 || !parked_tree_complete(st, main, &seen) || seen != st.parked.size())
+    return "the failure left no resume point: it ran undo actions (its completed steps were undone), "
+           "cancelled a RACE branch, or happened under a release without df.resume";
+  return "";
 }
 
 std::vector<Action> pending_actions(const State& state) {

@@ -307,6 +307,21 @@ ALTER TABLE df.nodes DROP CONSTRAINT nodes_structure_chk,
         THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NOT NULL
       ELSE false
     END) NOT VALID;
+-- df.resume: a failed instance runs on from the steps that failed; its history table
+CREATE FUNCTION df.resume(instance_id text)
+  RETURNS text AS 'MODULE_PATHNAME', 'df_resume' LANGUAGE C STRICT VOLATILE;
+-- df.resume history: one row per resume of an instance (who, after which error). Removed
+-- with the instance by retention.
+CREATE TABLE _duroxide.resumes (
+  instance_id varchar(8) NOT NULL,
+  seq bigint GENERATED ALWAYS AS IDENTITY,
+  resumed_at timestamptz NOT NULL DEFAULT now(),
+  resumed_by regrole NOT NULL,
+  previous_error text,
+  PRIMARY KEY (instance_id, seq)
+);
+REVOKE ALL ON _duroxide.resumes FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('_duroxide.resumes', '');
 -- --- area: hostile input (einput): buffered signals as rows (issue 11 item 7) ---
 -- Signals sent while no thread of the instance waits for their name (issue 11 item 7):
 -- one row each, so that a signal costs one insert whatever the backlog, not a rewrite of

@@ -168,14 +168,20 @@ void check_exactly_once(const SimDb& db) {
 // Runs a workflow to its end, answering pending tasks in a seeded random order, sending
 // signals, and injecting stale answers (cancelled tasks, duplicates) that must be refused.
 RunOutcome drive(const Program& program, const std::set<std::string>& signals, std::uint64_t seed,
-              bool may_cancel) {
+              bool may_cancel, int resumes = 0) {
   SimDb db;
   SimHost h(program, db, sim_sql());
   Rng rng(seed);
   h.start();
   std::vector<Event> stale;
   std::vector<std::string> names(signals.begin(), signals.end());
-  for (int budget = 20000; !h.done() && budget > 0; --budget) {
+  for (int budget = 20000; budget > 0; --budget) {
+    if (h.done()) {  // a failed instance with a resume point is resumed (df.resume)
+      if (resumes == 0 || h.state.status != InstanceStatus::Failed || !resume_problem(h.state).empty()) break;
+      --resumes;
+      CHECK(h.resume());
+      continue;
+    }
     const std::uint32_t roll = rng(100);
     if (may_cancel && roll < 2) {
       CHECK(h.cancel());
@@ -351,6 +357,46 @@ TEST_CASE("simulation: compensation survives a crash at every boundary; undo nev
   CHECK(compensated > 0);        // the generator must exercise undo actions ...
   CHECK(undo_failed > 0);        // ... failing ones ...
   CHECK(caught_after_undo > 0);  // ... and handlers running after compensation
+}
+
+// df.resume: a failed instance with a resume point runs on from the steps that failed
+// (FLAKY steps outlast the 3 default attempts, so a resume makes progress). No step that
+// completed runs again: every leaf completes at most once per execution scope.
+TEST_CASE("simulation: resumed instances never rerun a completed step; crash at every boundary") {
+  int resumed = 0, completed_after_resume = 0, refused = 0;
+  for (std::uint64_t seed = 7000; seed < 7120; ++seed) {
+    CAPTURE(seed);
+    Generator gen(seed, Options{true, true, true, seed % 3 == 0});
+    auto root = gen.node(seed % 2 ? 5 : 4, false);
+    const Program program = lower(*root);
+    const RunOutcome ref = drive(program, gen.signal_names, seed, false, 3);
+    int resumes_here = 0;
+    for (const Event& e : ref.events) resumes_here += e.kind == Event::Kind::Resume;
+    resumed += resumes_here;
+    completed_after_resume += resumes_here > 0 && ref.status == InstanceStatus::Completed;
+    refused += ref.status == InstanceStatus::Failed && resumes_here == 0;
+    std::set<std::pair<std::uint32_t, std::string>> done;
+    std::set<std::uint32_t> undo_action_nodes;  // an undo action runs once per completed forward
+    for (std::uint32_t u = 0; u < program.nodes.size(); ++u) {
+      if (program.nodes[u].type != ir::NodeType::Undo) continue;
+      for (std::uint32_t pc = program.nodes[u].handler_pc;
+           !(program.code[pc].op == Op::UNDO_DONE && program.code[pc].node == u); ++pc)
+        undo_action_nodes.insert(program.code[pc].node);
+    }
+    for (const Action& a : ref.actions) {
+      if (a.kind != K::NodeCompleted || !ir::is_leaf(program.nodes[a.node].type)) continue;
+      if (undo_action_nodes.count(a.node)) continue;
+      INFO("node " << a.node << " scope " << a.scope);
+      CHECK(done.insert({a.node, a.scope}).second);
+    }
+    for (std::size_t k = 1; k <= ref.events.size(); ++k) {
+      CAPTURE(k);
+      check_crash_at(program, ref, k);
+    }
+  }
+  CHECK(resumed > 0);
+  CHECK(completed_after_resume > 0);
+  CHECK(refused > 0);  // failures with no resume point (undo actions ran, lost RACE, ...)
 }
 
 TEST_CASE("simulation: the arrival order of concurrent results does not change the outcome") {
