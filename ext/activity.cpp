@@ -23,4 +23,6 @@ TimestampTz report_step(const std::string& instance_id, const std::string& node_
   return GetCurrentTimestamp();
 }
 
+void report_idle() { pgstat_report_activity(STATE_IDLE, nullptr); }
+
 }  // namespace df::ext::activity

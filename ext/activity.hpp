@@ -17,4 +17,7 @@ void name_executor(int slot);
 // now: reported, counted (metrics.hpp); returns the start time.
 TimestampTz report_step(const std::string& instance_id, const std::string& node_id, const std::string& what);
 
+// Waiting for work: pg_stat_activity shows the executor idle.
+void report_idle();
+
 }  // namespace df::ext::activity

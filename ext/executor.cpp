@@ -656,6 +656,7 @@ extern "C" void df_executor_main(unsigned long main_arg) {
     bool found = run_one_task_in_transaction();
     if (settings_changed) proc_exit(0);
     bool polling = slot_starved;
+    if (!found) activity::report_idle();
     int rc = found ? 0
                    : WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
                                polling ? kSlotPollMs : kExecutorLingerMs, PG_WAIT_EXTENSION);

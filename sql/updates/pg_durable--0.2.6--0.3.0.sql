@@ -433,12 +433,12 @@ CREATE VIEW df.step_runs WITH (security_invoker = true) AS
          r.execution_id, r.status, r.retried,
          'epoch'::timestamptz + r.started_us * interval '1 microsecond' AS started_at,
          'epoch'::timestamptz + r.finished_us * interval '1 microsecond' AS finished_at,
-         r.duration_ms, r.error ->> 'sqlstate' AS sqlstate, r.error ->> 'message' AS error_message, r.error,
+         round((r.finished_us - r.started_us) / 1000.0, 3) AS duration_ms, r.error ->> 'sqlstate' AS sqlstate, r.error ->> 'message' AS error_message, r.error,
          n.query, n.submitted_by
   FROM df.nodes n
   CROSS JOIN LATERAL jsonb_to_recordset(n.runs) AS r(attempt integer, iteration integer, execution_id text,
                                                       status text, retried boolean, started_us bigint,
-                                                      finished_us bigint, duration_ms bigint, error jsonb)
+                                                      finished_us bigint, error jsonb)
   WHERE n.runs IS NOT NULL;
 REVOKE ALL ON df.step_runs FROM PUBLIC;
 
