@@ -17,6 +17,7 @@
 #include "instance_status.hpp"
 #include "shmem.hpp"
 #include "spi.hpp"
+#include "step_record.hpp"
 
 extern "C" {
 #include "catalog/pg_authid.h"
@@ -71,19 +72,20 @@ bool is_json(const std::string& text) {
 }
 
 // status_details = {"execution_id"} plus the VM's detail (attempts, errors) and, for a
-// node waiting to retry, "next_retry_at".
+// node waiting to retry, "next_retry_at"; the clock times, error record and run record of
+// step_record.hpp ($8..$13, DF_NODE_STAMP_SQL).
 void stamp_node(const Instance& inst, const vm::Action& a, const char* status, bool with_result) {
   const char* sql_json =
       "UPDATE df.nodes SET status = $3, result = $4::jsonb, "
       "status_details = jsonb_build_object('execution_id', $5::text) || coalesce($6::jsonb, '{}') || "
       "CASE WHEN $7::float8 IS NULL THEN '{}'::jsonb "
-      "ELSE jsonb_build_object('next_retry_at', to_timestamp($7::float8 / 1000)) END, updated_at = now() "
+      "ELSE jsonb_build_object('next_retry_at', to_timestamp($7::float8 / 1000)) END, " DF_NODE_STAMP_SQL " "
       "WHERE instance_id = $1 AND id = $2";
   const char* sql_string =
       "UPDATE df.nodes SET status = $3, result = to_jsonb($4::text), "
       "status_details = jsonb_build_object('execution_id', $5::text) || coalesce($6::jsonb, '{}') || "
       "CASE WHEN $7::float8 IS NULL THEN '{}'::jsonb "
-      "ELSE jsonb_build_object('next_retry_at', to_timestamp($7::float8 / 1000)) END, updated_at = now() "
+      "ELSE jsonb_build_object('next_retry_at', to_timestamp($7::float8 / 1000)) END, " DF_NODE_STAMP_SQL " "
       "WHERE instance_id = $1 AND id = $2";
   std::optional<std::string> result;
   if (with_result) result = a.text;
@@ -92,10 +94,13 @@ void stamp_node(const Instance& inst, const vm::Action& a, const char* status, b
   if (!a.detail.empty()) detail = a.detail;
   std::optional<std::string> retry_at;
   if (a.kind == vm::Action::Kind::NodeRetrying) retry_at = std::to_string(a.deadline_ms);
+  std::string execution = execution_stamp(inst, a.scope);
+  step_record::NodeStamp times =
+      step_record::stamp_for(inst.id, node_id(inst, a.node), inst.graph->program.nodes.at(a.node).type, a, execution);
   spi::exec(as_json ? sql_json : sql_string,
             {spi::text(inst.id), spi::text(node_id(inst, a.node)), spi::text(status),
-             spi::optional_text(result), spi::text(execution_stamp(inst, a.scope)),
-             spi::optional_text(detail), spi::optional_text(retry_at)});
+             spi::optional_text(result), spi::text(execution),
+             spi::optional_text(detail), spi::optional_text(retry_at), DF_NODE_STAMP_ARGS(times)});
 }
 
 TimestampTz timestamp_from_ms(std::int64_t ms) {
@@ -131,13 +136,14 @@ void forget_graph(const std::string& instance_id) {
 void finish_instance(const Instance& inst, const char* status, const std::string& output) {
   forget_graph(inst.id);  // a finished instance never steps again: keep the cache small
   const char* sql = std::strcmp(status, "completed") == 0
-      ? "UPDATE df.instances SET status = 'completed', completed_at = now(), updated_at = now() "
+      ? "UPDATE df.instances SET status = 'completed', completed_at = clock_timestamp(), updated_at = clock_timestamp() "
         "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL
-      : "UPDATE df.instances SET status = $2, updated_at = now() "
+      : "UPDATE df.instances SET status = $2, updated_at = clock_timestamp() "
         "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL;
   if (std::strcmp(status, "completed") == 0) spi::exec(sql, {spi::text(inst.id)});
   else spi::exec(sql, {spi::text(inst.id), spi::text(status)});
-  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now(), "
+  if (std::strcmp(status, "failed") == 0) step_record::instance_failed(inst.id, output);
+  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = clock_timestamp(), "
             "buffered_signals = 0 WHERE instance_id = $1",
             {spi::text(inst.id), spi::text(output)});
   spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(inst.id)});
@@ -171,12 +177,12 @@ std::uint32_t root_generation(const vm::State& state) {
 // Keeps _duroxide.executions in step with the root generation and the event count.
 void record_execution(const Instance& inst, std::uint32_t before, std::uint32_t after, bool started) {
   if (started)
-    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status) VALUES ($1, 1, 'Running') "
+    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status, started_at) VALUES ($1, 1, 'Running', clock_timestamp()) "
               "ON CONFLICT DO NOTHING", {spi::text(inst.id)});
   if (after > before) {
-    spi::exec("UPDATE _duroxide.executions SET status = 'ContinuedAsNew', finished_at = now() "
+    spi::exec("UPDATE _duroxide.executions SET status = 'ContinuedAsNew', finished_at = clock_timestamp() "
               "WHERE instance_id = $1 AND execution_id = $2", {spi::text(inst.id), spi::int4(static_cast<int>(before))});
-    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status) VALUES ($1, $2, 'Running') "
+    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status, started_at) VALUES ($1, $2, 'Running', clock_timestamp()) "
               "ON CONFLICT DO NOTHING", {spi::text(inst.id), spi::int4(static_cast<int>(after))});
   }
   spi::exec("UPDATE _duroxide.executions SET event_count = event_count + 1 "
@@ -184,7 +190,7 @@ void record_execution(const Instance& inst, std::uint32_t before, std::uint32_t 
 }
 
 void close_execution(const std::string& instance_id, const char* status, const std::string& output) {
-  spi::exec("UPDATE _duroxide.executions SET status = $2, output = $3, finished_at = now() "
+  spi::exec("UPDATE _duroxide.executions SET status = $2, output = $3, finished_at = clock_timestamp() "
             "WHERE instance_id = $1 AND status = 'Running'",
             {spi::text(instance_id), spi::text(status), spi::text(output)});
 }
@@ -324,7 +330,7 @@ bool apply_one_event(Instance& inst, const vm::Event& event) {
   std::uint32_t before = root_generation(inst.state), after = root_generation(result.state);
   bool started = event.kind == vm::Event::Kind::Start;
   if (started)
-    spi::exec("UPDATE df.instances SET status = 'running', updated_at = now() "
+    spi::exec("UPDATE df.instances SET status = 'running', updated_at = clock_timestamp() "
               "WHERE id = $1 AND status = 'pending'", {spi::text(inst.id)});
   record_execution(inst, before, after, started);
   for (const vm::Action& a : result.actions) perform(inst, a);
@@ -339,7 +345,7 @@ bool apply_one_event(Instance& inst, const vm::Event& event) {
 
 void finish_cancelled(const std::string& instance_id, const std::string& reason) {
   forget_graph(instance_id);
-  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now(), "
+  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = clock_timestamp(), "
             "buffered_signals = 0 WHERE instance_id = $1", {spi::text(instance_id), spi::text(reason)});
   spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(instance_id)});
   spi::exec("DELETE FROM _duroxide.tasks WHERE (instance_id, task_id) IN ("
@@ -351,10 +357,11 @@ void finish_cancelled(const std::string& instance_id, const std::string& reason)
 void fail_instance(const std::string& instance_id, const std::string& message) {
   forget_graph(instance_id);
   spi::exec("DELETE FROM _duroxide.tasks WHERE instance_id = $1", {spi::text(instance_id)});
-  spi::exec("UPDATE df.instances SET status = 'failed', updated_at = now() "
-            "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL,
-            {spi::text(instance_id)});
-  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now(), "
+  if (spi::exec("UPDATE df.instances SET status = 'failed', updated_at = clock_timestamp() "
+                "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL,
+                {spi::text(instance_id)}) > 0)
+    step_record::instance_failed(instance_id, message);
+  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = clock_timestamp(), "
             "buffered_signals = 0 WHERE instance_id = $1",
             {spi::text(instance_id), spi::text(message)});
   spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(instance_id)});
