@@ -12,6 +12,7 @@
 #include "references.hpp"
 #include "sql_slots.hpp"
 #include "suggest.hpp"
+#include "text.hpp"
 
 namespace df::compiler {
 
@@ -106,8 +107,7 @@ struct Producer {
 };
 
 std::string lower_trimmed(const std::string& s) {
-  std::string out;
-  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string out = to_lower(s);
   std::size_t b = out.find_first_not_of(" \t\r\n(");
   return b == std::string::npos ? "" : out.substr(b);
 }

@@ -33,28 +33,10 @@ ir::SourcePos pos_of(const antlr4::Token* t) {
           static_cast<std::uint32_t>(t->getCharPositionInLine() + 1)};
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
+std::string lower(const std::string& s) { return to_lower(s); }
 
 // Collapses whitespace runs so messages quote multi-line source on one line.
-std::string collapse(const std::string& s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
+std::string collapse(const std::string& s) { return collapse_whitespace(s); }
 
 std::string shorten(const std::string& s) {
   return s.size() > 40 ? s.substr(0, 37) + "..." : s;

@@ -20,9 +20,7 @@ using detail::ends_with;
 using detail::fail;
 using detail::starts_with;
 using detail::trim;
-using df::compiler::is_valid_utf8;
 using df::compiler::to_lower;
-using df::compiler::utf8_sequence_length;
 
 bool host_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';

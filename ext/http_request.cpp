@@ -16,14 +16,10 @@
 namespace df::ext::http {
 namespace {
 
-using detail::ends_with;
 using detail::fail;
 using detail::is_token;
-using detail::starts_with;
 using detail::trim;
-using df::compiler::is_valid_utf8;
 using df::compiler::to_lower;
-using df::compiler::utf8_sequence_length;
 
 }  // namespace
 

@@ -22,7 +22,6 @@ namespace df::ext::http {
 namespace {
 
 using detail::ends_with;
-using detail::fail;
 using detail::is_token;
 using detail::starts_with;
 using detail::trim;

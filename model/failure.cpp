@@ -1,6 +1,8 @@
 // failure.cpp — RETRY nodes and durations (see failure.hpp).
 #include "failure.hpp"
 
+#include "text.hpp"
+
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -23,8 +25,7 @@ std::optional<double> unit_ms(std::string_view unit) {
       {"min", 60000}, {"mins", 60000}, {"minute", 60000}, {"minutes", 60000},
       {"h", 3600000}, {"hour", 3600000}, {"hours", 3600000},
       {"d", 86400000}, {"day", 86400000}, {"days", 86400000}};
-  std::string lower;
-  for (char c : unit) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = to_lower(unit);
   for (const auto& u : kUnits)
     if (lower == u.name) return u.ms;
   return std::nullopt;

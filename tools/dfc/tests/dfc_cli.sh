@@ -69,6 +69,15 @@ printf "'SELECT 1' ~> df.wait_for_singal('approval', 300)\n" >"$TMP/typo.dfl"
 expect_rc 1 lint "$TMP/typo.dfl";          expect_out_contains "unknown function df.wait_for_singal() (did you mean 'wait_for_signal'?)"
 [ "$(grep -c ': error:' "$TMP/out")" = 1 ] || fail "a typo'd function must give one error, not a cascade: $(cat "$TMP/out")"
 
+# lint DIR: every *.dfl under it (subdirectories too), other files ignored; never "empty workflow file"
+mkdir -p "$TMP/tree/sub"
+printf "'SELECT 1'\n" >"$TMP/tree/good.dfl"
+printf "'SELECT 1' ~> df.wait_for_singal('go', 5)\n" >"$TMP/tree/sub/bad.dfl"
+printf "not a workflow\n" >"$TMP/tree/notes.txt"
+expect_rc 1 lint "$TMP/tree";              expect_out_contains "tree/sub/bad.dfl:1:15: error: unknown function df.wait_for_singal()"
+grep -q "empty workflow file\|notes.txt\|good.dfl" "$TMP/out" && fail "lint DIR read a directory or a non-workflow file: $(cat "$TMP/out")"
+rm "$TMP/tree/sub/bad.dfl"
+expect_rc 0 lint --strict "$TMP/tree"
 # fmt
 for f in nightly.dfl bare.dfl warnings.dfl; do expect_rc 0 fmt --check "$f"; done
 printf "'a'~>'b'   -- keep me\n~>df.sleep( 1 )" >"$TMP/messy.dfl"
