@@ -9,7 +9,10 @@ Order of a run, chosen so each figure has the state it needs:
                interleaved (pgbench 1, workflow 1, pgbench 8, workflow 8) so machine noise
                hits both sides of each ratio alike
   wal          one more run of each, between two WAL positions (pg_waldump)
-  latency, fan-out, 1,000-branch join (memory sampled while it runs)
+  latency, fan-out, a wide join (1,000 branches quick, 9,999 full; memory sampled)
+  signals      N buffered signals, one commit each: ms per signal, first vs last tenth
+  executors    10-step throughput @8 with max_workers 1, 2, 4 (a restart each)
+  statements   restart with pg_stat_statements (track = all): engine statements per step
 Every figure is repeated `reps` times; report.py prints median (min–max)."""
 
 import argparse
@@ -28,7 +31,9 @@ import workloads as w  # noqa: E402
 from pg import BenchError, Cluster, memory_kb, wait_until  # noqa: E402
 
 ROLE = "df_bench"
-CONCURRENCY = (1, 8)
+CONCURRENCY = (1, 8)            # pgbench clients; sequential runs with finished instances
+SEQ_IN_FLIGHT = (1, 8, 200)     # sequential runs against empty tables (200: vs pgbench @8)
+EXECUTOR_COUNTS = (1, 2, 4)     # pg_durable.max_workers for the executor-count runs
 SEQ_STEPS = 10
 FANOUT = 10
 POLL_SLEEP = 0.001  # driver's pause between in-flight checks (1 ms)
@@ -47,7 +52,10 @@ class Bench:
         self.run_seconds = 1.5 if args.quick else 3.0
         self.pgbench_seconds = 2 if args.quick else 4
         self.latency_n = 200
-        self.fill_targets = (1000, 3000) if args.quick else (1000, 10000)
+        self.fill_targets = (1000, 3000) if args.quick else (1000, 100000)
+        self.big_join_branches = 1000 if args.quick else 9999  # 9,999: the node limit
+        self.signal_count = 2000 if args.quick else 10000
+        self.statement_instances = 30 if args.quick else 200
         self.results = {"notes": [], "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
         self.seq_graph = w.wire(w.sequence(SEQ_STEPS))
         self.one_graph = w.wire(w.sequence(1))
@@ -177,16 +185,17 @@ class Bench:
     def baseline_runs(self):
         """pgbench and the 10-step workflow, interleaved, empty tables before each run."""
         pgb = self.results.setdefault("pgbench", {k: [] for k in CONCURRENCY})
-        seq = self.results.setdefault("seq", {}).setdefault("none", {k: [] for k in CONCURRENCY})
+        seq = self.results.setdefault("seq", {}).setdefault("none", {k: [] for k in SEQ_IN_FLIGHT})
         for rep in range(self.reps):
-            for k in CONCURRENCY:
-                pgb[k].append(self.pgbench_tps(k))
+            for k in SEQ_IN_FLIGHT:
+                if k in CONCURRENCY:
+                    pgb[k].append(self.pgbench_tps(k))
                 self.reset_tables()
-                self.warm_up(k)
+                self.warm_up(min(k, 8))
                 seq[k].append(self.steps_per_second(k))
             say(f"baseline: rep {rep + 1}/{self.reps}: " + ", ".join(
-                f"pgbench {k}: {pgb[k][-1]:.0f} tps, workflow {k}: {seq[k][-1]:.0f} steps/s"
-                for k in CONCURRENCY))
+                f"pgbench {k}: {pgb[k][-1]:.0f} tps" for k in CONCURRENCY) + ", " + ", ".join(
+                f"workflow {k}: {seq[k][-1]:.0f} steps/s" for k in SEQ_IN_FLIGHT))
 
     def wal_counters(self):
         row = self.c.psql(
@@ -251,8 +260,10 @@ class Bench:
                 ", ".join(f"{k} in flight {out[k][-1]:.1f} instances/s" for k in CONCURRENCY))
 
     def big_join(self):
-        """A 1,000-branch join: peak memory of each engine process while it runs."""
-        say("memory: a 1,000-branch join (peak resident memory sampled every 20 ms)")
+        """A wide join (1,000 branches quick, 9,999 full): its steps/s, and the peak memory
+        of each engine process while it runs."""
+        n_br = self.big_join_branches
+        say(f"memory: a {n_br:,}-branch join (peak resident memory sampled every 20 ms)")
         self.reset_tables()
         procs = self.c.engine_processes()
         peak = {name: None for name, _ in procs}
@@ -267,13 +278,106 @@ class Bench:
         t = threading.Thread(target=sample)
         t.start()
         try:
-            n, s = self.drive(w.wire(w.join(1000)), "join1000", 1, 60, max_instances=1)
+            n, s = self.drive(w.wire(w.join(n_br)), f"join{n_br}", 1, 60, max_instances=1)
         finally:
             done.set()
             t.join()
-        self.results["memory"]["during 1,000-branch join (peak)"] = {k: v for k, v in peak.items() if v}
+        self.results["memory"][f"during {n_br:,}-branch join (peak)"] = {k: v for k, v in peak.items() if v}
         self.results["join1000_seconds"] = s
+        self.results["big_join"] = {"branches": n_br, "seconds": s}
         self.memory_snapshot("after the join")
+
+    def signal_runs(self):
+        """N signals, one COMMIT each, to an instance waiting for another name (all
+        buffered): ms per signal over the first and the last tenth (linear = equal)."""
+        n = self.signal_count
+        say(f"signals: {n:,} buffered signals, one transaction each")
+        self.reset_tables()
+        self.c.psql(f"ALTER ROLE {ROLE} SET pg_durable.max_buffered_signals = {max(n, 10000)}")
+        out = self.results.setdefault("signals", {"n": n, "first": [], "last": [], "all": []})
+        for rep in range(min(self.reps, 2)):
+            row = self.c.call(f"CALL df_bench.signals({n}, '{self.label('sig')}')", ROLE)
+            first, last, total = (float(x) for x in row[:3])
+            out["first"].append(first)
+            out["last"].append(last)
+            out["all"].append(total)
+            say(f"signals: rep {rep + 1}: {total:.3f} ms per signal (first tenth {first:.3f}, "
+                f"last tenth {last:.3f})")
+
+    def restart_with(self, settings):
+        """ALTER SYSTEM the given {name: value, a tuple (a list of names) or None (= RESET)},
+        then restart the cluster."""
+        for name, value in settings.items():
+            if value is None:
+                self.c.psql(f"ALTER SYSTEM RESET {name}")
+            elif isinstance(value, tuple):
+                self.c.psql(f"ALTER SYSTEM SET {name} = " + ", ".join(f"'{v}'" for v in value))
+            else:
+                self.c.psql(f"ALTER SYSTEM SET {name} = '{value}'")
+        self.c.dev("stop")
+        self.c.dev("start")
+        self.wait_ready()
+
+    def executor_runs(self):
+        """10-step sequential throughput at 8 in flight with 1, 2 and 4 executors."""
+        original = self.c.value("SHOW pg_durable.max_workers")
+        restore = self.args.workers or None  # --workers N set it with ALTER SYSTEM; else RESET
+        out = self.results.setdefault("executors", {})
+        try:
+            for n in EXECUTOR_COUNTS:
+                say(f"executors: pg_durable.max_workers = {n} (restart)")
+                self.restart_with({"pg_durable.max_workers": n})
+                self.c.psql(f"ALTER ROLE {ROLE} SET pg_durable.max_steps_per_role = {n}")
+                self.reset_tables()
+                self.warm_up(8)
+                out[n] = [self.steps_per_second(8) for _ in range(min(self.reps, 2))]
+                say(f"executors: {n}: " + ", ".join(f"{x:.0f}" for x in out[n]) + " steps/s at 8 in flight")
+        finally:
+            self.restart_with({"pg_durable.max_workers": restore})
+            self.c.psql(f"ALTER ROLE {ROLE} SET pg_durable.max_steps_per_role = {original}")
+
+    def engine_calls(self):
+        """Calls of the engine's own statements (run as the bootstrap superuser) and of the
+        step's statement, from pg_stat_statements (track = all counts SPI statements)."""
+        rows = self.c.psql(
+            "SELECT s.query, s.calls, (s.userid = 10) FROM pg_stat_statements s "
+            "WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND s.query NOT LIKE '%pg_stat_statements%'")
+        return [(q, int(c), u == "t") for q, c, u in rows]
+
+    def statement_runs(self):
+        """Engine statements per step: N 1-step and N 10-step instances at 1 in flight,
+        counted by pg_stat_statements; (10-step - 1-step) / 9 is the per-step share, the
+        start and the finish cancelling out."""
+        n = self.statement_instances
+        say("statements: restart with pg_stat_statements (track = all) preloaded")
+        loaded = False
+        try:
+            # Its settings exist only once the library is loaded: preload, restart, then set.
+            self.restart_with({"shared_preload_libraries": ("pg_durable", "pg_stat_statements")})
+            loaded = True
+            self.restart_with({"pg_stat_statements.track": "all"})
+            self.c.psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            self.reset_tables()
+            self.warm_up(1)
+            counts = {}
+            for steps in (1, SEQ_STEPS):
+                graph = self.one_graph if steps == 1 else self.seq_graph
+                self.c.psql("SELECT pg_stat_statements_reset()")
+                self.drive(graph, f"stmts{steps}", 1, 3600, max_instances=n)
+                calls = self.engine_calls()
+                engine = [(q, c) for q, c, is_engine in calls if is_engine]
+                counts[steps] = {"engine": sum(c for _, c in engine),
+                                 "step": sum(c for q, c, _ in calls if q.strip() == w.STEP_SQL),
+                                 "top": sorted(engine, key=lambda qc: -qc[1])[:15]}
+            self.results["statements"] = {"n": n, "counts": counts}
+            per = (counts[SEQ_STEPS]["engine"] - counts[1]["engine"]) / ((SEQ_STEPS - 1) * n)
+            say(f"statements: {per:.2f} engine statements per step (marginal), "
+                f"{counts[SEQ_STEPS]['engine'] / (SEQ_STEPS * n):.2f} all included")
+        finally:
+            if loaded:
+                self.c.psql("ALTER SYSTEM RESET pg_stat_statements.track")
+            self.restart_with({"shared_preload_libraries": None})
 
     # ------------------------------------------------------------------ machine
     def describe_machine(self):
@@ -324,6 +428,9 @@ def main():
         b.latency_runs()
         b.fanout_runs()
         b.big_join()
+        b.signal_runs()
+        b.executor_runs()
+        b.statement_runs()
     except BenchError as e:
         print(f"tools/bench: error: {e}", file=sys.stderr)
         return 1
