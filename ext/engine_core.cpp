@@ -6,6 +6,7 @@
 //                      late answer is refused by the VM and its effects rolled back)
 //   Node*              df.nodes status/result/status_details of the node
 //   Instance*          df.instances terminal status; engine state marked finished
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -70,49 +71,112 @@ bool is_json(const std::string& text) {
   return compiler::parse_json(text, doc, &error);
 }
 
-// status_details = {"execution_id"} plus the VM's detail (attempts, errors) and, for a
-// node waiting to retry, "next_retry_at".
-void stamp_node(const Instance& inst, const vm::Action& a, const char* status, bool with_result) {
-  const char* sql_json =
-      "UPDATE df.nodes SET status = $3, result = $4::jsonb, "
-      "status_details = jsonb_build_object('execution_id', $5::text) || coalesce($6::jsonb, '{}') || "
-      "CASE WHEN $7::float8 IS NULL THEN '{}'::jsonb "
-      "ELSE jsonb_build_object('next_retry_at', to_timestamp($7::float8 / 1000)) END, updated_at = now() "
-      "WHERE instance_id = $1 AND id = $2";
-  const char* sql_string =
-      "UPDATE df.nodes SET status = $3, result = to_jsonb($4::text), "
-      "status_details = jsonb_build_object('execution_id', $5::text) || coalesce($6::jsonb, '{}') || "
-      "CASE WHEN $7::float8 IS NULL THEN '{}'::jsonb "
-      "ELSE jsonb_build_object('next_retry_at', to_timestamp($7::float8 / 1000)) END, updated_at = now() "
-      "WHERE instance_id = $1 AND id = $2";
-  std::optional<std::string> result;
-  if (with_result) result = a.text;
-  bool as_json = !with_result || is_json(a.text);
-  std::optional<std::string> detail;
-  if (!a.detail.empty()) detail = a.detail;
-  std::optional<std::string> retry_at;
-  if (a.kind == vm::Action::Kind::NodeRetrying) retry_at = std::to_string(a.deadline_ms);
-  spi::exec(as_json ? sql_json : sql_string,
-            {spi::text(inst.id), spi::text(node_id(inst, a.node)), spi::text(status),
-             spi::optional_text(result), spi::text(execution_stamp(inst, a.scope)),
-             spi::optional_text(detail), spi::optional_text(retry_at)});
+// Appends `value` to a text[] literal being built ("{" ... "}"): quoted, or NULL.
+void append_array_element(std::string& out, const std::optional<std::string>& value) {
+  if (out.size() > 1) out += ',';
+  if (!value) {
+    out += "NULL";
+    return;
+  }
+  out += '"';
+  for (char c : *value) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
 }
 
-TimestampTz timestamp_from_ms(std::int64_t ms) {
-  return static_cast<TimestampTz>(ms - (static_cast<std::int64_t>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000)) * 1000;
+// What one event writes in one statement (write_event): its node stamps (vm::Action
+// Node*) and the tasks it creates (RunSql, RunHttp, ArmTimer). A node stamped twice in one
+// event keeps its last stamp, as writing them in order would leave it: every stamp sets
+// all of status, result and status_details.
+struct NodeStamp {
+  const vm::Action* action;
+  const char* status;
+  bool with_result;
+};
+struct NewTask {
+  const vm::Action* action;
+  const char* kind;
+};
+
+// Writes the event's new state, node stamps and tasks in ONE statement (data-modifying
+// CTEs): the state UPDATE is a compare-and-set on the event count unless the instance is
+// locked, and the stamps and tasks join its RETURNING row, so nothing is written when it
+// fails. Returns whether it was written.
+bool write_event(const Instance& inst, const vm::State& state, std::uint32_t generation,
+                 const std::vector<NodeStamp>& stamps, const std::vector<NewTask>& tasks) {
+  std::vector<const NodeStamp*> last;  // one per node, in first-stamp order
+  for (const NodeStamp& st : stamps) {
+    auto same = std::find_if(last.begin(), last.end(), [&](const NodeStamp* o) { return o->action->node == st.action->node; });
+    if (same != last.end()) *same = &st;
+    else last.push_back(&st);
+  }
+  std::string ids = "{", statuses = "{", results = "{", as_json = "{", execs = "{", details = "{", retries = "{";
+  for (const NodeStamp* st : last) {
+    const vm::Action& a = *st->action;
+    append_array_element(ids, node_id(inst, a.node));
+    append_array_element(statuses, std::string(st->status));
+    append_array_element(results, st->with_result ? std::optional<std::string>(a.text) : std::nullopt);
+    as_json += as_json.size() > 1 ? "," : "";
+    as_json += !st->with_result || is_json(a.text) ? "t" : "f";
+    append_array_element(execs, execution_stamp(inst, a.scope));
+    append_array_element(details, a.detail.empty() ? std::nullopt : std::optional<std::string>(a.detail));
+    append_array_element(retries, a.kind == vm::Action::Kind::NodeRetrying
+                                      ? std::optional<std::string>(std::to_string(a.deadline_ms))
+                                      : std::nullopt);
+  }
+  std::string task_ids = "{", kinds = "{", nodes = "{", payloads = "{", iterations = "{", dues = "{";
+  for (const NewTask& t : tasks) {
+    const vm::Action& a = *t.action;
+    append_array_element(task_ids, std::to_string(a.task_id));
+    append_array_element(kinds, std::string(t.kind));
+    append_array_element(nodes, std::to_string(a.node));
+    append_array_element(payloads, a.text);
+    append_array_element(iterations, std::to_string(a.iteration));
+    append_array_element(dues, a.kind == vm::Action::Kind::ArmTimer
+                                   ? std::optional<std::string>(std::to_string(a.deadline_ms))
+                                   : std::nullopt);  // ms since the Unix epoch
+  }
+  for (std::string* arr : {&ids, &statuses, &results, &as_json, &execs, &details, &retries, &task_ids, &kinds, &nodes,
+                           &payloads, &iterations, &dues})
+    *arr += '}';
+  static const std::string tail =
+             "n AS (UPDATE df.nodes n SET status = v.status, "
+             "result = CASE WHEN v.as_json THEN v.result::jsonb ELSE to_jsonb(v.result) END, "
+             "status_details = jsonb_build_object('execution_id', v.exec) || coalesce(v.detail::jsonb, '{}') || "
+             "CASE WHEN v.retry IS NULL THEN '{}'::jsonb "
+             "ELSE jsonb_build_object('next_retry_at', to_timestamp(v.retry / 1000)) END, updated_at = now() "
+             "FROM s, unnest($6::text[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], "
+             "$12::float8[]) AS v(id, status, result, as_json, exec, detail, retry) "
+             "WHERE n.instance_id = s.instance_id AND n.id = v.id), "
+             "t AS (INSERT INTO _duroxide.tasks (instance_id, task_id, kind, node, payload, iteration, due_at, "
+             "submitted_by) SELECT s.instance_id, v.task_id, v.kind, v.node, v.payload, v.iteration, "
+             "to_timestamp(v.due / 1000), $18 "
+             "FROM s, unnest($13::bigint[], $14::text[], $15::integer[], $16::text[], $17::integer[], "
+             "$19::float8[]) AS v(task_id, kind, node, payload, iteration, due)) "
+             "SELECT 1 FROM s";
+  // $20..$22: the new row of df.start's instance (unused by the UPDATE form).
+  static const std::string insert_sql =
+      "WITH s AS (INSERT INTO _duroxide.instance_state (instance_id, graph, node_ids, submitted_by, state, "
+      "database, event_count, generation) VALUES ($1, $20, $21::text[], $18, $2, $22, $4 + 1, $3) "
+      "RETURNING instance_id), " + tail;
+  static const std::string update_sql =
+      "WITH s AS (UPDATE _duroxide.instance_state SET state = $2, event_count = event_count + 1, "
+      "generation = $3, updated_at = now() "
+      "WHERE instance_id = $1 AND ($5 OR (event_count = $4 AND NOT finished)) RETURNING instance_id), " + tail;
+  const char* sql = inst.unstored ? insert_sql.c_str() : update_sql.c_str();
+  const Instance::Unstored none;
+  const Instance::Unstored& row = inst.unstored ? *inst.unstored : none;
+  return spi::exec(sql,
+             {spi::text(inst.id), spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)),
+              spi::int8(inst.event_count), spi::boolean(inst.locked), spi::text(ids), spi::text(statuses),
+              spi::text(results), spi::text(as_json), spi::text(execs), spi::text(details), spi::text(retries),
+              spi::text(task_ids), spi::text(kinds), spi::text(nodes), spi::text(payloads), spi::text(iterations),
+              spi::oid(inst.submitted_by), spi::text(dues), spi::text(row.graph_json), spi::text(row.node_ids),
+              spi::optional_text(row.database)}) == 1;
 }
 
-void insert_task(const Instance& inst, const vm::Action& a, const char* kind) {
-  std::optional<TimestampTz> due;
-  if (a.kind == vm::Action::Kind::ArmTimer) due = timestamp_from_ms(a.deadline_ms);
-  spi::Arg due_arg = due ? spi::timestamptz(*due) : spi::Arg{TIMESTAMPTZOID, (Datum)0, true};
-  spi::exec(
-      "INSERT INTO _duroxide.tasks (instance_id, task_id, kind, node, payload, iteration, due_at, submitted_by) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-      {spi::text(inst.id), spi::int8(static_cast<std::int64_t>(a.task_id)), spi::text(kind),
-       spi::int4(static_cast<int>(a.node)), spi::text(a.text), spi::int4(static_cast<int>(a.iteration)), due_arg,
-       spi::oid(inst.submitted_by)});
-}
 
 void cancel_task(const Instance& inst, std::uint64_t task_id) {
   spi::exec(
@@ -144,19 +208,32 @@ void finish_instance(const Instance& inst, const char* status, const std::string
   close_execution(inst.id, std::strcmp(status, "completed") == 0 ? "Completed" : "Failed", output);
 }
 
-void perform(const Instance& inst, const vm::Action& a) {
+// Sorts one action: node stamps and new tasks go to write_event (with the wake-up their
+// commit owes); the rest is persisted by perform_rest, after it, in the VM's order.
+void classify(const Instance& inst, const vm::Action& a, std::vector<NodeStamp>& stamps, std::vector<NewTask>& tasks,
+              std::vector<const vm::Action*>& rest) {
   using K = vm::Action::Kind;
   switch (a.kind) {
-    case K::RunSql: insert_task(inst, a, "sql"); wake_role_executors_at_commit(inst.submitted_by); break;
-    case K::RunHttp: insert_task(inst, a, "http"); wake_role_executors_at_commit(inst.submitted_by); break;
-    case K::ArmTimer: insert_task(inst, a, "timer"); wake_scheduler_at_commit(); break;
+    case K::RunSql: tasks.push_back({&a, "sql"}); wake_role_executors_at_commit(inst.submitted_by); break;
+    case K::RunHttp: tasks.push_back({&a, "http"}); wake_role_executors_at_commit(inst.submitted_by); break;
+    case K::ArmTimer: tasks.push_back({&a, "timer"}); wake_scheduler_at_commit(); break;
+    case K::NodeRunning: stamps.push_back({&a, "running", false}); break;
+    case K::NodeCompleted: stamps.push_back({&a, "completed", true}); break;
+    case K::NodeFailed: stamps.push_back({&a, "failed", true}); break;
+    case K::NodeRetrying: stamps.push_back({&a, "running", false}); break;
+    case K::CancelTask:
+    case K::InstanceCompleted:
+    case K::InstanceFailed: rest.push_back(&a); break;
+  }
+}
+
+void perform_rest(const Instance& inst, const vm::Action& a) {
+  using K = vm::Action::Kind;
+  switch (a.kind) {
     case K::CancelTask: cancel_task(inst, a.task_id); break;
-    case K::NodeRunning: stamp_node(inst, a, "running", false); break;
-    case K::NodeCompleted: stamp_node(inst, a, "completed", true); break;
-    case K::NodeFailed: stamp_node(inst, a, "failed", true); break;
-    case K::NodeRetrying: stamp_node(inst, a, "running", false); break;
     case K::InstanceCompleted: finish_instance(inst, "completed", a.text); break;
     case K::InstanceFailed: finish_instance(inst, "failed", a.text); break;
+    default: break;  // written by write_event
   }
 }
 
@@ -168,24 +245,31 @@ std::uint32_t root_generation(const vm::State& state) {
   return 1;
 }
 
-// Keeps _duroxide.executions in step with the root generation and the event count.
+// Keeps _duroxide.executions in step with the root generation. Runs after the event's
+// state write, so inst.event_count counts the event; the event belongs to the execution
+// it leads to. The running execution's event count is not written per event (see
+// started_at_event in sql/parts/80_engine.sql): only when it ends.
 void record_execution(const Instance& inst, std::uint32_t before, std::uint32_t after, bool started) {
   if (started)
-    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status) VALUES ($1, 1, 'Running') "
-              "ON CONFLICT DO NOTHING", {spi::text(inst.id)});
+    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status, started_at_event) "
+              "VALUES ($1, 1, 'Running', $2 - 1) ON CONFLICT DO NOTHING",
+              {spi::text(inst.id), spi::int8(inst.event_count)});
   if (after > before) {
-    spi::exec("UPDATE _duroxide.executions SET status = 'ContinuedAsNew', finished_at = now() "
-              "WHERE instance_id = $1 AND execution_id = $2", {spi::text(inst.id), spi::int4(static_cast<int>(before))});
-    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status) VALUES ($1, $2, 'Running') "
-              "ON CONFLICT DO NOTHING", {spi::text(inst.id), spi::int4(static_cast<int>(after))});
+    spi::exec("UPDATE _duroxide.executions SET status = 'ContinuedAsNew', finished_at = now(), "
+              "event_count = $3 - 1 - started_at_event WHERE instance_id = $1 AND execution_id = $2",
+              {spi::text(inst.id), spi::int4(static_cast<int>(before)), spi::int8(inst.event_count)});
+    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status, started_at_event) "
+              "VALUES ($1, $2, 'Running', $3 - 1) ON CONFLICT DO NOTHING",
+              {spi::text(inst.id), spi::int4(static_cast<int>(after)), spi::int8(inst.event_count)});
   }
-  spi::exec("UPDATE _duroxide.executions SET event_count = event_count + 1 "
-            "WHERE instance_id = $1 AND execution_id = $2", {spi::text(inst.id), spi::int4(static_cast<int>(after))});
 }
 
+// Ends the running execution: its event count is the instance's count since it began.
 void close_execution(const std::string& instance_id, const char* status, const std::string& output) {
-  spi::exec("UPDATE _duroxide.executions SET status = $2, output = $3, finished_at = now() "
-            "WHERE instance_id = $1 AND status = 'Running'",
+  spi::exec("UPDATE _duroxide.executions x SET status = $2, output = $3, finished_at = now(), "
+            "event_count = coalesce((SELECT s.event_count FROM _duroxide.instance_state s "
+            "WHERE s.instance_id = $1), 0) - x.started_at_event "
+            "WHERE x.instance_id = $1 AND x.status = 'Running'",
             {spi::text(instance_id), spi::text(status), spi::text(output)});
 }
 
@@ -200,6 +284,16 @@ std::shared_ptr<const Graph> build_graph(const std::string& graph_json, std::vec
   auto graph = std::make_shared<Graph>();
   ir::NodePtr root = compiler::parse_strict(graph_json);
   graph->program = vm::lower(*root);
+  graph->node_ids = std::move(node_ids);
+  if (graph->node_ids.size() != graph->program.nodes.size())
+    throw std::runtime_error("pg_durable: " + std::to_string(graph->node_ids.size()) + " node ids for " +
+                             std::to_string(graph->program.nodes.size()) + " nodes");
+  return graph;
+}
+
+std::shared_ptr<const Graph> build_graph(const ir::Node& root, std::vector<std::string> node_ids) {
+  auto graph = std::make_shared<Graph>();
+  graph->program = vm::lower(root);
   graph->node_ids = std::move(node_ids);
   if (graph->node_ids.size() != graph->program.nodes.size())
     throw std::runtime_error("pg_durable: " + std::to_string(graph->node_ids.size()) + " node ids for " +
@@ -238,20 +332,16 @@ std::optional<std::string> read_checkpoint(Instance& inst, const std::string& by
 
 }  // namespace
 
-std::optional<Instance> load_instance(const std::string& instance_id, bool lock) {
-  const char* sql_lock =
-      "SELECT submitted_by::oid, state, created_at::text, database FROM _duroxide.instance_state "
-      "WHERE instance_id = $1 AND NOT finished FOR UPDATE";
-  const char* sql_plain =
-      "SELECT submitted_by::oid, state, created_at::text, database FROM _duroxide.instance_state "
-      "WHERE instance_id = $1 AND NOT finished";
-  if (spi::exec(lock ? sql_lock : sql_plain, {spi::text(instance_id)}) == 0) return std::nullopt;
+std::optional<Instance> instance_from_row(const std::string& instance_id, int first) {
+  if (!spi::value(0, first)) return std::nullopt;
   Instance inst;
   inst.id = instance_id;
-  inst.submitted_by = static_cast<Oid>(std::stoul(spi::value_or(0, 1, "0")));
-  std::string created_at = spi::value_or(0, 3, "");
-  inst.database = spi::value_or(0, 4, "");
-  if (std::optional<std::string> refusal = read_checkpoint(inst, spi::bytea_value(0, 2).value_or(std::string()))) {
+  inst.submitted_by = static_cast<Oid>(std::stoul(spi::value_or(0, first, "0")));
+  std::string created_at = spi::value_or(0, first + 2, "");
+  inst.database = spi::value_or(0, first + 3, "");
+  inst.event_count = std::stoll(spi::value_or(0, first + 4, "0"));
+  if (std::optional<std::string> refusal =
+          read_checkpoint(inst, spi::bytea_value(0, first + 1).value_or(std::string()))) {
     fail_instance(instance_id, *refusal);
     return std::nullopt;
   }
@@ -268,9 +358,23 @@ std::optional<Instance> load_instance(const std::string& instance_id, bool lock)
   return inst;
 }
 
+std::optional<Instance> load_instance(const std::string& instance_id, bool lock) {
+  const char* sql_lock =
+      "SELECT " DF_INSTANCE_COLUMNS " FROM _duroxide.instance_state s "
+      "WHERE s.instance_id = $1 AND NOT s.finished FOR UPDATE";
+  const char* sql_plain =
+      "SELECT " DF_INSTANCE_COLUMNS " FROM _duroxide.instance_state s "
+      "WHERE s.instance_id = $1 AND NOT s.finished";
+  if (spi::exec(lock ? sql_lock : sql_plain, {spi::text(instance_id)}) == 0) return std::nullopt;
+  std::optional<Instance> inst = instance_from_row(instance_id, 1);
+  if (inst) inst->locked = lock;
+  return inst;
+}
+
 namespace {
 
-bool apply_one_event(Instance& inst, const vm::Event& event);
+enum class Outcome { Accepted, Refused, Stale };
+Outcome apply_one_event(Instance& inst, const vm::Event& event);
 
 // The oldest buffered signal for a name some thread now waits for, taken out of the
 // table; nullopt when there is none (or no thread waits).
@@ -307,32 +411,49 @@ std::optional<vm::Event> take_buffered_signal(const Instance& inst) {
 
 // The event, then (a loop, not recursion) every buffered signal a wait it reached can take.
 bool apply_event(Instance& inst, const vm::Event& event) {
-  if (!apply_one_event(inst, event)) return false;
+  inst.locked = true;  // the caller's contract: locked, or created by this transaction
+  if (apply_one_event(inst, event) != Outcome::Accepted) return false;
   while (std::optional<vm::Event> signal = take_buffered_signal(inst)) apply_one_event(inst, *signal);
   return true;
 }
 
+Applied apply_event_if_current(Instance& inst, const vm::Event& event) {
+  if (apply_one_event(inst, event) != Outcome::Accepted) return Applied::Stale;
+  while (std::optional<vm::Event> signal = take_buffered_signal(inst)) apply_one_event(inst, *signal);
+  return Applied::Accepted;
+}
+
 namespace {
 
-bool apply_one_event(Instance& inst, const vm::Event& event) {
+// The state is written first: for an instance read without its lock that write is the
+// compare-and-set that takes the lock, before anything else of the event is persisted.
+Outcome apply_one_event(Instance& inst, const vm::Event& event) {
   vm::StepConfig config;
   config.loop_min_interval_ms = settings.loop_min_interval_ms;
   config.non_retryable_sqlstates =
       vm::parse_sqlstate_list(settings.non_retryable_sqlstates ? settings.non_retryable_sqlstates : "");
   vm::StepResult result = vm::step(inst.graph->program, inst.state, event, config);
-  if (!result.accepted) return false;
+  if (!result.accepted) return inst.locked ? Outcome::Refused : Outcome::Stale;
   std::uint32_t before = root_generation(inst.state), after = root_generation(result.state);
+  std::vector<NodeStamp> stamps;
+  std::vector<NewTask> tasks;
+  std::vector<const vm::Action*> rest;
+  for (const vm::Action& a : result.actions) classify(inst, a, stamps, tasks, rest);
+  if (!write_event(inst, result.state, after, stamps, tasks)) {
+    if (inst.locked) throw std::runtime_error("pg_durable: the engine state of instance " + inst.id + " vanished under its lock");
+    return Outcome::Stale;  // changed since it was read: nothing written (wake-ups fire harmlessly)
+  }
+  inst.locked = true;
+  inst.unstored.reset();
+  ++inst.event_count;
   bool started = event.kind == vm::Event::Kind::Start;
   if (started)
     spi::exec("UPDATE df.instances SET status = 'running', updated_at = now() "
               "WHERE id = $1 AND status = 'pending'", {spi::text(inst.id)});
   record_execution(inst, before, after, started);
-  for (const vm::Action& a : result.actions) perform(inst, a);
+  for (const vm::Action* a : rest) perform_rest(inst, *a);
   inst.state = std::move(result.state);
-  spi::exec("UPDATE _duroxide.instance_state SET state = $2, event_count = event_count + 1, "
-            "generation = $3, updated_at = now() WHERE instance_id = $1",
-            {spi::text(inst.id), spi::binary(vm::serialize(inst.state)), spi::int4(static_cast<int>(after))});
-  return true;
+  return Outcome::Accepted;
 }
 
 }  // namespace

@@ -332,3 +332,9 @@ DELETE FROM _duroxide.tasks WHERE submitted_by IS NULL;  -- orphans: no instance
 ALTER TABLE _duroxide.tasks ALTER COLUMN submitted_by SET NOT NULL;
 DROP INDEX _duroxide.tasks_runnable;
 CREATE INDEX tasks_runnable_by_role ON _duroxide.tasks (submitted_by, created_at) WHERE kind <> 'timer';
+-- --- area: engine (perf): a step no longer writes _duroxide.executions (issue 12) ---
+-- The running execution's event_count is derived from the instance's event count and the
+-- count when it began; written once when the execution ends.
+ALTER TABLE _duroxide.executions ADD COLUMN started_at_event bigint NOT NULL DEFAULT 0;
+UPDATE _duroxide.executions x SET started_at_event = s.event_count - x.event_count
+  FROM _duroxide.instance_state s WHERE s.instance_id = x.instance_id AND x.status = 'Running';

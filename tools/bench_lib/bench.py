@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import report  # noqa: E402
 import workloads as w  # noqa: E402
-from pg import BenchError, Cluster, memory_kb, wait_until  # noqa: E402
+from pg import BenchError, Cluster, cpu_seconds, memory_kb, wait_until  # noqa: E402
 
 ROLE = "df_bench"
 CONCURRENCY = (1, 8)            # pgbench clients; sequential runs with finished instances
@@ -211,13 +211,22 @@ class Bench:
             "SELECT relfilenode FROM pg_class WHERE oid IN ('df.instances'::regclass, "
             "'df.nodes'::regclass, '_duroxide.instance_state'::regclass, '_duroxide.tasks'::regclass, "
             "'df_bench.narrow'::regclass)")]
+        procs = self.c.engine_processes()
+        cpu0 = {pid: cpu_seconds(pid) for _, pid in procs}
         lsn0, xc0, wr0 = self.wal_counters()
         units, starts = run()
+        # CPU of the engine processes alive before and after (an executor started during
+        # the run is counted from zero): a counter the machine's load does not distort.
+        cpu1 = {pid: cpu_seconds(pid) for _, pid in self.c.engine_processes()}
+        engine_cpu = sum(v - (cpu0.get(pid) or 0.0) for pid, v in cpu1.items() if v is not None)
         time.sleep(1.2)  # backends flush their statistics at most once a second
         lsn1, xc1, wr1 = self.wal_counters()
         records = self.c.wal_records(lsn0, lsn1)
         commits_all, commits_ours = self.c.wal_commits_touching(lsn0, lsn1, rels)
+        narrow = self.c.value("SELECT relfilenode FROM pg_class WHERE oid = 'df_bench.narrow'::regclass")
+        step_txns, step_bytes = self.c.wal_of_transactions_touching(lsn0, lsn1, [narrow])
         return {"units": units, "starts": starts, "wal_bytes": self.c.wal_bytes_between(lsn0, lsn1),
+                "engine_cpu_s": engine_cpu, "step_txns": step_txns, "step_txn_bytes": step_bytes,
                 "records": records, "xact_commit": xc1 - xc0, "stat_wal_records": wr1 - wr0,
                 "commits_all": commits_all, "commits_ours": commits_ours}
 
@@ -340,10 +349,10 @@ class Bench:
         """Calls of the engine's own statements (run as the bootstrap superuser) and of the
         step's statement, from pg_stat_statements (track = all counts SPI statements)."""
         rows = self.c.psql(
-            "SELECT s.query, s.calls, (s.userid = 10) FROM pg_stat_statements s "
+            "SELECT s.calls, (s.userid = 10), regexp_replace(s.query, '\\s+', ' ', 'g') FROM pg_stat_statements s "
             "WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
             "AND s.query NOT LIKE '%pg_stat_statements%'")
-        return [(q, int(c), u == "t") for q, c, u in rows]
+        return [("|".join(q), int(c), u == "t") for c, u, *q in rows]  # the text may hold '|' 
 
     def statement_runs(self):
         """Engine statements per step: N 1-step and N 10-step instances at 1 in flight,
@@ -368,6 +377,8 @@ class Bench:
                 calls = self.engine_calls()
                 engine = [(q, c) for q, c, is_engine in calls if is_engine]
                 counts[steps] = {"engine": sum(c for _, c in engine),
+                                 # PostgreSQL's RI triggers: "SELECT 1 FROM ONLY <table> x WHERE ..."
+                                 "fk": sum(c for q, c in engine if q.startswith("SELECT $") and " FROM ONLY " in q),
                                  "step": sum(c for q, c, _ in calls if q.strip() == w.STEP_SQL),
                                  "top": sorted(engine, key=lambda qc: -qc[1])[:15]}
             self.results["statements"] = {"n": n, "counts": counts}
@@ -401,6 +412,14 @@ class Bench:
         }
 
 
+def dump_raw(results, path):
+    """The raw figures, so a failed or finished run's measurements are never lost."""
+    import json
+    with open(path, "w") as f:
+        json.dump(results, f, indent=1, default=str)
+    say(f"raw figures in {path}")
+
+
 def main():
     ap = argparse.ArgumentParser(description="pg_durable benchmarks (run through tools/bench)")
     ap.add_argument("--root", required=True)
@@ -410,6 +429,9 @@ def main():
     ap.add_argument("--workers", type=int, default=0)
     ap.add_argument("--output", required=True)
     ap.add_argument("--command", default="tools/bench")
+    ap.add_argument("--sections", default="",
+                    help="comma-separated subset (baseline, wal, latency, fanout, join, signals, "
+                         "executors, statements): prints the raw figures as JSON, no report")
     args = ap.parse_args()
     cluster = Cluster(args.root, args.port, args.dev_dir)
     b = Bench(cluster, args)
@@ -418,6 +440,26 @@ def main():
         f.write(w.STEP_SQL + ";\n")
         b.pgbench_script = f.name
     os.chmod(b.pgbench_script, 0o644)
+    if args.sections:
+        import json
+        wanted = args.sections.split(",")
+        runs = {"baseline": b.baseline_runs, "wal": b.wal_runs, "latency": b.latency_runs,
+                "fanout": b.fanout_runs, "join": b.big_join, "signals": b.signal_runs,
+                "executors": b.executor_runs, "statements": b.statement_runs}
+        try:
+            b.setup()
+            b.results["memory"] = {}
+            for name in wanted:
+                runs[name]()
+        except BenchError as e:
+            print(f"tools/bench: error: {e}", file=sys.stderr)
+            return 1
+        finally:
+            os.unlink(b.pgbench_script)
+        with open(args.output, "w") as f:
+            json.dump(b.results, f, indent=1, default=str)
+        say(f"wrote {args.output} (raw figures of {args.sections})")
+        return 0
     try:
         b.setup()
         b.describe_machine()
@@ -433,9 +475,11 @@ def main():
         b.statement_runs()
     except BenchError as e:
         print(f"tools/bench: error: {e}", file=sys.stderr)
+        dump_raw(b.results, args.output + ".partial.json")
         return 1
     finally:
         os.unlink(b.pgbench_script)
+    dump_raw(b.results, args.output + ".json")
     b.results["machine"]["load average at end"] = open("/proc/loadavg").read().split()[:3]
     b.results["duration"] = time.monotonic() - t0
     b.results["command"] = args.command

@@ -183,6 +183,12 @@ rmgr: Standby     len (rec/tot):     50/    50, tx:          0, lsn: 0/010000f8,
         self.assertEqual(pg.count_commits_touching(self.RECORDS, [99999]), (2, 0))
         self.assertEqual(pg.count_commits_touching(self.RECORDS, [16400, 16500]), (2, 2))
 
+    def test_wal_of_step_transactions_counts_their_subtransactions_and_commit(self):
+        # tx 800 commits with subxact 801, which wrote rel 16400: 59 + 38 bytes
+        self.assertEqual(pg.wal_of_transactions_touching(self.RECORDS, [16400]), (1, 97))
+        self.assertEqual(pg.wal_of_transactions_touching(self.RECORDS, [16500]), (1, 93))
+        self.assertEqual(pg.wal_of_transactions_touching(self.RECORDS, [99999]), (0, 0))
+
     def test_garbage_gives_nothing(self):
         self.assertEqual(pg.parse_waldump_stats("pg_waldump: error: could not open file"), {})
 
