@@ -18,6 +18,7 @@
 #include "instance_status.hpp"
 #include "shmem.hpp"
 #include "spi.hpp"
+#include "step_record.hpp"
 
 extern "C" {
 #include "catalog/pg_authid.h"
@@ -71,6 +72,38 @@ bool is_json(const std::string& text) {
   return compiler::parse_json(text, doc, &error);
 }
 
+// status_details = {"execution_id"} plus the VM's detail (attempts, errors) and, for a
+// node waiting to retry, "next_retry_at"; the clock times, error record and run record of
+// step_record.hpp ($8..$13, DF_NODE_STAMP_SQL).
+void stamp_node(const Instance& inst, const vm::Action& a, const char* status, bool with_result) {
+  const char* sql_json =
+      "UPDATE df.nodes SET status = $3, result = $4::jsonb, "
+      "status_details = jsonb_build_object('execution_id', $5::text) || coalesce($6::jsonb, '{}') || "
+      "CASE WHEN $7::float8 IS NULL THEN '{}'::jsonb "
+      "ELSE jsonb_build_object('next_retry_at', to_timestamp($7::float8 / 1000)) END, " DF_NODE_STAMP_SQL " "
+      "WHERE instance_id = $1 AND id = $2";
+  const char* sql_string =
+      "UPDATE df.nodes SET status = $3, result = to_jsonb($4::text), "
+      "status_details = jsonb_build_object('execution_id', $5::text) || coalesce($6::jsonb, '{}') || "
+      "CASE WHEN $7::float8 IS NULL THEN '{}'::jsonb "
+      "ELSE jsonb_build_object('next_retry_at', to_timestamp($7::float8 / 1000)) END, " DF_NODE_STAMP_SQL " "
+      "WHERE instance_id = $1 AND id = $2";
+  std::optional<std::string> result;
+  if (with_result) result = a.text;
+  bool as_json = !with_result || is_json(a.text);
+  std::optional<std::string> detail;
+  if (!a.detail.empty()) detail = a.detail;
+  std::optional<std::string> retry_at;
+  if (a.kind == vm::Action::Kind::NodeRetrying) retry_at = std::to_string(a.deadline_ms);
+  std::string execution = execution_stamp(inst, a.scope);
+  step_record::NodeStamp times =
+      step_record::stamp_for(inst.id, node_id(inst, a.node), inst.graph->program.nodes.at(a.node).type, a, execution);
+  spi::exec(as_json ? sql_json : sql_string,
+            {spi::text(inst.id), spi::text(node_id(inst, a.node)), spi::text(status),
+             spi::optional_text(result), spi::text(execution),
+             spi::optional_text(detail), spi::optional_text(retry_at), DF_NODE_STAMP_ARGS(times)});
+}
+
 // Appends `value` to a text[] literal being built ("{" ... "}"): quoted, or NULL.
 void append_array_element(std::string& out, const std::optional<std::string>& value) {
   if (out.size() > 1) out += ',';
@@ -86,10 +119,8 @@ void append_array_element(std::string& out, const std::optional<std::string>& va
   out += '"';
 }
 
-// What one event writes in one statement (write_event): its node stamps (vm::Action
-// Node*) and the tasks it creates (RunSql, RunHttp, ArmTimer). A node stamped twice in one
-// event keeps its last stamp, as writing them in order would leave it: every stamp sets
-// all of status, result and status_details.
+// What one event writes besides its state (write_effects): its node stamps (vm::Action
+// Node*) and the tasks it creates (RunSql, RunHttp, ArmTimer).
 struct NodeStamp {
   const vm::Action* action;
   const char* status;
@@ -100,32 +131,71 @@ struct NewTask {
   const char* kind;
 };
 
-// Writes the event's new state, node stamps and tasks in ONE statement (data-modifying
-// CTEs): the state UPDATE is a compare-and-set on the event count unless the instance is
-// locked, and the stamps and tasks join its RETURNING row, so nothing is written when it
-// fails. Returns whether it was written.
-bool write_event(const Instance& inst, const vm::State& state, std::uint32_t generation,
-                 const std::vector<NodeStamp>& stamps, const std::vector<NewTask>& tasks) {
-  std::vector<const NodeStamp*> last;  // one per node, in first-stamp order
-  for (const NodeStamp& st : stamps) {
-    auto same = std::find_if(last.begin(), last.end(), [&](const NodeStamp* o) { return o->action->node == st.action->node; });
-    if (same != last.end()) *same = &st;
-    else last.push_back(&st);
+// Writes the event's new state: INSERTs df.start's row, else UPDATEs it — for an
+// instance read without its lock, as a compare-and-set on the event count that takes the
+// row lock. Returns whether it was written (false: the state moved on; nothing written).
+bool write_state(const Instance& inst, const vm::State& state, std::uint32_t generation) {
+  if (inst.unstored)
+    return spi::exec("INSERT INTO _duroxide.instance_state (instance_id, graph, node_ids, submitted_by, state, "
+                     "database, event_count, generation) VALUES ($1, $4, $5::text[], $6, $2, $7, 1, $3)",
+                     {spi::text(inst.id), spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)),
+                      spi::text(inst.unstored->graph_json), spi::text(inst.unstored->node_ids),
+                      spi::oid(inst.submitted_by), spi::optional_text(inst.unstored->database)}) == 1;
+  return spi::exec("UPDATE _duroxide.instance_state SET state = $2, event_count = event_count + 1, "
+                   "generation = $3, updated_at = clock_timestamp() "
+                   "WHERE instance_id = $1 AND ($5 OR (event_count = $4 AND NOT finished))",
+                   {spi::text(inst.id), spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)),
+                    spi::int8(inst.event_count), spi::boolean(inst.locked)}) == 1;
+}
+
+// TimestampTz -> microseconds since the Unix epoch (passed as bigint, converted back
+// exactly in SQL: 'epoch' + n microseconds).
+std::optional<std::string> unix_us_text(const std::optional<TimestampTz>& t) {
+  if (!t) return std::nullopt;
+  return std::to_string(*t + static_cast<std::int64_t>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY *
+                                 USECS_PER_SEC);
+}
+
+// Writes the event's node stamps and new tasks in ONE statement (two data-modifying
+// CTEs), after its state was written. A node stamped twice in one event (rare) is stamped
+// in order, one statement each, so that every stamp's run record and start time count.
+// Each stamp's extra columns come from step_record::stamp_for, called once per stamp
+// (it also queues the attempt's metrics and log line for commit).
+void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, const std::vector<NewTask>& tasks) {
+  bool repeated = false;
+  for (std::size_t i = 0; i < stamps.size() && !repeated; ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (stamps[j].action->node == stamps[i].action->node) repeated = true;
+  if (repeated) {
+    for (const NodeStamp& st : stamps) stamp_node(inst, *st.action, st.status, st.with_result);
   }
-  std::string ids = "{", statuses = "{", results = "{", as_json = "{", execs = "{", details = "{", retries = "{";
-  for (const NodeStamp* st : last) {
-    const vm::Action& a = *st->action;
-    append_array_element(ids, node_id(inst, a.node));
-    append_array_element(statuses, std::string(st->status));
-    append_array_element(results, st->with_result ? std::optional<std::string>(a.text) : std::nullopt);
-    as_json += as_json.size() > 1 ? "," : "";
-    as_json += !st->with_result || is_json(a.text) ? "t" : "f";
-    append_array_element(execs, execution_stamp(inst, a.scope));
-    append_array_element(details, a.detail.empty() ? std::nullopt : std::optional<std::string>(a.detail));
-    append_array_element(retries, a.kind == vm::Action::Kind::NodeRetrying
-                                      ? std::optional<std::string>(std::to_string(a.deadline_ms))
-                                      : std::nullopt);
-  }
+  if (tasks.empty() && (repeated || stamps.empty())) return;
+  std::string ids = "{", statuses = "{", results = "{", as_json = "{", execs = "{", details = "{", retries = "{",
+              keeps = "{", starts = "{", finishes = "{", errors = "{", runs = "{";
+  int runs_kept = 0;
+  if (!repeated)
+    for (const NodeStamp& st : stamps) {
+      const vm::Action& a = *st.action;
+      const std::string& node = node_id(inst, a.node);
+      std::string execution = execution_stamp(inst, a.scope);
+      step_record::NodeStamp times =
+          step_record::stamp_for(inst.id, node, inst.graph->program.nodes.at(a.node).type, a, execution);
+      runs_kept = times.runs_kept;
+      append_array_element(ids, node);
+      append_array_element(statuses, std::string(st.status));
+      append_array_element(results, st.with_result ? std::optional<std::string>(a.text) : std::nullopt);
+      append_array_element(as_json, std::string(!st.with_result || is_json(a.text) ? "t" : "f"));
+      append_array_element(execs, execution);
+      append_array_element(details, a.detail.empty() ? std::nullopt : std::optional<std::string>(a.detail));
+      append_array_element(retries, a.kind == vm::Action::Kind::NodeRetrying
+                                        ? std::optional<std::string>(std::to_string(a.deadline_ms))
+                                        : std::nullopt);
+      append_array_element(keeps, std::string(times.keep_started ? "t" : "f"));
+      append_array_element(starts, unix_us_text(times.started_at));
+      append_array_element(finishes, unix_us_text(times.finished_at));
+      append_array_element(errors, times.error);
+      append_array_element(runs, times.run);
+    }
   std::string task_ids = "{", kinds = "{", nodes = "{", payloads = "{", iterations = "{", dues = "{";
   for (const NewTask& t : tasks) {
     const vm::Action& a = *t.action;
@@ -138,45 +208,42 @@ bool write_event(const Instance& inst, const vm::State& state, std::uint32_t gen
                                    ? std::optional<std::string>(std::to_string(a.deadline_ms))
                                    : std::nullopt);  // ms since the Unix epoch
   }
-  for (std::string* arr : {&ids, &statuses, &results, &as_json, &execs, &details, &retries, &task_ids, &kinds, &nodes,
-                           &payloads, &iterations, &dues})
+  for (std::string* arr : {&ids, &statuses, &results, &as_json, &execs, &details, &retries, &keeps, &starts, &finishes,
+                           &errors, &runs, &task_ids, &kinds, &nodes, &payloads, &iterations, &dues})
     *arr += '}';
-  static const std::string tail =
-             "n AS (UPDATE df.nodes n SET status = v.status, "
-             "result = CASE WHEN v.as_json THEN v.result::jsonb ELSE to_jsonb(v.result) END, "
-             "status_details = jsonb_build_object('execution_id', v.exec) || coalesce(v.detail::jsonb, '{}') || "
-             "CASE WHEN v.retry IS NULL THEN '{}'::jsonb "
-             "ELSE jsonb_build_object('next_retry_at', to_timestamp(v.retry / 1000)) END, updated_at = now() "
-             "FROM s, unnest($6::text[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], "
-             "$12::float8[]) AS v(id, status, result, as_json, exec, detail, retry) "
-             "WHERE n.instance_id = s.instance_id AND n.id = v.id), "
-             "t AS (INSERT INTO _duroxide.tasks (instance_id, task_id, kind, node, payload, iteration, due_at, "
-             "submitted_by) SELECT s.instance_id, v.task_id, v.kind, v.node, v.payload, v.iteration, "
-             "to_timestamp(v.due / 1000), $18 "
-             "FROM s, unnest($13::bigint[], $14::text[], $15::integer[], $16::text[], $17::integer[], "
-             "$19::float8[]) AS v(task_id, kind, node, payload, iteration, due)) "
-             "SELECT 1 FROM s";
-  // $20..$22: the new row of df.start's instance (unused by the UPDATE form).
-  static const std::string insert_sql =
-      "WITH s AS (INSERT INTO _duroxide.instance_state (instance_id, graph, node_ids, submitted_by, state, "
-      "database, event_count, generation) VALUES ($1, $20, $21::text[], $18, $2, $22, $4 + 1, $3) "
-      "RETURNING instance_id), " + tail;
-  static const std::string update_sql =
-      "WITH s AS (UPDATE _duroxide.instance_state SET state = $2, event_count = event_count + 1, "
-      "generation = $3, updated_at = now() "
-      "WHERE instance_id = $1 AND ($5 OR (event_count = $4 AND NOT finished)) RETURNING instance_id), " + tail;
-  const char* sql = inst.unstored ? insert_sql.c_str() : update_sql.c_str();
-  const Instance::Unstored none;
-  const Instance::Unstored& row = inst.unstored ? *inst.unstored : none;
-  return spi::exec(sql,
-             {spi::text(inst.id), spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)),
-              spi::int8(inst.event_count), spi::boolean(inst.locked), spi::text(ids), spi::text(statuses),
-              spi::text(results), spi::text(as_json), spi::text(execs), spi::text(details), spi::text(retries),
-              spi::text(task_ids), spi::text(kinds), spi::text(nodes), spi::text(payloads), spi::text(iterations),
-              spi::oid(inst.submitted_by), spi::text(dues), spi::text(row.graph_json), spi::text(row.node_ids),
-              spi::optional_text(row.database)}) == 1;
+  // The SET list is step_record.hpp's DF_NODE_STAMP_SQL per row: started_at kept when
+  // asked, the run record appended to at most runs_kept.
+  spi::exec(
+      "WITH n AS (UPDATE df.nodes n SET status = v.status, "
+      "result = CASE WHEN v.as_json THEN v.result::jsonb ELSE to_jsonb(v.result) END, "
+      "status_details = jsonb_build_object('execution_id', v.exec) || coalesce(v.detail::jsonb, '{}') || "
+      "CASE WHEN v.retry IS NULL THEN '{}'::jsonb "
+      "ELSE jsonb_build_object('next_retry_at', to_timestamp(v.retry / 1000)) END, "
+      "updated_at = clock_timestamp(), "
+      "started_at = CASE WHEN v.keep THEN coalesce(n.started_at, v.started) ELSE v.started END, "
+      "finished_at = v.finished, error = v.error, "
+      "runs = CASE WHEN v.run IS NULL THEN n.runs "
+      "WHEN jsonb_array_length(coalesce(n.runs, '[]'::jsonb)) >= $20 THEN (n.runs - 0) || v.run "
+      "ELSE coalesce(n.runs, '[]'::jsonb) || v.run END "
+      "FROM (SELECT u.id, u.status, u.result, u.as_json, u.exec, u.detail, u.retry, u.keep, "
+      "'epoch'::timestamptz + u.started * '1 microsecond'::interval AS started, "
+      "'epoch'::timestamptz + u.finished * '1 microsecond'::interval AS finished, u.error, u.run::jsonb AS run "
+      "FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], $8::float8[], "
+      "$9::boolean[], $10::bigint[], $11::bigint[], $12::text[], $13::text[]) "
+      "AS u(id, status, result, as_json, exec, detail, retry, keep, started, finished, error, run)) v "
+      "WHERE n.instance_id = $1 AND n.id = v.id), "
+      "t AS (INSERT INTO _duroxide.tasks (instance_id, task_id, kind, node, payload, iteration, due_at, "
+      "submitted_by) SELECT $1, v.task_id, v.kind, v.node, v.payload, v.iteration, "
+      "to_timestamp(v.due / 1000), $19 "
+      "FROM unnest($14::bigint[], $15::text[], $16::integer[], $17::text[], $18::integer[], $21::float8[]) "
+      "AS v(task_id, kind, node, payload, iteration, due)) "
+      "SELECT 1",
+      {spi::text(inst.id), spi::text(ids), spi::text(statuses), spi::text(results), spi::text(as_json),
+       spi::text(execs), spi::text(details), spi::text(retries), spi::text(keeps), spi::text(starts),
+       spi::text(finishes), spi::text(errors), spi::text(runs), spi::text(task_ids), spi::text(kinds),
+       spi::text(nodes), spi::text(payloads), spi::text(iterations), spi::oid(inst.submitted_by),
+       spi::int4(runs_kept), spi::text(dues)});
 }
-
 
 void cancel_task(const Instance& inst, std::uint64_t task_id) {
   spi::exec(
@@ -195,20 +262,21 @@ void forget_graph(const std::string& instance_id) {
 void finish_instance(const Instance& inst, const char* status, const std::string& output) {
   forget_graph(inst.id);  // a finished instance never steps again: keep the cache small
   const char* sql = std::strcmp(status, "completed") == 0
-      ? "UPDATE df.instances SET status = 'completed', completed_at = now(), updated_at = now() "
+      ? "UPDATE df.instances SET status = 'completed', completed_at = clock_timestamp(), updated_at = clock_timestamp() "
         "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL
-      : "UPDATE df.instances SET status = $2, updated_at = now() "
+      : "UPDATE df.instances SET status = $2, updated_at = clock_timestamp() "
         "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL;
   if (std::strcmp(status, "completed") == 0) spi::exec(sql, {spi::text(inst.id)});
   else spi::exec(sql, {spi::text(inst.id), spi::text(status)});
-  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now(), "
+  if (std::strcmp(status, "failed") == 0) step_record::instance_failed(inst.id, output);
+  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = clock_timestamp(), "
             "buffered_signals = 0 WHERE instance_id = $1",
             {spi::text(inst.id), spi::text(output)});
   spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(inst.id)});
   close_execution(inst.id, std::strcmp(status, "completed") == 0 ? "Completed" : "Failed", output);
 }
 
-// Sorts one action: node stamps and new tasks go to write_event (with the wake-up their
+// Sorts one action: node stamps and new tasks go to write_effects (with the wake-up their
 // commit owes); the rest is persisted by perform_rest, after it, in the VM's order.
 void classify(const Instance& inst, const vm::Action& a, std::vector<NodeStamp>& stamps, std::vector<NewTask>& tasks,
               std::vector<const vm::Action*>& rest) {
@@ -233,7 +301,7 @@ void perform_rest(const Instance& inst, const vm::Action& a) {
     case K::CancelTask: cancel_task(inst, a.task_id); break;
     case K::InstanceCompleted: finish_instance(inst, "completed", a.text); break;
     case K::InstanceFailed: finish_instance(inst, "failed", a.text); break;
-    default: break;  // written by write_event
+    default: break;  // written by write_effects
   }
 }
 
@@ -251,22 +319,22 @@ std::uint32_t root_generation(const vm::State& state) {
 // started_at_event in sql/parts/80_engine.sql): only when it ends.
 void record_execution(const Instance& inst, std::uint32_t before, std::uint32_t after, bool started) {
   if (started)
-    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status, started_at_event) "
-              "VALUES ($1, 1, 'Running', $2 - 1) ON CONFLICT DO NOTHING",
+    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status, started_at, started_at_event) "
+              "VALUES ($1, 1, 'Running', clock_timestamp(), $2 - 1) ON CONFLICT DO NOTHING",
               {spi::text(inst.id), spi::int8(inst.event_count)});
   if (after > before) {
-    spi::exec("UPDATE _duroxide.executions SET status = 'ContinuedAsNew', finished_at = now(), "
+    spi::exec("UPDATE _duroxide.executions SET status = 'ContinuedAsNew', finished_at = clock_timestamp(), "
               "event_count = $3 - 1 - started_at_event WHERE instance_id = $1 AND execution_id = $2",
               {spi::text(inst.id), spi::int4(static_cast<int>(before)), spi::int8(inst.event_count)});
-    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status, started_at_event) "
-              "VALUES ($1, $2, 'Running', $3 - 1) ON CONFLICT DO NOTHING",
+    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status, started_at, started_at_event) "
+              "VALUES ($1, $2, 'Running', clock_timestamp(), $3 - 1) ON CONFLICT DO NOTHING",
               {spi::text(inst.id), spi::int4(static_cast<int>(after)), spi::int8(inst.event_count)});
   }
 }
 
 // Ends the running execution: its event count is the instance's count since it began.
 void close_execution(const std::string& instance_id, const char* status, const std::string& output) {
-  spi::exec("UPDATE _duroxide.executions x SET status = $2, output = $3, finished_at = now(), "
+  spi::exec("UPDATE _duroxide.executions x SET status = $2, output = $3, finished_at = clock_timestamp(), "
             "event_count = coalesce((SELECT s.event_count FROM _duroxide.instance_state s "
             "WHERE s.instance_id = $1), 0) - x.started_at_event "
             "WHERE x.instance_id = $1 AND x.status = 'Running'",
@@ -439,16 +507,17 @@ Outcome apply_one_event(Instance& inst, const vm::Event& event) {
   std::vector<NewTask> tasks;
   std::vector<const vm::Action*> rest;
   for (const vm::Action& a : result.actions) classify(inst, a, stamps, tasks, rest);
-  if (!write_event(inst, result.state, after, stamps, tasks)) {
+  if (!write_state(inst, result.state, after)) {
     if (inst.locked) throw std::runtime_error("pg_durable: the engine state of instance " + inst.id + " vanished under its lock");
     return Outcome::Stale;  // changed since it was read: nothing written (wake-ups fire harmlessly)
   }
   inst.locked = true;
   inst.unstored.reset();
   ++inst.event_count;
+  write_effects(inst, stamps, tasks);
   bool started = event.kind == vm::Event::Kind::Start;
   if (started)
-    spi::exec("UPDATE df.instances SET status = 'running', updated_at = now() "
+    spi::exec("UPDATE df.instances SET status = 'running', updated_at = clock_timestamp() "
               "WHERE id = $1 AND status = 'pending'", {spi::text(inst.id)});
   record_execution(inst, before, after, started);
   for (const vm::Action* a : rest) perform_rest(inst, *a);
@@ -460,7 +529,7 @@ Outcome apply_one_event(Instance& inst, const vm::Event& event) {
 
 void finish_cancelled(const std::string& instance_id, const std::string& reason) {
   forget_graph(instance_id);
-  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now(), "
+  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = clock_timestamp(), "
             "buffered_signals = 0 WHERE instance_id = $1", {spi::text(instance_id), spi::text(reason)});
   spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(instance_id)});
   spi::exec("DELETE FROM _duroxide.tasks WHERE (instance_id, task_id) IN ("
@@ -472,10 +541,11 @@ void finish_cancelled(const std::string& instance_id, const std::string& reason)
 void fail_instance(const std::string& instance_id, const std::string& message) {
   forget_graph(instance_id);
   spi::exec("DELETE FROM _duroxide.tasks WHERE instance_id = $1", {spi::text(instance_id)});
-  spi::exec("UPDATE df.instances SET status = 'failed', updated_at = now() "
-            "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL,
-            {spi::text(instance_id)});
-  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = now(), "
+  if (spi::exec("UPDATE df.instances SET status = 'failed', updated_at = clock_timestamp() "
+                "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL,
+                {spi::text(instance_id)}) > 0)
+    step_record::instance_failed(instance_id, message);
+  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = clock_timestamp(), "
             "buffered_signals = 0 WHERE instance_id = $1",
             {spi::text(instance_id), spi::text(message)});
   spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(instance_id)});

@@ -26,6 +26,7 @@
 
 #include "json_text.hpp"
 
+#include "activity.hpp"
 #include "engine_core.hpp"
 #include "executor.hpp"
 #include "executor_pool.hpp"
@@ -37,6 +38,7 @@
 #include "sql_result.hpp"
 #include "step_isolation.hpp"
 #include "subtransaction.hpp"
+#include "step_record.hpp"
 
 extern "C" {
 #include "commands/extension.h"
@@ -290,9 +292,10 @@ void run_remote_sql_task(const ClaimedTask& t, const engine::Instance& inst, con
   if (max_prepared_xacts > 0)
     gid = "pgdf_" + t.instance_id + "_" + std::to_string(t.task_id) + "_" + std::to_string(GetCurrentTimestamp());
   set_executor_task(my_slot, t.instance_id, t.task_id);
-  pgstat_report_activity(STATE_RUNNING, t.payload.c_str());
+  TimestampTz started = activity::report_step(t.instance_id, inst.graph->node_ids.at(t.node), t.payload);
   remote::StepResult r = remote::run(inst.database, role, t.payload, gid);
   set_executor_task(my_slot, "", 0);
+  step_record::AttemptScope attempt(t.node, started);
   bool accepted = record_outcome(t, StepOutcome{r.ok, r.text, {}});
   if (r.gid) {
     if (accepted)
@@ -350,11 +353,13 @@ void run_sql_task(ClaimedTask& t, EngineScope& engine) {
     return;
   }
   set_executor_task(my_slot, t.instance_id, t.task_id);
-  pgstat_report_activity(STATE_RUNNING, t.payload.c_str());  // the step, in the role's own session
+  // the step, in the role's own session
+  TimestampTz started = activity::report_step(t.instance_id, inst->graph->node_ids.at(t.node), t.payload);
   engine.leave();
   SubTransaction step;
   StepOutcome outcome = run_statement(t.payload);
   set_executor_task(my_slot, "", 0);
+  step_record::AttemptScope attempt(t.node, started);
   bool step_effects_kept = false;
   if (outcome.ok) {
     // Keep the subtransaction open: its effects commit only if the VM accepts them.
@@ -384,7 +389,7 @@ void run_http_task(ClaimedTask& t) {
   bool multipart = t.node < nodes.size() && nodes[t.node].type == ir::NodeType::HttpMultipart;
   std::string key = t.instance_id + "-" + inst->graph->node_ids.at(t.node) + "-" + std::to_string(t.iteration);
   set_executor_task(my_slot, t.instance_id, t.task_id);
-  pgstat_report_activity(STATE_RUNNING, "pg_durable HTTP step");
+  TimestampTz started = activity::report_step(t.instance_id, inst->graph->node_ids.at(t.node), "pg_durable HTTP step");
   http::Outcome outcome;
   try {
     outcome = http::perform(t.payload, multipart, inst->submitted_by, key);
@@ -394,6 +399,7 @@ void run_http_task(ClaimedTask& t) {
     throw;
   }
   set_executor_task(my_slot, "", 0);
+  step_record::AttemptScope attempt(t.node, started);
   record_outcome(t, StepOutcome{outcome.ok, outcome.text, outcome.ok ? "" : http_error_record(outcome)}, &*inst);
 }
 
@@ -655,6 +661,7 @@ extern "C" void df_executor_main(unsigned long main_arg) {
   // connection limit (the scheduler checks them first, executor_pool.cpp).
   BackgroundWorkerInitializeConnectionByOid(binding.database, binding.role, 0);
   note_executor_identity(my_role);
+  activity::name_executor(my_slot);
   publish_executor(my_slot, my_role);
   before_shmem_exit(leave_pool, 0);
   isolation::install_hooks();
@@ -671,6 +678,7 @@ extern "C" void df_executor_main(unsigned long main_arg) {
     bool found = run_one_task_in_transaction();
     if (settings_changed) proc_exit(0);
     bool polling = slot_starved;
+    if (!found) activity::report_idle();
     int rc = found ? 0
                    : WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
                                polling ? kSlotPollMs : kExecutorLingerMs, PG_WAIT_EXTENSION);

@@ -115,9 +115,26 @@ void define_size_caps() {
              &settings.max_buffered_signals, 10000, 1, 100000000, PGC_SUSET);
 }
 
+// Observability (owner: obs): failure log lines (failure_log.hpp), run history kept per
+// node (step_record.hpp).
+const struct config_enum_entry kLogLevels[] = {
+    {"off", kLogFailuresOff, false}, {"debug1", DEBUG1, false}, {"log", LOG, false},
+    {"info", INFO, false},           {"notice", NOTICE, false}, {"warning", WARNING, false},
+    {NULL, 0, false}};
+
+void define_observability_settings() {
+  DefineCustomEnumVariable("pg_durable.log_failures",
+                           "Server log level of the line written per failed step attempt and per failed instance.",
+                           NULL, &settings.log_failures, LOG, kLogLevels, PGC_SUSET, 0, NULL, NULL, NULL);
+  define_int("pg_durable.step_runs_per_node",
+             "Step attempts kept per node for df.step_runs (the oldest goes first; 0 keeps none).",
+             &settings.step_runs_per_node, 20, 0, 1000, PGC_SUSET);
+}
+
 }  // namespace
 
 void define_settings() {
+  define_observability_settings();
   define_connection_settings();
   define_policy_settings();
   define_failure_settings();

@@ -32,7 +32,12 @@ struct Settings {
   int max_step_result_bytes;  // a SQL step's result JSON (sql_result.cpp)
   int max_signal_bytes;       // df.signal data
   int max_buffered_signals;   // signals waiting for their df.wait_for_signal, per instance
+  // Observability (issue 15).
+  int log_failures;           // elevel of failure_log.hpp's lines, kLogFailuresOff = none
+  int step_runs_per_node;     // run records kept in df.nodes.runs per node
 };
+
+inline constexpr int kLogFailuresOff = 0;
 
 extern Settings settings;
 

@@ -9,6 +9,7 @@
 
 #include <rapidjson/document.h>
 
+#include "instance_status.hpp"
 #include "json_text.hpp"
 
 namespace df::ext::inferred {
@@ -138,7 +139,7 @@ std::map<std::string, Inferred> infer(const std::vector<NodeRecord>& nodes, cons
 }
 
 void settle_for_instance(std::map<std::string, Inferred>& inferred, const std::string& instance_status) {
-  if (instance_status != "completed" && instance_status != "failed" && instance_status != "cancelled") return;
+  if (!is_terminal_status(instance_status)) return;
   for (auto& [id, inf] : inferred) {
     if (inf.status == "running") inf = {"cancelled", std::nullopt};
     else if (inf.status == "pending") inf = {"skipped", std::nullopt};

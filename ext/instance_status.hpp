@@ -1,9 +1,11 @@
 // instance_status.hpp — the one definition of which df.instances statuses are terminal
 // (an instance in one of them never runs again). C++ callers use is_terminal_status();
 // SQL text in ext/ splices DF_TERMINAL_STATUSES_SQL into `status [NOT] IN ...`, and a
-// compile-time check keeps that spelling equal to the list. SQL files name the list in
-// one place only: the test helper await_end (regress/sql/exec_setup.sql) and users call
-// df.await_instance, which returns when is_terminal_status() says so. PostgreSQL-free.
+// compile-time check keeps that spelling equal to the list. SQL and scripts wait with
+// df.await_instance (it returns when is_terminal_status() says so); the few lines that
+// must spell the list carry "terminal statuses: ext/instance_status.hpp", and
+// ext/tests/check_terminal_statuses.py (unit suite) fails on any other copy or on a tied
+// one that differs. PostgreSQL-free.
 #pragma once
 #include <cstddef>
 #include <string_view>

@@ -2,6 +2,7 @@
 // as a table of contents of the subsystems it starts.
 #include "drop_guard.hpp"
 #include "gucs.hpp"
+#include "metrics.hpp"
 #include "pg_bridge.hpp"
 #include "shmem.hpp"
 #include "worker.hpp"
@@ -22,6 +23,7 @@ void _PG_init(void) {
                     "HINT: Add 'pg_durable' to shared_preload_libraries in postgresql.conf and restart the server.")));
   df::ext::define_settings();
   df::ext::install_shared_memory_hooks();
+  df::ext::metrics::install_shared_memory_hooks();
   df::ext::register_scheduler_worker();
   df::ext::install_drop_guard();
 }

@@ -25,27 +25,33 @@ const char kMagic[] = "DFVMS";
 class Writer {
  public:
   std::string out;
-  void u(std::uint64_t v) {
+  // An unsigned LEB128 varint.
+  void varint(std::uint64_t v) {
     do {
       std::uint8_t byte = v & 0x7F;
       v >>= 7;
       out += static_cast<char>(v ? byte | 0x80 : byte);
     } while (v);
   }
-  void i(std::int64_t v) {
-    u((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
+  // A signed integer, zig-zagged so small negative numbers stay short.
+  void signed_varint(std::int64_t v) {
+    varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
   }
-  void s(const std::string& v) {
-    u(v.size());
+  // A length-prefixed byte string.
+  void bytes(const std::string& v) {
+    varint(v.size());
     out += v;
   }
-  template <class E> void e(E v) { u(static_cast<std::uint64_t>(v)); }
+  // An enumerator (or bool) as its underlying number.
+  template <class E> void enum_value(E v) { varint(static_cast<std::uint64_t>(v)); }
 };
 
+// Reads what Writer wrote; every method names the encoding it reads and throws StateError
+// on truncated or out-of-range input.
 class Reader {
  public:
   explicit Reader(std::string_view in) : in_(in) {}
-  std::uint64_t u() {
+  std::uint64_t varint() {
     std::uint64_t v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (pos_ >= in_.size()) throw StateError("corrupt VM state: truncated");
@@ -55,31 +61,31 @@ class Reader {
     }
     throw StateError("corrupt VM state: varint too long");
   }
-  std::uint32_t u32() {
-    const std::uint64_t v = u();
+  std::uint32_t varint32() {
+    const std::uint64_t v = varint();
     if (v > 0xFFFFFFFFu) throw StateError("corrupt VM state: value out of range");
     return static_cast<std::uint32_t>(v);
   }
-  std::int64_t i() {
-    const std::uint64_t v = u();
+  std::int64_t signed_varint() {
+    const std::uint64_t v = varint();
     return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
   }
-  std::string s() {
-    const std::uint64_t n = u();
+  std::string bytes() {
+    const std::uint64_t n = varint();
     if (n > in_.size() - pos_) throw StateError("corrupt VM state: truncated string");
     std::string v(in_.substr(pos_, n));
     pos_ += n;
     return v;
   }
-  template <class E> E e(std::uint64_t max) {
-    const std::uint64_t v = u();
+  template <class E> E enum_value(std::uint64_t max) {
+    const std::uint64_t v = varint();
     if (v > max) throw StateError("corrupt VM state: bad enum value");
     return static_cast<E>(v);
   }
-  bool b() { return e<std::uint8_t>(1) != 0; }
+  bool flag() { return enum_value<std::uint8_t>(1) != 0; }
   // A count of elements each needing at least one byte: bounded by what is left.
   std::size_t count() {
-    const std::uint64_t n = u();
+    const std::uint64_t n = varint();
     if (n > in_.size() - pos_) throw StateError("corrupt VM state: bad count");
     return static_cast<std::size_t>(n);
   }
@@ -95,102 +101,102 @@ class Reader {
 };
 
 void write_map(Writer& w, const std::map<std::string, std::string>& m) {
-  w.u(m.size());
+  w.varint(m.size());
   for (const auto& [k, v] : m) {
-    w.s(k);
-    w.s(v);
+    w.bytes(k);
+    w.bytes(v);
   }
 }
 
 std::map<std::string, std::string> read_map(Reader& r) {
   std::map<std::string, std::string> m;
   for (std::size_t n = r.count(); n > 0; --n) {
-    std::string k = r.s();
-    m[k] = r.s();
+    std::string k = r.bytes();
+    m[k] = r.bytes();
   }
   return m;
 }
 
 void write_thread(Writer& w, const Thread& t) {
-  w.u(t.id);
-  w.u(t.parent);
-  w.u(t.root_node);
-  w.u(t.pc);
-  w.e(t.status);
-  w.u(t.wait_task);
-  w.s(t.acc);
+  w.varint(t.id);
+  w.varint(t.parent);
+  w.varint(t.root_node);
+  w.varint(t.pc);
+  w.enum_value(t.status);
+  w.varint(t.wait_task);
+  w.bytes(t.acc);
   write_map(w, t.results);
-  w.u(t.loops.size());
+  w.varint(t.loops.size());
   for (const auto& f : t.loops) {
-    w.u(f.node);
-    w.u(f.iteration);
-    w.i(f.start_ms);
-    w.s(f.body_result);
-    w.u(f.owns_scope ? 1 : 0);
+    w.varint(f.node);
+    w.varint(f.iteration);
+    w.signed_varint(f.start_ms);
+    w.bytes(f.body_result);
+    w.varint(f.owns_scope ? 1 : 0);
   }
-  w.u(t.scope.size());
+  w.varint(t.scope.size());
   for (const auto& s : t.scope) {
-    w.u(s.node);
-    w.u(s.generation);
+    w.varint(s.node);
+    w.varint(s.generation);
   }
-  w.u(t.children.size());
-  for (auto c : t.children) w.u(c);
-  w.e(t.outcome);
-  w.s(t.outcome_text);
+  w.varint(t.children.size());
+  for (auto c : t.children) w.varint(c);
+  w.enum_value(t.outcome);
+  w.bytes(t.outcome_text);
 }
 
 Thread read_thread(Reader& r) {
   Thread t;
-  t.id = r.u32();
-  t.parent = r.u32();
-  t.root_node = r.u32();
-  t.pc = r.u32();
-  t.status = r.e<ThreadStatus>(static_cast<std::uint64_t>(ThreadStatus::Done));
-  t.wait_task = r.u();
-  t.acc = r.s();
+  t.id = r.varint32();
+  t.parent = r.varint32();
+  t.root_node = r.varint32();
+  t.pc = r.varint32();
+  t.status = r.enum_value<ThreadStatus>(static_cast<std::uint64_t>(ThreadStatus::Done));
+  t.wait_task = r.varint();
+  t.acc = r.bytes();
   t.results = read_map(r);
   for (std::size_t n = r.count(); n > 0; --n) {
     LoopFrame f;
-    f.node = r.u32();
-    f.iteration = r.u32();
-    f.start_ms = r.i();
-    f.body_result = r.s();
-    f.owns_scope = r.b();
+    f.node = r.varint32();
+    f.iteration = r.varint32();
+    f.start_ms = r.signed_varint();
+    f.body_result = r.bytes();
+    f.owns_scope = r.flag();
     t.loops.push_back(std::move(f));
   }
   for (std::size_t n = r.count(); n > 0; --n) {
     ScopeEntry s;
-    s.node = r.u32();
-    s.generation = r.u32();
+    s.node = r.varint32();
+    s.generation = r.varint32();
     t.scope.push_back(s);
   }
-  for (std::size_t n = r.count(); n > 0; --n) t.children.push_back(r.u32());
-  t.outcome = r.e<Outcome>(static_cast<std::uint64_t>(Outcome::Break));
-  t.outcome_text = r.s();
+  for (std::size_t n = r.count(); n > 0; --n) t.children.push_back(r.varint32());
+  t.outcome = r.enum_value<Outcome>(static_cast<std::uint64_t>(Outcome::Break));
+  t.outcome_text = r.bytes();
   return t;
 }
 
 void write_task(Writer& w, const PendingTask& t) {
-  w.u(t.id);
-  w.e(t.kind);
-  w.u(t.thread);
-  w.u(t.node);
-  w.s(t.text);
-  w.i(t.deadline_ms);
-  w.u(t.iteration);
-  w.s(t.scope);
+  w.varint(t.id);
+  w.enum_value(t.kind);
+  w.varint(t.thread);
+  w.varint(t.node);
+  w.bytes(t.text);
+  w.signed_varint(t.deadline_ms);
+  w.varint(t.iteration);
+  w.bytes(t.scope);
 }
 
 PendingTask read_task(Reader& r) {
   PendingTask t;
-  t.id = r.u();
-  t.kind = r.e<TaskKind>(static_cast<std::uint64_t>(TaskKind::RetryTimer));
-  t.thread = r.u32();
-  t.node = r.u32();
-  t.text = r.s();
-  t.deadline_ms = r.i();
-  t.iteration = r.u32();
-  t.scope = r.s();
+  t.id = r.varint();
+  t.kind = r.enum_value<TaskKind>(static_cast<std::uint64_t>(TaskKind::RetryTimer));
+  t.thread = r.varint32();
+  t.node = r.varint32();
+  t.text = r.bytes();
+  t.deadline_ms = r.signed_varint();
+  t.iteration = r.varint32();
+  t.scope = r.bytes();
   return t;
 }
 
@@ -202,33 +208,33 @@ bool has_failure_state(const Thread& t) {
 // the retry/catch fields of the threads that have any, by thread id. Earlier layouts are
 // exactly the rest of the bytes.
 void write_failure_section(Writer& w, const State& st) {
-  w.u(st.retry.max_attempts);
-  w.i(st.retry.backoff_ms);
-  w.i(st.retry.max_backoff_ms);
+  w.varint(st.retry.max_attempts);
+  w.signed_varint(st.retry.backoff_ms);
+  w.signed_varint(st.retry.max_backoff_ms);
   std::size_t n = 0;
   for (const auto& entry : st.threads) n += has_failure_state(entry.second);
-  w.u(n);
+  w.varint(n);
   for (const auto& [id, t] : st.threads) {
     if (!has_failure_state(t)) continue;
-    w.u(id);
-    w.u(t.failed_attempts);
-    w.s(t.last_error);
-    w.u(t.catches.size());
-    for (auto c : t.catches) w.u(c);
+    w.varint(id);
+    w.varint(t.failed_attempts);
+    w.bytes(t.last_error);
+    w.varint(t.catches.size());
+    for (auto c : t.catches) w.varint(c);
   }
 }
 
 void read_failure_section(Reader& r, State& st) {
-  st.retry.max_attempts = r.u32();
-  st.retry.backoff_ms = r.i();
-  st.retry.max_backoff_ms = r.i();
+  st.retry.max_attempts = r.varint32();
+  st.retry.backoff_ms = r.signed_varint();
+  st.retry.max_backoff_ms = r.signed_varint();
   for (std::size_t n = r.count(); n > 0; --n) {
-    auto it = st.threads.find(r.u32());
+    auto it = st.threads.find(r.varint32());
     if (it == st.threads.end()) throw StateError("corrupt VM state: failure fields of an unknown thread");
     Thread& t = it->second;
-    t.failed_attempts = r.u32();
-    t.last_error = r.s();
-    for (std::size_t k = r.count(); k > 0; --k) t.catches.push_back(r.u32());
+    t.failed_attempts = r.varint32();
+    t.last_error = r.bytes();
+    for (std::size_t k = r.count(); k > 0; --k) t.catches.push_back(r.varint32());
   }
 }
 
@@ -238,23 +244,23 @@ std::string serialize(const State& st) {
   Writer w;
   w.out = kMagic;
   w.out += static_cast<char>(kStateVersion);
-  w.u(st.lowering_version);
-  w.e(st.status);
-  w.s(st.instance_id);
-  w.s(st.label);
+  w.varint(st.lowering_version);
+  w.enum_value(st.status);
+  w.bytes(st.instance_id);
+  w.bytes(st.label);
   write_map(w, st.variables);
-  w.u(st.threads.size());
+  w.varint(st.threads.size());
   for (const auto& entry : st.threads) write_thread(w, entry.second);
-  w.u(st.tasks.size());
+  w.varint(st.tasks.size());
   for (const auto& entry : st.tasks) write_task(w, entry.second);
-  w.u(st.signals.size());
+  w.varint(st.signals.size());
   for (const auto& s : st.signals) {
-    w.s(s.name);
-    w.s(s.payload);
+    w.bytes(s.name);
+    w.bytes(s.payload);
   }
-  w.u(st.next_thread_id);
-  w.u(st.next_task_id);
-  w.s(st.result);
+  w.varint(st.next_thread_id);
+  w.varint(st.next_task_id);
+  w.bytes(st.result);
   write_failure_section(w, st);
   return w.out;
 }
@@ -262,14 +268,14 @@ std::string serialize(const State& st) {
 State deserialize(std::string_view bytes) {
   Reader r(bytes);
   r.expect(kMagic);
-  const std::uint64_t version = r.e<std::uint8_t>(255);
+  const std::uint64_t version = r.enum_value<std::uint8_t>(255);
   if (version < 1 || version > kStateVersion)
     throw StateError("unsupported VM state version " + std::to_string(version));
   State st;
-  st.lowering_version = version == 1 ? 1 : r.u32();
-  st.status = r.e<InstanceStatus>(static_cast<std::uint64_t>(InstanceStatus::Cancelled));
-  st.instance_id = r.s();
-  st.label = r.s();
+  st.lowering_version = version == 1 ? 1 : r.varint32();
+  st.status = r.enum_value<InstanceStatus>(static_cast<std::uint64_t>(InstanceStatus::Cancelled));
+  st.instance_id = r.bytes();
+  st.label = r.bytes();
   st.variables = read_map(r);
   for (std::size_t n = r.count(); n > 0; --n) {
     Thread t = read_thread(r);
@@ -283,13 +289,13 @@ State deserialize(std::string_view bytes) {
   }
   for (std::size_t n = r.count(); n > 0; --n) {
     BufferedSignal s;
-    s.name = r.s();
-    s.payload = r.s();
+    s.name = r.bytes();
+    s.payload = r.bytes();
     st.signals.push_back(std::move(s));
   }
-  st.next_thread_id = r.u32();
-  st.next_task_id = r.u();
-  st.result = r.s();
+  st.next_thread_id = r.varint32();
+  st.next_task_id = r.varint();
+  st.result = r.bytes();
   if (version >= 3) read_failure_section(r, st);
   if (!r.at_end()) throw StateError("corrupt VM state: trailing bytes");
   return st;

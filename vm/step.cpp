@@ -26,11 +26,13 @@ std::string loop_cap_message(std::uint32_t max_iterations) {
 }
 
 const char* action_kind_name(Action::Kind kind) {
-  static const char* const kNames[] = {"RunSql",        "RunHttp",       "ArmTimer",
-                                       "CancelTask",    "NodeRunning",   "NodeCompleted",
-                                       "NodeFailed",    "InstanceCompleted", "InstanceFailed",
-                                       "NodeRetrying"};
-  return kNames[static_cast<int>(kind)];
+  switch (kind) {
+#define DF_VM_ACTION_NAME(name) \
+  case Action::Kind::name: return #name;
+    DF_VM_ACTION_KINDS(DF_VM_ACTION_NAME)
+#undef DF_VM_ACTION_NAME
+  }
+  return "?";
 }
 
 namespace {

@@ -47,9 +47,24 @@ struct Event {
   RetryPolicy retry;        // the instance-wide retry policy (df.start)
 };
 
+// The actions the VM asks its host for. X(name): Action::Kind and action_kind_name() are
+// both generated from this one list, as the opcodes are (opcodes.hpp).
+#define DF_VM_ACTION_KINDS(X) \
+  X(RunSql)                   \
+  X(RunHttp)                  \
+  X(ArmTimer)                 \
+  X(CancelTask)               \
+  X(NodeRunning)              \
+  X(NodeCompleted)            \
+  X(NodeFailed)               \
+  X(InstanceCompleted)        \
+  X(InstanceFailed)           \
+  X(NodeRetrying)
+
 struct Action {
-  enum class Kind { RunSql, RunHttp, ArmTimer, CancelTask, NodeRunning, NodeCompleted,
-                    NodeFailed, InstanceCompleted, InstanceFailed, NodeRetrying };
+#define DF_VM_ACTION_ENUM(name) name,
+  enum class Kind { DF_VM_ACTION_KINDS(DF_VM_ACTION_ENUM) };
+#undef DF_VM_ACTION_ENUM
   Kind kind = Kind::RunSql;
   std::uint64_t task_id = 0;
   std::uint32_t node = 0;         // pre-order index

@@ -209,11 +209,13 @@ class Host {
     if (timed) {
       const std::int64_t at = kVirtualEpochMs + *in_.signals[*timed].at_seconds * 1000;
       if (!timer || at <= owed_.at(*timer).deadline_ms) {
+        if (past_horizon(at)) return false;
         now_ = std::max(now_, at);
         return send(*timed);
       }
     }
     if (timer) {
+      if (past_horizon(owed_.at(*timer).deadline_ms)) return false;
       const Action a = owed_.at(*timer);
       owed_.erase(*timer);
       now_ = std::max(now_, a.deadline_ms);
@@ -228,6 +230,15 @@ class Host {
     for (std::size_t i = 0; i < in_.signals.size(); ++i)
       if (!sent_[i]) return send(i);
     return false;
+  }
+
+  // True when `at_ms` lies beyond run_for(): the clock stops at the horizon instead.
+  bool past_horizon(std::int64_t at_ms) {
+    if (!in_.run_for_seconds) return false;
+    const std::int64_t horizon = kVirtualEpochMs + *in_.run_for_seconds * 1000;
+    if (at_ms <= horizon) return false;
+    now_ = std::max(now_, horizon);
+    return true;
   }
 
   bool waits_for(const std::string& name) const {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,7 @@ struct RunInput {
   std::map<std::string, std::string> variables;
   std::vector<Stub> stubs;
   std::vector<SignalSend> signals;
+  std::optional<std::int64_t> run_for_seconds;  // stop at this virtual second (TestCase::run_for_seconds)
 };
 
 // True when `sel` means program node `node` (a leaf): its result name; or, when `sel` is

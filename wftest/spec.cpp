@@ -350,7 +350,7 @@ std::optional<Expectation> expect_statement(const ast::Expr& call, Diagnostics* 
 }
 
 const std::vector<std::string> kStatements = {
-    "stub", "signal", "expect_status", "expect_result", "expect_error", "expect_ran",
+    "stub", "signal", "run_for", "expect_status", "expect_result", "expect_error", "expect_ran",
     "expect_not_ran", "expect_path", "expect_step_result", "expect_elapsed"};
 
 // Binds `of wf(a => 1, b => 'x')`: named literals only; values as the variable text.
@@ -484,6 +484,14 @@ class Reader {
       if (auto s = stub_statement(c, diags_)) tc->stubs.push_back(std::move(*s));
     } else if (c.callee == "signal") {
       if (auto s = signal_statement(c, diags_)) tc->signals.push_back(std::move(*s));
+    } else if (c.callee == "run_for") {
+      Args a(c, diags_);
+      if (!a.check(1, 1, {})) return;
+      if (tc->run_for_seconds) {
+        fail(c.pos, "run_for() is given twice in test '" + tc->title + "'");
+        return;
+      }
+      if (auto v = a.integer(a.at(0), "the virtual seconds to run")) tc->run_for_seconds = *v;
     } else if (auto x = expect_statement(c, diags_)) {
       tc->expectations.push_back(std::move(*x));
     } else if (diags_->empty()) {

@@ -13,6 +13,9 @@
 //       expect_ran('reminder', 1)
 //     }
 //
+// `run_for(seconds)` stops the run at that virtual second (the status is then 'running'
+// unless the workflow ended before), so an endless loop can be tested for a few rounds.
+//
 // `of NAME(args)` picks the workflow of a file of named workflows and binds its
 // parameters (omitted: the file's only workflow, with its defaults). Each statement of a
 // test is one call, parsed by the language's own parser (compiler/parse.hpp); its meaning
@@ -83,6 +86,9 @@ struct TestCase {
   std::vector<Stub> stubs;
   std::vector<SignalSend> signals;
   std::vector<Expectation> expectations;
+  // run_for(seconds): the run stops at this virtual second (an endless loop, a workflow
+  // that waits longer than the test cares about); nullopt: until nothing can happen.
+  std::optional<std::int64_t> run_for_seconds;
   ir::SourcePos pos;
 };
 

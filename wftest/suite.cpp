@@ -125,7 +125,7 @@ FileOutcome run_test_file(const std::string& test_path, const std::string& test_
       c.failures = check_selectors(tc, program);
       if (c.failures.empty()) {
         const auto started = std::chrono::steady_clock::now();
-        c.run = run(program, RunInput{vars, tc.stubs, tc.signals});
+        c.run = run(program, RunInput{vars, tc.stubs, tc.signals, tc.run_for_seconds});
         c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         c.failures = check_expectations(tc, program, c.run);
       }

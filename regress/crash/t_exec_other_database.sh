@@ -32,7 +32,7 @@ note "privileges apply in other; a failed step prepares nothing"
 # kill -9 the executor while a remote step sleeps: the step is retried, its effect exactly once
 id=$(as_app "SELECT df.start('INSERT INTO t SELECT 2 FROM pg_sleep(1.5)' ~> 'INSERT INTO t VALUES (3)', database => 'other')")
 for _ in $(seq 1 100); do
-  pid=$(psql_t -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'pg_durable executor' AND query LIKE 'INSERT INTO t SELECT 2%'")
+  pid=$(psql_t -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'pg_durable executor' AND query LIKE '%INSERT INTO t SELECT 2%'")
   [ -n "$pid" ] && break; sleep 0.05
 done
 [ -n "$pid" ] || fail "the remote step was never seen running"

@@ -26,5 +26,6 @@ SELECT p.proname, pg_get_function_arguments(p.oid) AS args, pg_get_function_resu
   WHERE p.pronamespace = 'df'::regnamespace ORDER BY p.proname, args;
 SELECT count(*) AS removed_functions FROM pg_proc
   WHERE pronamespace = 'df'::regnamespace AND proname IN ('debug_connection', 'ensure_durofut');
-SELECT count(*) AS no_views_sequences_types FROM pg_class
-  WHERE relnamespace = 'df'::regnamespace AND relkind IN ('v', 'S', 'm');
+-- the one view is df.step_runs (run history); no sequences or materialized views
+SELECT relname, relkind FROM pg_class
+  WHERE relnamespace = 'df'::regnamespace AND relkind IN ('v', 'S', 'm') ORDER BY 1;

@@ -12,8 +12,8 @@ CREATE TABLE df.instances (
   status text DEFAULT 'pending',
   submitted_by regrole NOT NULL,
   database text,
-  created_at timestamptz DEFAULT now(),
-  updated_at timestamptz DEFAULT now(),
+  created_at timestamptz DEFAULT clock_timestamp(),  -- when df.start ran, not its transaction began
+  updated_at timestamptz DEFAULT clock_timestamp(),
   completed_at timestamptz
 );
 
@@ -30,9 +30,15 @@ CREATE TABLE df.nodes (
   error text,
   submitted_by regrole,
   database text,
-  created_at timestamptz DEFAULT now(),
-  updated_at timestamptz DEFAULT now(),
+  created_at timestamptz DEFAULT clock_timestamp(),
+  updated_at timestamptz DEFAULT clock_timestamp(),
   status_details jsonb,
+  -- Observability (issue 15, ext/step_record.hpp): the clock times the node's current run
+  -- really started and finished (a SQL or HTTP step: its statement or request, first
+  -- attempt to last), and the step's attempts, newest last, for df.step_runs.
+  started_at timestamptz,
+  finished_at timestamptz,
+  runs jsonb,
   PRIMARY KEY (instance_id, id)
 );
 

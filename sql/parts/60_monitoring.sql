@@ -37,9 +37,10 @@ BEGIN
       SELECT i.id::text AS id, i.label, i.status, i.created_at FROM df.instances i
       WHERE status_filter IS NULL OR i.status = status_filter
       ORDER BY i.created_at DESC LIMIT coalesce(limit_count, 100))
-    SELECT p.id, p.label, 'pg_durable::orchestration::execute-function-graph'::text, p.status,
-           e.generation, e.output
+    SELECT p.id, p.label, coalesce(w.workflow_name, 'pg_durable::orchestration::execute-function-graph'::text),
+           p.status, e.generation, e.output
     FROM page p JOIN _duroxide.instance_summaries(ARRAY(SELECT id FROM page)) e ON e.instance_id = p.id
+    LEFT JOIN df.workflow_runs w ON w.instance_id = p.id
     ORDER BY p.created_at DESC;
 END
 $$;
@@ -103,11 +104,12 @@ BEGIN
       SELECT encode(convert_to('v1|' || to_char(p.created_at, 'YYYY-MM-DD"T"HH24:MI:SS.USOF') || '|' || p.id,
                                'UTF8'), 'hex') AS value
       FROM page p WHERE p.ord = n AND EXISTS (SELECT 1 FROM page q WHERE q.ord > n))
-    SELECT p.id, p.label, 'pg_durable::orchestration::execute-function-graph'::text, p.status,
-           e.generation, e.output, p.created_at,
+    SELECT p.id, p.label, coalesce(w.workflow_name, 'pg_durable::orchestration::execute-function-graph'::text),
+           p.status, e.generation, e.output, p.created_at,
            CASE WHEN p.status = 'completed' THEN p.completed_at END, (SELECT c.value FROM cursor_out c)
     FROM page p
     JOIN _duroxide.instance_summaries(ARRAY(SELECT q.id FROM page q WHERE q.ord <= n)) e ON e.instance_id = p.id
+    LEFT JOIN df.workflow_runs w ON w.instance_id = p.id
     WHERE p.ord <= n
     ORDER BY p.ord;
 END
@@ -118,10 +120,11 @@ CREATE FUNCTION df.instance_info(instance_id text)
                 current_execution_id bigint, status text, output text)
   LANGUAGE sql STRICT VOLATILE SET search_path = pg_catalog, pg_temp
   AS $$
-    SELECT i.id::text, i.label, 'pg_durable::orchestration::execute-function-graph'::text,
-           '1.0.0'::text, e.generation, i.status, e.output
+    SELECT i.id::text, i.label, coalesce(w.workflow_name, 'pg_durable::orchestration::execute-function-graph'::text),
+           coalesce(w.workflow_version::text, '1.0.0'::text), e.generation, i.status, e.output
     FROM df.instances i
     JOIN _duroxide.instance_summaries(ARRAY[$1]) e ON e.instance_id = i.id
+    LEFT JOIN df.workflow_runs w ON w.instance_id = i.id
     WHERE i.id = $1
   $$;
 
@@ -178,6 +181,29 @@ BEGIN
     FROM _duroxide.instance_state s LEFT JOIN df.instances i ON i.id = s.instance_id;
 END
 $$;
+
+-- The engine in the OpenMetrics text format (ext/openmetrics.cpp): every user's instances,
+-- so EXECUTE is revoked from PUBLIC (sql/parts/70_admin.sql: df.grant_monitor).
+CREATE FUNCTION df.openmetrics() RETURNS text
+  AS 'MODULE_PATHNAME', 'df_openmetrics' LANGUAGE C STRICT VOLATILE;
+
+-- Run history in the spirit of pg_cron's job_run_details: one row per attempt of a SQL or
+-- HTTP step, from the run records the node stamps append to df.nodes.runs (at most
+-- pg_durable.step_runs_per_node per node, oldest dropped). security_invoker: df.nodes'
+-- RLS shows each role its own instances only.
+CREATE VIEW df.step_runs WITH (security_invoker = true) AS
+  SELECT n.instance_id::text AS instance_id, n.id::text AS node_id, n.node_type, r.attempt, r.iteration,
+         r.execution_id, r.status, r.retried,
+         'epoch'::timestamptz + r.started_us * interval '1 microsecond' AS started_at,
+         'epoch'::timestamptz + r.finished_us * interval '1 microsecond' AS finished_at,
+         round((r.finished_us - r.started_us) / 1000.0, 3) AS duration_ms, r.error ->> 'sqlstate' AS sqlstate, r.error ->> 'message' AS error_message, r.error,
+         n.query, n.submitted_by
+  FROM df.nodes n
+  CROSS JOIN LATERAL jsonb_to_recordset(n.runs) AS r(attempt integer, iteration integer, execution_id text,
+                                                      status text, retried boolean, started_us bigint,
+                                                      finished_us bigint, error jsonb)
+  WHERE n.runs IS NOT NULL;
+REVOKE ALL ON df.step_runs FROM PUBLIC;
 
 -- Live view of an instance, or a dry run of a graph, DSL expression or SQL statement.
 CREATE FUNCTION df.explain(input text) RETURNS text

@@ -22,6 +22,7 @@ BEGIN
   EXECUTE format('GRANT SELECT ON df.instances TO %I', p_role) || grant_option;
   EXECUTE format('GRANT UPDATE (status, updated_at) ON df.instances TO %I', p_role) || grant_option;
   EXECUTE format('GRANT SELECT ON df.nodes TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT SELECT ON df.step_runs TO %I', p_role) || grant_option;
   EXECUTE format('GRANT INSERT (id, label, root_node, submitted_by, database) ON df.instances TO %I', p_role) || grant_option;
   EXECUTE format('GRANT INSERT (id, instance_id, node_type, query, result_name, left_node, right_node, submitted_by, database) ON df.nodes TO %I', p_role) || grant_option;
   EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON df.vars TO %I', p_role) || grant_option;
@@ -51,7 +52,7 @@ BEGIN
     END;
   END LOOP;
   EXECUTE format('REVOKE SELECT, UPDATE (status, updated_at) ON df.instances FROM %I CASCADE', p_role);
-  EXECUTE format('REVOKE SELECT ON df.nodes FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE SELECT ON df.nodes, df.step_runs FROM %I CASCADE', p_role);
   EXECUTE format('REVOKE INSERT (id, label, root_node, submitted_by, database) ON df.instances FROM %I CASCADE', p_role);
   EXECUTE format('REVOKE INSERT (id, instance_id, node_type, query, result_name, left_node, right_node, submitted_by, database) ON df.nodes FROM %I CASCADE', p_role);
   EXECUTE format('REVOKE SELECT, INSERT, UPDATE, DELETE ON df.vars FROM %I CASCADE', p_role);
@@ -63,6 +64,32 @@ BEGIN
 END
 $$;
 
+-- Monitoring of the whole engine (every user's instances in aggregate): df.openmetrics()
+-- and df.metrics(), for a scraper's role. SECURITY INVOKER: the grantor rules apply.
+CREATE FUNCTION df.grant_monitor(p_role text) RETURNS void
+  LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  EXECUTE format('GRANT USAGE ON SCHEMA df TO %I', p_role);
+  EXECUTE format('GRANT EXECUTE ON FUNCTION df.openmetrics() TO %I', p_role);
+  EXECUTE format('GRANT EXECUTE ON FUNCTION df.metrics() TO %I', p_role);
+  RAISE NOTICE 'pg_durable: granted df monitoring to "%"', p_role;
+END
+$$;
+
+CREATE FUNCTION df.revoke_monitor(p_role text) RETURNS void
+  LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  EXECUTE format('REVOKE EXECUTE ON FUNCTION df.openmetrics() FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE EXECUTE ON FUNCTION df.metrics() FROM %I CASCADE', p_role);
+  RAISE NOTICE 'pg_durable: revoked df monitoring from "%"', p_role;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION df.openmetrics() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION df.grant_monitor(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION df.revoke_monitor(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION df.http(text,text,text,jsonb,integer) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION df.http_multipart(text,text,jsonb,jsonb,integer) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION df.metrics() FROM PUBLIC;

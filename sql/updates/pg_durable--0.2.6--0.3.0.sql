@@ -332,6 +332,207 @@ DELETE FROM _duroxide.tasks WHERE submitted_by IS NULL;  -- orphans: no instance
 ALTER TABLE _duroxide.tasks ALTER COLUMN submitted_by SET NOT NULL;
 DROP INDEX _duroxide.tasks_runnable;
 CREATE INDEX tasks_runnable_by_role ON _duroxide.tasks (submitted_by, created_at) WHERE kind <> 'timer';
+-- --- area: observability (obs, issue 15) ---
+-- Clock times: created_at / updated_at are when the row was written, not when its
+-- transaction began; nodes keep when they really started and finished, and their step
+-- attempts (df.step_runs); df.nodes.error holds the error record.
+ALTER TABLE df.instances ALTER COLUMN created_at SET DEFAULT clock_timestamp(),
+  ALTER COLUMN updated_at SET DEFAULT clock_timestamp();
+ALTER TABLE df.nodes ALTER COLUMN created_at SET DEFAULT clock_timestamp(),
+  ALTER COLUMN updated_at SET DEFAULT clock_timestamp();
+ALTER TABLE df.nodes ADD COLUMN started_at timestamptz, ADD COLUMN finished_at timestamptz, ADD COLUMN runs jsonb;
+-- Workflow name and version of instances started by df.start_workflow.
+CREATE OR REPLACE FUNCTION df.list_instances(status_filter text DEFAULT NULL, limit_count integer DEFAULT 100)
+  RETURNS TABLE(instance_id text, label text, function_name text, status text,
+                execution_count bigint, output text)
+  LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+  AS $$
+#variable_conflict use_column
+BEGIN
+  PERFORM _duroxide.check_list_limit(coalesce(limit_count, 100));
+  RETURN QUERY
+    WITH page AS (
+      SELECT i.id::text AS id, i.label, i.status, i.created_at FROM df.instances i
+      WHERE status_filter IS NULL OR i.status = status_filter
+      ORDER BY i.created_at DESC LIMIT coalesce(limit_count, 100))
+    SELECT p.id, p.label, coalesce(w.workflow_name, 'pg_durable::orchestration::execute-function-graph'::text),
+           p.status, e.generation, e.output
+    FROM page p JOIN _duroxide.instance_summaries(ARRAY(SELECT id FROM page)) e ON e.instance_id = p.id
+    LEFT JOIN df.workflow_runs w ON w.instance_id = p.id
+    ORDER BY p.created_at DESC;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION df.list_instances(status_filter text, limit_count integer, label_filter text,
+                                  after_cursor text DEFAULT NULL)
+  RETURNS TABLE(instance_id text, label text, function_name text, status text,
+                execution_count bigint, output text, created_at timestamptz,
+                completed_at timestamptz, next_cursor text)
+  LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+  AS $$
+#variable_conflict use_column
+DECLARE
+  n integer := coalesce(limit_count, 100);
+  after_ts timestamptz;
+  after_id text;
+BEGIN
+  PERFORM _duroxide.check_list_limit(n);
+  IF after_cursor IS NOT NULL THEN
+    SELECT c.ts, c.id INTO after_ts, after_id FROM _duroxide.decode_list_cursor(after_cursor) c;
+  END IF;
+  RETURN QUERY
+    WITH page AS (
+      SELECT row_number() OVER (ORDER BY i.created_at DESC, i.id ASC) AS ord, i.id::text AS id,
+             i.label, i.status, i.created_at, i.completed_at
+      FROM df.instances i
+      WHERE i.created_at IS NOT NULL
+        AND (status_filter IS NULL OR i.status = status_filter)
+        AND (label_filter IS NULL OR i.label = label_filter)
+        AND (after_ts IS NULL OR i.created_at < after_ts OR (i.created_at = after_ts AND i.id > after_id))
+      ORDER BY i.created_at DESC, i.id ASC
+      LIMIT n + 1),
+    cursor_out AS (  -- only when a row beyond this page exists
+      SELECT encode(convert_to('v1|' || to_char(p.created_at, 'YYYY-MM-DD"T"HH24:MI:SS.USOF') || '|' || p.id,
+                               'UTF8'), 'hex') AS value
+      FROM page p WHERE p.ord = n AND EXISTS (SELECT 1 FROM page q WHERE q.ord > n))
+    SELECT p.id, p.label, coalesce(w.workflow_name, 'pg_durable::orchestration::execute-function-graph'::text),
+           p.status, e.generation, e.output, p.created_at,
+           CASE WHEN p.status = 'completed' THEN p.completed_at END, (SELECT c.value FROM cursor_out c)
+    FROM page p
+    JOIN _duroxide.instance_summaries(ARRAY(SELECT q.id FROM page q WHERE q.ord <= n)) e ON e.instance_id = p.id
+    LEFT JOIN df.workflow_runs w ON w.instance_id = p.id
+    WHERE p.ord <= n
+    ORDER BY p.ord;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION df.instance_info(instance_id text)
+  RETURNS TABLE(instance_id text, label text, function_name text, function_version text,
+                current_execution_id bigint, status text, output text)
+  LANGUAGE sql STRICT VOLATILE SET search_path = pg_catalog, pg_temp
+  AS $$
+    SELECT i.id::text, i.label, coalesce(w.workflow_name, 'pg_durable::orchestration::execute-function-graph'::text),
+           coalesce(w.workflow_version::text, '1.0.0'::text), e.generation, i.status, e.output
+    FROM df.instances i
+    JOIN _duroxide.instance_summaries(ARRAY[$1]) e ON e.instance_id = i.id
+    LEFT JOIN df.workflow_runs w ON w.instance_id = i.id
+    WHERE i.id = $1
+  $$;
+
+-- The engine in the OpenMetrics text format (ext/openmetrics.cpp): every user's instances,
+-- so EXECUTE is revoked from PUBLIC (sql/parts/70_admin.sql: df.grant_monitor).
+CREATE FUNCTION df.openmetrics() RETURNS text
+  AS 'MODULE_PATHNAME', 'df_openmetrics' LANGUAGE C STRICT VOLATILE;
+
+-- Run history in the spirit of pg_cron's job_run_details: one row per attempt of a SQL or
+-- HTTP step, from the run records the node stamps append to df.nodes.runs (at most
+-- pg_durable.step_runs_per_node per node, oldest dropped). security_invoker: df.nodes'
+-- RLS shows each role its own instances only.
+CREATE VIEW df.step_runs WITH (security_invoker = true) AS
+  SELECT n.instance_id::text AS instance_id, n.id::text AS node_id, n.node_type, r.attempt, r.iteration,
+         r.execution_id, r.status, r.retried,
+         'epoch'::timestamptz + r.started_us * interval '1 microsecond' AS started_at,
+         'epoch'::timestamptz + r.finished_us * interval '1 microsecond' AS finished_at,
+         round((r.finished_us - r.started_us) / 1000.0, 3) AS duration_ms, r.error ->> 'sqlstate' AS sqlstate, r.error ->> 'message' AS error_message, r.error,
+         n.query, n.submitted_by
+  FROM df.nodes n
+  CROSS JOIN LATERAL jsonb_to_recordset(n.runs) AS r(attempt integer, iteration integer, execution_id text,
+                                                      status text, retried boolean, started_us bigint,
+                                                      finished_us bigint, error jsonb)
+  WHERE n.runs IS NOT NULL;
+REVOKE ALL ON df.step_runs FROM PUBLIC;
+
+-- Monitoring of the whole engine (every user's instances in aggregate): df.openmetrics()
+-- and df.metrics(), for a scraper's role. SECURITY INVOKER: the grantor rules apply.
+CREATE FUNCTION df.grant_monitor(p_role text) RETURNS void
+  LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  EXECUTE format('GRANT USAGE ON SCHEMA df TO %I', p_role);
+  EXECUTE format('GRANT EXECUTE ON FUNCTION df.openmetrics() TO %I', p_role);
+  EXECUTE format('GRANT EXECUTE ON FUNCTION df.metrics() TO %I', p_role);
+  RAISE NOTICE 'pg_durable: granted df monitoring to "%"', p_role;
+END
+$$;
+
+CREATE FUNCTION df.revoke_monitor(p_role text) RETURNS void
+  LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  EXECUTE format('REVOKE EXECUTE ON FUNCTION df.openmetrics() FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE EXECUTE ON FUNCTION df.metrics() FROM %I CASCADE', p_role);
+  RAISE NOTICE 'pg_durable: revoked df monitoring from "%"', p_role;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION df.openmetrics() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION df.grant_monitor(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION df.revoke_monitor(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION df.openmetrics() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION df.grant_monitor(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION df.revoke_monitor(text) FROM PUBLIC;
+-- df.grant_usage / df.revoke_usage hand out df.step_runs too.
+CREATE OR REPLACE FUNCTION df.grant_usage(p_role text, include_http boolean DEFAULT false,
+                               with_grant boolean DEFAULT false) RETURNS void
+  LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  grant_option text := CASE WHEN with_grant THEN ' WITH GRANT OPTION' ELSE '' END;
+BEGIN
+  EXECUTE format('GRANT USAGE ON SCHEMA df TO %I', p_role) || grant_option;
+  IF include_http THEN
+    EXECUTE format('GRANT EXECUTE ON FUNCTION df.http(text,text,text,jsonb,integer) TO %I', p_role) || grant_option;
+    EXECUTE format('GRANT EXECUTE ON FUNCTION df.http_multipart(text,text,jsonb,jsonb,integer) TO %I', p_role) || grant_option;
+  END IF;
+  IF with_grant THEN
+    EXECUTE format('GRANT EXECUTE ON FUNCTION df.grant_usage(text,boolean,boolean) TO %I', p_role) || grant_option;
+    EXECUTE format('GRANT EXECUTE ON FUNCTION df.revoke_usage(text) TO %I', p_role) || grant_option;
+    EXECUTE format('GRANT EXECUTE ON FUNCTION df.metrics() TO %I', p_role) || grant_option;
+  END IF;
+  EXECUTE format('GRANT SELECT ON df.instances TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT UPDATE (status, updated_at) ON df.instances TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT SELECT ON df.nodes TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT SELECT ON df.step_runs TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT INSERT (id, label, root_node, submitted_by, database) ON df.instances TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT INSERT (id, instance_id, node_type, query, result_name, left_node, right_node, submitted_by, database) ON df.nodes TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON df.vars TO %I', p_role) || grant_option;
+  -- Workflows as code: read and deploy workflows, record which version an instance runs.
+  -- Only (name, source): version, graph and created_by are computed by the server.
+  EXECUTE format('GRANT SELECT, INSERT (name, source) ON df.workflows TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT SELECT, INSERT ON df.workflow_owners TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT SELECT, INSERT, DELETE ON df.workflow_grants TO %I', p_role) || grant_option;
+  EXECUTE format('GRANT SELECT, INSERT ON df.workflow_runs TO %I', p_role) || grant_option;
+  RAISE NOTICE 'pg_durable: granted df usage privileges to "%"', p_role;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION df.revoke_usage(p_role text) RETURNS void
+  LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  fn text;
+BEGIN
+  FOREACH fn IN ARRAY ARRAY['df.http(text,text,text,jsonb,integer)', 'df.metrics()',
+                            'df.http_multipart(text,text,jsonb,jsonb,integer)',
+                            'df.grant_usage(text,boolean,boolean)', 'df.revoke_usage(text)'] LOOP
+    BEGIN
+      EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM %I CASCADE', fn, p_role);
+    EXCEPTION WHEN insufficient_privilege THEN
+      NULL;  -- not ours to revoke: PostgreSQL's grantor rules apply
+    END;
+  END LOOP;
+  EXECUTE format('REVOKE SELECT, UPDATE (status, updated_at) ON df.instances FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE SELECT ON df.nodes, df.step_runs FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE INSERT (id, label, root_node, submitted_by, database) ON df.instances FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE INSERT (id, instance_id, node_type, query, result_name, left_node, right_node, submitted_by, database) ON df.nodes FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE SELECT, INSERT, UPDATE, DELETE ON df.vars FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE SELECT, INSERT ON df.workflows, df.workflow_runs FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE INSERT (name, source) ON df.workflows FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE SELECT, INSERT, DELETE ON df.workflow_owners, df.workflow_grants FROM %I CASCADE', p_role);
+  EXECUTE format('REVOKE USAGE ON SCHEMA df FROM %I CASCADE', p_role);
+  RAISE NOTICE 'pg_durable: revoked df usage privileges granted by "%" from "%"', current_user, p_role;
+END
+$$;
 -- --- area: engine (perf): a step no longer writes _duroxide.executions (issue 12) ---
 -- The running execution's event_count is derived from the instance's event count and the
 -- count when it began; written once when the execution ends.

@@ -287,7 +287,8 @@ class Bench:
         t = threading.Thread(target=sample)
         t.start()
         try:
-            n, s = self.drive(w.wire(w.join(n_br)), f"join{n_br}", 1, 60, max_instances=1)
+            # One instance; a generous deadline: a wide join is still quadratic (findings).
+            n, s = self.drive(w.wire(w.join(n_br)), f"join{n_br}", 1, 3600, max_instances=1)
         finally:
             done.set()
             t.join()

@@ -479,7 +479,7 @@ int cmd_run(const Options& opt) {
   if (!wf) return kUsage;
   df::vm::Program program = df::vm::lower(*wf->root);
   for (const auto& d : df::wftest::check_selectors(tc, program)) std::cerr << "dfc: warning: --stub " << d.message << "\n";
-  df::wftest::RunResult run = df::wftest::run(program, df::wftest::RunInput{vars, tc.stubs, tc.signals});
+  df::wftest::RunResult run = df::wftest::run(program, df::wftest::RunInput{vars, tc.stubs, tc.signals, tc.run_for_seconds});
   for (const auto& line : run.log) std::cout << line << "\n";
   for (const auto& p : run.problems) std::cout << "problem: " << p.message << "\n";
   std::cout << "status: " << run.status << (run.waiting.empty() ? "" : " (waiting for " + run.waiting + ")") << "\n";

@@ -568,3 +568,12 @@ TEST_CASE("step: a schedule that never fires again fails the node") {
   CHECK(f.host.state.result == "Cron expression '0 0 1 1 * 2020' has no upcoming tick");
   CHECK(f.host.of_kind(K::ArmTimer).empty());
 }
+
+TEST_CASE("step: action kind names are generated from the one action list") {
+  CHECK(std::string(action_kind_name(K::RunSql)) == "RunSql");
+  CHECK(std::string(action_kind_name(K::InstanceFailed)) == "InstanceFailed");
+  CHECK(std::string(action_kind_name(K::NodeRetrying)) == "NodeRetrying");
+#define DF_TEST_ACTION_NAME(name) CHECK(std::string(action_kind_name(K::name)) == #name);
+  DF_VM_ACTION_KINDS(DF_TEST_ACTION_NAME)
+#undef DF_TEST_ACTION_NAME
+}

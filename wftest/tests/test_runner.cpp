@@ -40,7 +40,7 @@ const char* kApproval =
 
 TEST_CASE("a signal timeout passes instantly in virtual time") {
   auto p = program_of(kApproval);
-  RunResult r = run(p, RunInput{{{"id", "42"}}, {stub("'invoice', rows('{\"amount\": 900}')")}, {}});
+  RunResult r = run(p, RunInput{{{"id", "42"}}, {stub("'invoice', rows('{\"amount\": 900}')")}, {}, {}});
   CHECK(r.status == "completed");
   CHECK(r.elapsed_ms == 300000);
   REQUIRE(r.runs.size() == 3);
@@ -52,22 +52,22 @@ TEST_CASE("a signal timeout passes instantly in virtual time") {
 
 TEST_CASE("a signal is sent when the workflow waits for it, or at a virtual moment") {
   auto p = program_of(kApproval);
-  RunResult now = run(p, RunInput{{{"id", "1"}}, {}, {signal("'approval', '{\"verdict\": \"ok\"}'")}});
+  RunResult now = run(p, RunInput{{{"id", "1"}}, {}, {signal("'approval', '{\"verdict\": \"ok\"}'")}, {}});
   CHECK(now.status == "completed");
   CHECK(now.elapsed_ms == 0);
   CHECK(now.runs[1].result.find("\"timed_out\":false") != std::string::npos);
   CHECK(now.runs[2].statement.find("ok") != std::string::npos);
 
-  RunResult late = run(p, RunInput{{{"id", "1"}}, {}, {signal("'approval', '{}', at => 301")}});
+  RunResult late = run(p, RunInput{{{"id", "1"}}, {}, {signal("'approval', '{}', at => 301")}, {}});
   CHECK(late.runs[1].result.find("\"timed_out\":true") != std::string::npos);  // too late: timed out first
-  RunResult early = run(p, RunInput{{{"id", "1"}}, {}, {signal("'approval', '{}', at => 120")}});
+  RunResult early = run(p, RunInput{{{"id", "1"}}, {}, {signal("'approval', '{}', at => 120")}, {}});
   CHECK(early.runs[1].result.find("\"timed_out\":false") != std::string::npos);
   CHECK(early.elapsed_ms == 120000);
 }
 
 TEST_CASE("a stubbed error reaches the VM as the executor's error record") {
   auto p = program_of("'SELECT 1/0' |=> 'calc'");
-  RunResult r = run(p, RunInput{{}, {stub("'calc', error('22012', 'division by zero', hint => 'Check.')")}, {}});
+  RunResult r = run(p, RunInput{{}, {stub("'calc', error('22012', 'division by zero', hint => 'Check.')")}, {}, {}});
   CHECK(r.status == "failed");
   CHECK(r.result ==
         "{\"message\":\"division by zero\",\"sqlstate\":\"22012\",\"detail\":null,\"hint\":\"Check.\","
@@ -79,14 +79,14 @@ TEST_CASE("a stubbed error reaches the VM as the executor's error record") {
 
 TEST_CASE("stubbed HTTP answers are the executor's envelope; a 5xx fails the step") {
   auto p = program_of("df.http('https://hooks.example.com/x', body => '{}') |=> 'hook'");
-  RunResult ok = run(p, RunInput{{}, {stub("'hook', http(201, '{\"id\": 7}', headers => '{\"Content-Type\": \"application/json\"}')")}, {}});
+  RunResult ok = run(p, RunInput{{}, {stub("'hook', http(201, '{\"id\": 7}', headers => '{\"Content-Type\": \"application/json\"}')")}, {}, {}});
   CHECK(ok.status == "completed");
   CHECK(json_contains("{\"status\": 201, \"ok\": true, \"headers\": {\"content-type\": \"application/json\"}}", ok.result));
-  RunResult bad = run(p, RunInput{{}, {stub("'hook', http(503, 'busy')")}, {}});
+  RunResult bad = run(p, RunInput{{}, {stub("'hook', http(503, 'busy')")}, {}, {}});
   CHECK(bad.status == "failed");
   CHECK(bad.result.find("returned 503: busy") != std::string::npos);
   CHECK(bad.result.find("\"http_status\":503") != std::string::npos);
-  RunResult wrong = run(p, RunInput{{}, {stub("'hook', rows()")}, {}});
+  RunResult wrong = run(p, RunInput{{}, {stub("'hook', rows()")}, {}, {}});
   REQUIRE(wrong.problems.size() == 1);
   CHECK(wrong.problems[0].message.find("with a SQL answer") != std::string::npos);
 }
@@ -96,7 +96,7 @@ TEST_CASE("responses are used in order, the last one repeats; if_rows follows th
       "@> (('SELECT id FROM jobs' |=> 'jobs') ~> df.if_rows('jobs', 'DELETE FROM jobs', df.break()))");
   // DELETE answers a row: a loop body with a falsy result (no rows) would end the loop.
   RunResult r = run(p, RunInput{{}, {stub("'jobs', rows('{\"id\": 1}'), rows('{\"id\": 2}'), rows()"),
-                                     stub("'DELETE', rows('{\"deleted\": 1}')")}, {}});
+                                     stub("'DELETE', rows('{\"deleted\": 1}')")}, {}, {}});
   CHECK(r.status == "completed");
   int selects = 0, deletes = 0;
   for (const auto& run : r.runs) {
@@ -187,4 +187,25 @@ TEST_CASE("an unstubbed constant SELECT answers as PostgreSQL would; other SQL g
   CHECK(r.runs[1].result == "{\"rows\":[{\"?column?\":1}],\"row_count\":1}");
   CHECK(r.runs[2].result == "{\"rows\":[{\"?column?\":\"it's\"}],\"row_count\":1}");
   CHECK(r.runs[3].result == "{\"rows\":[],\"row_count\":0}");
+}
+
+TEST_CASE("run_for() stops an endless cron loop at the horizon, still running") {
+  auto p = program_of("@> (df.wait_for_schedule('0 3 * * *') ~> 'INSERT INTO log VALUES (1)')");
+  RunInput in;
+  in.run_for_seconds = 3 * 86400;  // from 2026-01-01 00:00: ticks at 03:00 on days 1, 2 and 3
+  RunResult r = run(p, in);
+  CHECK(r.status == "running");
+  CHECK(r.problems.empty());
+  CHECK(r.elapsed_ms == 3 * 86400 * 1000);
+  int inserts = 0;
+  for (const auto& run : r.runs) inserts += run.statement.rfind("INSERT", 0) == 0;
+  CHECK(inserts == 3);
+  // A timed signal beyond the horizon is never sent.
+  auto w = program_of("df.wait_for_signal('go') ~> 'SELECT 1'");
+  RunInput late;
+  late.signals = {signal("'go', '{}', at => 100")};
+  late.run_for_seconds = 50;
+  RunResult s = run(w, late);
+  CHECK(s.status == "running");
+  CHECK(s.elapsed_ms == 50000);
 }

@@ -108,3 +108,11 @@ TEST_CASE("a test file's workflow file") {
   CHECK(workflow_path_for("invoice.dft", "/abs/x.dfl") == "/abs/x.dfl");
   CHECK(workflow_path_for("a.b/noext", "") == "a.b/noext.dfl");
 }
+
+TEST_CASE("run_for() sets the virtual horizon once") {
+  SpecResult r = parse_spec("test 'x' {\n  run_for(259200)\n  expect_status('running')\n}");
+  REQUIRE(r.diagnostics.empty());
+  CHECK(r.file.cases[0].run_for_seconds == std::optional<std::int64_t>(259200));
+  CHECK(first_error("test 'x' {\n  run_for(1)\n  run_for(2)\n}") == "3:3: run_for() is given twice in test 'x'");
+  CHECK(first_error("test 'x' {\n  run_for(-5)\n}") == "2:11: the virtual seconds to run must be a non-negative whole number");
+}
