@@ -43,6 +43,9 @@ struct Token {
 
 // All tokens including comments, in order (whitespace dropped; EOF not included).
 std::vector<Token> lex(std::string_view source);
+// The same tokens one at a time, none kept: for passes over a whole (up to max_source_bytes)
+// source that need only a few of them (syntax_notes.cpp).
+void lex_each(std::string_view source, const std::function<void(const Token&)>& each);
 
 // Precedence of a binary operator in the "natural" reading (|=> 4, & | 3, ~> 2, ?> !> 1);
 // exposed for tests and the formatter.

@@ -81,6 +81,7 @@ class Prescan {
       case WorkflowLexer::FALSE_KW: return operand(0);
       case WorkflowLexer::INVALID:
       case WorkflowLexer::UNTERMINATED_STRING:
+      case WorkflowLexer::UNTERMINATED_COMMENT:
         // A syntax error for sure (the parser reports it), but the parser reads on past
         // it, so the limits must still be counted to the end of the input.
         return true;

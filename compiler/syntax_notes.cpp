@@ -13,55 +13,81 @@ namespace {
 std::string where(ir::SourcePos p) { return std::to_string(p.line) + ":" + std::to_string(p.column); }
 
 // The first delimiter that is not closed where it should be: a `(` still open when a `}`
-// or the end of the file comes, or a `{` still open at the end.
-std::optional<std::string> unclosed_note(const std::vector<Token>& tokens) {
-  std::vector<const Token*> open;
-  for (const Token& t : tokens) {
+// or the end of the file comes, or a `{` still open at the end. Fed one token at a time
+// (a source may be a megabyte of tokens); keeps only the open delimiters.
+class UnclosedNote {
+ public:
+  void token(const Token& t) {
+    if (note_) return;
     if (t.kind == TokenKind::LParen || t.kind == TokenKind::LBrace) {
-      open.push_back(&t);
+      open_.push_back(t);
     } else if (t.kind == TokenKind::RParen || t.kind == TokenKind::RBrace) {
       const TokenKind want = t.kind == TokenKind::RParen ? TokenKind::LParen : TokenKind::LBrace;
-      if (open.empty()) return "the '" + t.text + "' at " + where(t.pos) + " closes nothing";
-      if (open.back()->kind != want)
-        return "the '" + open.back()->text + "' opened at " + where(open.back()->pos) + " is not closed before the '" +
-               t.text + "' at " + where(t.pos);
-      open.pop_back();
+      if (open_.empty()) {
+        note_ = "the '" + t.text + "' at " + where(t.pos) + " closes nothing";
+      } else if (open_.back().kind != want) {
+        note_ = "the '" + open_.back().text + "' opened at " + where(open_.back().pos) +
+                " is not closed before the '" + t.text + "' at " + where(t.pos);
+      } else {
+        open_.pop_back();
+      }
     }
   }
-  if (open.empty()) return std::nullopt;
-  return "the '" + open.back()->text + "' opened at " + where(open.back()->pos) + " is never closed";
-}
+  std::optional<std::string> result() const {
+    if (note_ || open_.empty()) return note_;
+    return "the '" + open_.back().text + "' opened at " + where(open_.back().pos) + " is never closed";
+  }
+
+ private:
+  std::vector<Token> open_;
+  std::optional<std::string> note_;
+};
 
 // A name right after a string, with no space between: the string most likely ended at a
-// quote meant to be part of it.
-std::optional<std::string> early_string_end(const std::vector<Token>& tokens, ir::SourcePos at) {
-  for (std::size_t i = 1; i < tokens.size(); ++i) {
-    const Token& t = tokens[i];
-    if (t.pos.line != at.line || t.pos.column != at.column || t.kind != TokenKind::Ident) continue;
-    const Token& prev = tokens[i - 1];
-    std::uint32_t width = 0;
-    for (unsigned char c : prev.text) width += (c & 0xC0) != 0x80 ? 1 : 0;
-    if (prev.kind == TokenKind::String && prev.end_line == t.pos.line && prev.pos.line == prev.end_line &&
-        prev.pos.column + width == t.pos.column)
-      return "the string " + prev.text.substr(0, 30) + (prev.text.size() > 30 ? "..." : "") +
-             " ends right before `" + t.text + "`: inside a '...' string, a quote is written ''";
+// quote meant to be part of it. Fed one token at a time; looks at the name at `at`.
+class EarlyStringEnd {
+ public:
+  explicit EarlyStringEnd(ir::SourcePos at) : at_(at) {}
+  void token(const Token& t) {
+    if (!note_ && has_prev_ && t.pos.line == at_.line && t.pos.column == at_.column &&
+        t.kind == TokenKind::Ident) {
+      std::uint32_t width = 0;
+      for (unsigned char c : prev_.text) width += (c & 0xC0) != 0x80 ? 1 : 0;
+      if (prev_.kind == TokenKind::String && prev_.end_line == t.pos.line &&
+          prev_.pos.line == prev_.end_line && prev_.pos.column + width == t.pos.column)
+        note_ = "the string " + prev_.text.substr(0, 30) + (prev_.text.size() > 30 ? "..." : "") +
+                " ends right before `" + t.text + "`: inside a '...' string, a quote is written ''";
+    }
+    prev_ = t;
+    has_prev_ = true;
   }
-  return std::nullopt;
-}
+  const std::optional<std::string>& result() const { return note_; }
+
+ private:
+  ir::SourcePos at_;
+  Token prev_;
+  bool has_prev_ = false;
+  std::optional<std::string> note_;
+};
 
 }  // namespace
 
 void explain_syntax_errors(std::string_view source, Diagnostics* diags) {
   if (diags->empty() || diags->front().message.rfind("syntax error", 0) != 0) return;
-  const std::vector<Token> tokens = lex(source);
   Diagnostic& first = diags->front();
+  UnclosedNote unclosed;
+  EarlyStringEnd early(first.pos);
+  lex_each(source, [&](const Token& t) {
+    unclosed.token(t);
+    early.token(t);
+  });
   for (auto at = first.message.find("'<EOF>'"); at != std::string::npos; at = first.message.find("'<EOF>'"))
     first.message.replace(at, 7, "the end of the file");
-  if (auto early = early_string_end(tokens, first.pos)) {
-    first.message = "syntax error: " + *early;
+  if (early.result()) {
+    first.message = "syntax error: " + *early.result();
     return;
   }
-  if (auto note = unclosed_note(tokens)) first.message += " (" + *note + ")";
+  if (auto note = unclosed.result()) first.message += " (" + *note + ")";
 }
 
 }  // namespace df::compiler

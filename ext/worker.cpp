@@ -43,6 +43,13 @@ constexpr int kHeartbeatMs = 5000;
 
 // The worker's view of the extension: the epoch it wrote, when it last beat.
 char current_epoch[64] = "";
+// A pg_restore is connected to our database: run no step and fire no timer until it ends.
+// A plain (not --single-transaction) restore commits object by object, and the worker
+// attaches as soon as CREATE EXTENSION commits: a due timer or a runnable step would run
+// before the rest of the data and the GRANTs are back, and fail for good (permission
+// denied). pg_restore names its sessions "pg_restore" (docs/operations.md, "Backup and
+// restore", also for psql -f of a plain-format dump).
+bool restore_running = false;
 TimestampTz last_heartbeat = 0;
 
 bool extension_exists() { return OidIsValid(get_extension_oid("pg_durable", true)); }
@@ -132,6 +139,15 @@ void tick_body() {
     current_epoch[0] = '\0';
   } else {
     if (!heartbeat_still_attached()) initialize_extension_state();
+    const bool was_running = restore_running;
+    run_sql("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity WHERE datid = "
+            "(SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) "
+            "AND application_name = 'pg_restore' AND pid <> pg_catalog.pg_backend_pid())");
+    restore_running = std::string(first_value()) == "t";
+    if (restore_running && !was_running)
+      elog(LOG, "pg_durable worker: pg_restore is connected; steps and timers wait until it ends");
+    else if (!restore_running && was_running)
+      elog(LOG, "pg_durable worker: pg_restore ended; running steps and timers");
   }
   SPI_finish();
   PopActiveSnapshot();
@@ -188,7 +204,7 @@ extern "C" void df_scheduler_main(unsigned long) {
   for (;;) {
     tick();
     long timeout = settings.worker_naptime_ms;
-    if (current_epoch[0] != '\0') {  // attached to a live extension: run the engine's due work
+    if (current_epoch[0] != '\0' && !restore_running) {  // attached to a live extension: run the engine's due work
       maintain_executor_pool();
       fire_due_timers();
       retention_pass_if_due();

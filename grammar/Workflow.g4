@@ -127,6 +127,12 @@ IDENT        : [A-Za-z_] [A-Za-z_0-9]* ;
 
 LINE_COMMENT : '--' ~[\r\n]* -> channel(HIDDEN) ;
 BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN) ;
+// A `/*` never closed is one token to the end of the input (an error the front end names),
+// not a failed BLOCK_COMMENT: the lexer would then fall back to `/`, go on after it and scan
+// to the end again at the next `/*`, quadratic in the number of `/*` (a fuzz_compile
+// timeout: 500,000 of them took minutes). It cannot match past a `*/`, so a closed
+// comment stays a BLOCK_COMMENT.
+UNTERMINATED_COMMENT : '/*' ( ~'*' | '*'+ ~[*/] )* '*'* EOF ;
 WS           : [ \t\r\n\f]+ -> skip ;
 // Anything else becomes one token the parser rejects, so errors point at it.
 INVALID      : . ;

@@ -15,6 +15,8 @@ chmod 755 "$OUT"
 mkdir -p "$OUT/input"
 cp -r "$SRC/regress/sql" "$SRC/regress/expected" "$SRC/regress/schedule" \
       "$SRC/regress/regress.conf" "$OUT/input/"
+# docs_reference compares the settings table and function list with the server.
+cp "$SRC/docs/reference.md" "$OUT/input/"
 
 PGREGRESS=$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress
 if [ "${REGRESS_USE_SYSTEM_INSTALL:-0}" = 1 ]; then

@@ -50,6 +50,38 @@ TEST_CASE("string literal errors") {
   CHECK(first_error(r3).find("invalid Unicode escape") != std::string::npos);
 }
 
+TEST_CASE("an unclosed /* comment is one error token; a closed one stays a comment") {
+  auto r1 = parse("'SELECT 1' /* note");
+  CHECK(first_error(r1) == "unterminated /* comment");
+  CHECK(r1.diagnostics[0].pos.column == 12);
+  CHECK(parse("'SELECT 1' /* a **/ ~> /* b * / */ 'SELECT 2'").diagnostics.empty());
+  // 100,000 `/* ` after a closed comment: one token, not one scan to the end per `/*`
+  // (that was quadratic: a fuzz_compile timeout).
+  std::string many = "'SELECT 1' /* x */";
+  for (int i = 0; i < 100000; ++i) many += "/* ";
+  auto r2 = parse(many);
+  REQUIRE(r2.diagnostics.size() == 1);
+  CHECK(r2.diagnostics[0].message == "unterminated /* comment");
+  CHECK(r2.diagnostics[0].pos.column == 19);
+}
+
+TEST_CASE("syntax error recovery is bounded: first error kept, the rest not re-parsed") {
+  // After one error ANTLR recovers silently; over 95,000 pieces of garbage it would skip
+  // (lex and keep) all of them. It stops after 10,000 skipped tokens.
+  std::string garbage = "'3'";
+  for (int i = 0; i < 95000; ++i) garbage += "\x1b\x1b> 's'";
+  auto r = parse(garbage);
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].message == "syntax error: unexpected character '\x1b'");
+  CHECK(r.diagnostics[0].pos.column == 4);
+  // Errors that ANTLR reports one by one still stop at 50.
+  std::string many;
+  for (int i = 0; i < 200; ++i) many += "df.sleep(1 2) ~> ";
+  auto m = parse(many + "'x'");
+  CHECK(m.diagnostics.size() == 51);
+  CHECK(m.diagnostics.back().message == "too many syntax errors; stopped after 50");
+}
+
 TEST_CASE("numbers, NULL and casts are literals") {
   auto r = parse("df.sleep(-5)");
   const auto& call = body_of(r);

@@ -37,7 +37,7 @@ CREATE FUNCTION df.http_multipart(url text, method text DEFAULT 'POST', parts js
                                   headers jsonb DEFAULT NULL, timeout_seconds integer DEFAULT 30)
   RETURNS text AS 'MODULE_PATHNAME', 'df_http_multipart' LANGUAGE C VOLATILE;
 
--- Failure handling (compiler/failure.hpp). Durations are "any": an interval, a number of
+-- Failure handling (model/failure.hpp). Durations are "any": an interval, a number of
 -- seconds or text such as '1 second' / '250 ms'.
 CREATE FUNCTION df.retry(step text, max_attempts integer DEFAULT 3, backoff "any" DEFAULT '1 second',
                          max_backoff "any" DEFAULT '1 minute') RETURNS text

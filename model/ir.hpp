@@ -5,7 +5,7 @@
 // text is the single source of truth for serialisation, so JSON -> IR -> JSON is
 // byte-identical even for hand-written JSON. The typed view of a leaf's arguments
 // (durations, cron, signal names, URLs, methods, JSON literals) is decoded from and
-// encoded to `query` by compiler/args.hpp, in one place.
+// encoded to `query` by model/args.hpp, in one place.
 #pragma once
 #include "no_postgres.hpp"
 

@@ -1,4 +1,4 @@
-// test_text.cpp — unit tests for the shared text rules (compiler/text.hpp): UTF-8
+// test_text.cpp — unit tests for the shared text rules (model/text.hpp): UTF-8
 // well-formedness at the edges RFC 3629 draws, and lowercasing.
 #include <doctest/doctest.h>
 
