@@ -18,6 +18,7 @@
 #include "engine_core.hpp"
 #include "instance_status.hpp"
 #include "spi.hpp"
+#include "subtransaction.hpp"
 #include "surface.hpp"
 
 extern "C" {
@@ -217,22 +218,17 @@ DF_SURFACE_FUNCTION(df_cancel) {
   if (df::ext::is_terminal_status(*status))
     report(NOTICE, "nothing was cancelled: the instance is already " + *status,
            "The instance keeps its status; df.cancel() returns its usual text.");
-  MemoryContext context = CurrentMemoryContext;
-  ResourceOwner owner = CurrentResourceOwner;
-  df::ext::pg_call([] { BeginInternalSubTransaction(NULL); });
   std::string failure;
-  try {
-    df::ext::engine::cancel_instance(id, reason);
-  } catch (const std::exception& e) {
-    failure = error_text(e);
+  {
+    df::ext::SubTransaction engine_call;
+    try {
+      df::ext::engine::cancel_instance(id, reason);
+    } catch (const std::exception& e) {
+      failure = error_text(e);
+    }
+    if (failure.empty()) engine_call.release();
+    else engine_call.rollback();
   }
-  if (!failure.empty()) {
-    df::ext::pg_call([] { RollbackAndReleaseCurrentSubTransaction(); });
-  } else {
-    df::ext::pg_call([] { ReleaseCurrentSubTransaction(); });
-  }
-  MemoryContextSwitchTo(context);
-  CurrentResourceOwner = owner;
   if (!failure.empty()) return text_datum("Failed to cancel: " + failure);
   spi::Connection update;
   spi::exec("UPDATE df.instances SET status = 'cancelled', updated_at = now() "

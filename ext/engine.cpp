@@ -50,13 +50,11 @@ void start_instance(const StartRequest& request) {
   Instance inst;
   inst.id = request.instance_id;
   inst.submitted_by = static_cast<Oid>(request.submitted_by);
-  inst.graph = build_graph(graph_json, request.node_ids);
-  spi::exec(
-      "INSERT INTO _duroxide.instance_state (instance_id, graph, node_ids, submitted_by, state, database) "
-      "VALUES ($1, $2, $3::text[], $4, $5, $6)",
-      {spi::text(inst.id), spi::text(graph_json), spi::text(id_array_literal(request.node_ids)),
-       spi::oid(inst.submitted_by), spi::binary(vm::serialize(inst.state)),
-       spi::optional_text(request.database.empty() ? std::nullopt : std::optional<std::string>(request.database))});
+  inst.graph = build_graph(*request.root, request.node_ids);  // IR -> JSON and IR -> program, once each
+  // The row is written by the Start event's one write, with the state after it.
+  inst.unstored = Instance::Unstored{
+      graph_json, id_array_literal(request.node_ids),
+      request.database.empty() ? std::nullopt : std::optional<std::string>(request.database)};
   vm::Event start;
   start.kind = vm::Event::Kind::Start;
   start.now_ms = now_ms();
@@ -64,7 +62,8 @@ void start_instance(const StartRequest& request) {
   start.label = request.label;
   start.retry = request.retry;
   for (const auto& [name, value] : request.variables) start.variables[name] = value;
-  apply_event(inst, start);
+  if (!apply_event(inst, start))  // never: a new instance takes its Start; else it would have no row
+    throw std::runtime_error("pg_durable: the engine refused the Start event of instance " + inst.id);
   spi_connection.finish();
 }
 

@@ -6,6 +6,7 @@
 //                      late answer is refused by the VM and its effects rolled back)
 //   Node*              df.nodes status/result/status_details of the node
 //   Instance*          df.instances terminal status; engine state marked finished
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -103,20 +104,145 @@ void stamp_node(const Instance& inst, const vm::Action& a, const char* status, b
              spi::optional_text(detail), spi::optional_text(retry_at), DF_NODE_STAMP_ARGS(times)});
 }
 
-TimestampTz timestamp_from_ms(std::int64_t ms) {
-  return static_cast<TimestampTz>(ms - (static_cast<std::int64_t>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000)) * 1000;
+// Appends `value` to a text[] literal being built ("{" ... "}"): quoted, or NULL.
+void append_array_element(std::string& out, const std::optional<std::string>& value) {
+  if (out.size() > 1) out += ',';
+  if (!value) {
+    out += "NULL";
+    return;
+  }
+  out += '"';
+  for (char c : *value) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
 }
 
-void insert_task(const Instance& inst, const vm::Action& a, const char* kind) {
-  std::optional<TimestampTz> due;
-  if (a.kind == vm::Action::Kind::ArmTimer) due = timestamp_from_ms(a.deadline_ms);
-  spi::Arg due_arg = due ? spi::timestamptz(*due) : spi::Arg{TIMESTAMPTZOID, (Datum)0, true};
+// What one event writes besides its state (write_effects): its node stamps (vm::Action
+// Node*) and the tasks it creates (RunSql, RunHttp, ArmTimer).
+struct NodeStamp {
+  const vm::Action* action;
+  const char* status;
+  bool with_result;
+};
+struct NewTask {
+  const vm::Action* action;
+  const char* kind;
+};
+
+// Writes the event's new state: INSERTs df.start's row, else UPDATEs it — for an
+// instance read without its lock, as a compare-and-set on the event count that takes the
+// row lock. Returns whether it was written (false: the state moved on; nothing written).
+bool write_state(const Instance& inst, const vm::State& state, std::uint32_t generation) {
+  if (inst.unstored)
+    return spi::exec("INSERT INTO _duroxide.instance_state (instance_id, graph, node_ids, submitted_by, state, "
+                     "database, event_count, generation) VALUES ($1, $4, $5::text[], $6, $2, $7, 1, $3)",
+                     {spi::text(inst.id), spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)),
+                      spi::text(inst.unstored->graph_json), spi::text(inst.unstored->node_ids),
+                      spi::oid(inst.submitted_by), spi::optional_text(inst.unstored->database)}) == 1;
+  return spi::exec("UPDATE _duroxide.instance_state SET state = $2, event_count = event_count + 1, "
+                   "generation = $3, updated_at = clock_timestamp() "
+                   "WHERE instance_id = $1 AND ($5 OR (event_count = $4 AND NOT finished))",
+                   {spi::text(inst.id), spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)),
+                    spi::int8(inst.event_count), spi::boolean(inst.locked)}) == 1;
+}
+
+// TimestampTz -> microseconds since the Unix epoch (passed as bigint, converted back
+// exactly in SQL: 'epoch' + n microseconds).
+std::optional<std::string> unix_us_text(const std::optional<TimestampTz>& t) {
+  if (!t) return std::nullopt;
+  return std::to_string(*t + static_cast<std::int64_t>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY *
+                                 USECS_PER_SEC);
+}
+
+// Writes the event's node stamps and new tasks in ONE statement (two data-modifying
+// CTEs), after its state was written. A node stamped twice in one event (rare) is stamped
+// in order, one statement each, so that every stamp's run record and start time count.
+// Each stamp's extra columns come from step_record::stamp_for, called once per stamp
+// (it also queues the attempt's metrics and log line for commit).
+void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, const std::vector<NewTask>& tasks) {
+  bool repeated = false;
+  for (std::size_t i = 0; i < stamps.size() && !repeated; ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (stamps[j].action->node == stamps[i].action->node) repeated = true;
+  if (repeated) {
+    for (const NodeStamp& st : stamps) stamp_node(inst, *st.action, st.status, st.with_result);
+  }
+  if (tasks.empty() && (repeated || stamps.empty())) return;
+  std::string ids = "{", statuses = "{", results = "{", as_json = "{", execs = "{", details = "{", retries = "{",
+              keeps = "{", starts = "{", finishes = "{", errors = "{", runs = "{";
+  int runs_kept = 0;
+  if (!repeated)
+    for (const NodeStamp& st : stamps) {
+      const vm::Action& a = *st.action;
+      const std::string& node = node_id(inst, a.node);
+      std::string execution = execution_stamp(inst, a.scope);
+      step_record::NodeStamp times =
+          step_record::stamp_for(inst.id, node, inst.graph->program.nodes.at(a.node).type, a, execution);
+      runs_kept = times.runs_kept;
+      append_array_element(ids, node);
+      append_array_element(statuses, std::string(st.status));
+      append_array_element(results, st.with_result ? std::optional<std::string>(a.text) : std::nullopt);
+      append_array_element(as_json, std::string(!st.with_result || is_json(a.text) ? "t" : "f"));
+      append_array_element(execs, execution);
+      append_array_element(details, a.detail.empty() ? std::nullopt : std::optional<std::string>(a.detail));
+      append_array_element(retries, a.kind == vm::Action::Kind::NodeRetrying
+                                        ? std::optional<std::string>(std::to_string(a.deadline_ms))
+                                        : std::nullopt);
+      append_array_element(keeps, std::string(times.keep_started ? "t" : "f"));
+      append_array_element(starts, unix_us_text(times.started_at));
+      append_array_element(finishes, unix_us_text(times.finished_at));
+      append_array_element(errors, times.error);
+      append_array_element(runs, times.run);
+    }
+  std::string task_ids = "{", kinds = "{", nodes = "{", payloads = "{", iterations = "{", dues = "{";
+  for (const NewTask& t : tasks) {
+    const vm::Action& a = *t.action;
+    append_array_element(task_ids, std::to_string(a.task_id));
+    append_array_element(kinds, std::string(t.kind));
+    append_array_element(nodes, std::to_string(a.node));
+    append_array_element(payloads, a.text);
+    append_array_element(iterations, std::to_string(a.iteration));
+    append_array_element(dues, a.kind == vm::Action::Kind::ArmTimer
+                                   ? std::optional<std::string>(std::to_string(a.deadline_ms))
+                                   : std::nullopt);  // ms since the Unix epoch
+  }
+  for (std::string* arr : {&ids, &statuses, &results, &as_json, &execs, &details, &retries, &keeps, &starts, &finishes,
+                           &errors, &runs, &task_ids, &kinds, &nodes, &payloads, &iterations, &dues})
+    *arr += '}';
+  // The SET list is step_record.hpp's DF_NODE_STAMP_SQL per row: started_at kept when
+  // asked, the run record appended to at most runs_kept.
   spi::exec(
-      "INSERT INTO _duroxide.tasks (instance_id, task_id, kind, node, payload, iteration, due_at, submitted_by) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-      {spi::text(inst.id), spi::int8(static_cast<std::int64_t>(a.task_id)), spi::text(kind),
-       spi::int4(static_cast<int>(a.node)), spi::text(a.text), spi::int4(static_cast<int>(a.iteration)), due_arg,
-       spi::oid(inst.submitted_by)});
+      "WITH n AS (UPDATE df.nodes n SET status = v.status, "
+      "result = CASE WHEN v.as_json THEN v.result::jsonb ELSE to_jsonb(v.result) END, "
+      "status_details = jsonb_build_object('execution_id', v.exec) || coalesce(v.detail::jsonb, '{}') || "
+      "CASE WHEN v.retry IS NULL THEN '{}'::jsonb "
+      "ELSE jsonb_build_object('next_retry_at', to_timestamp(v.retry / 1000)) END, "
+      "updated_at = clock_timestamp(), "
+      "started_at = CASE WHEN v.keep THEN coalesce(n.started_at, v.started) ELSE v.started END, "
+      "finished_at = v.finished, error = v.error, "
+      "runs = CASE WHEN v.run IS NULL THEN n.runs "
+      "WHEN jsonb_array_length(coalesce(n.runs, '[]'::jsonb)) >= $20 THEN (n.runs - 0) || v.run "
+      "ELSE coalesce(n.runs, '[]'::jsonb) || v.run END "
+      "FROM (SELECT u.id, u.status, u.result, u.as_json, u.exec, u.detail, u.retry, u.keep, "
+      "'epoch'::timestamptz + u.started * '1 microsecond'::interval AS started, "
+      "'epoch'::timestamptz + u.finished * '1 microsecond'::interval AS finished, u.error, u.run::jsonb AS run "
+      "FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], $8::float8[], "
+      "$9::boolean[], $10::bigint[], $11::bigint[], $12::text[], $13::text[]) "
+      "AS u(id, status, result, as_json, exec, detail, retry, keep, started, finished, error, run)) v "
+      "WHERE n.instance_id = $1 AND n.id = v.id), "
+      "t AS (INSERT INTO _duroxide.tasks (instance_id, task_id, kind, node, payload, iteration, due_at, "
+      "submitted_by) SELECT $1, v.task_id, v.kind, v.node, v.payload, v.iteration, "
+      "to_timestamp(v.due / 1000), $19 "
+      "FROM unnest($14::bigint[], $15::text[], $16::integer[], $17::text[], $18::integer[], $21::float8[]) "
+      "AS v(task_id, kind, node, payload, iteration, due)) "
+      "SELECT 1",
+      {spi::text(inst.id), spi::text(ids), spi::text(statuses), spi::text(results), spi::text(as_json),
+       spi::text(execs), spi::text(details), spi::text(retries), spi::text(keeps), spi::text(starts),
+       spi::text(finishes), spi::text(errors), spi::text(runs), spi::text(task_ids), spi::text(kinds),
+       spi::text(nodes), spi::text(payloads), spi::text(iterations), spi::oid(inst.submitted_by),
+       spi::int4(runs_kept), spi::text(dues)});
 }
 
 void cancel_task(const Instance& inst, std::uint64_t task_id) {
@@ -150,19 +276,32 @@ void finish_instance(const Instance& inst, const char* status, const std::string
   close_execution(inst.id, std::strcmp(status, "completed") == 0 ? "Completed" : "Failed", output);
 }
 
-void perform(const Instance& inst, const vm::Action& a) {
+// Sorts one action: node stamps and new tasks go to write_effects (with the wake-up their
+// commit owes); the rest is persisted by perform_rest, after it, in the VM's order.
+void classify(const Instance& inst, const vm::Action& a, std::vector<NodeStamp>& stamps, std::vector<NewTask>& tasks,
+              std::vector<const vm::Action*>& rest) {
   using K = vm::Action::Kind;
   switch (a.kind) {
-    case K::RunSql: insert_task(inst, a, "sql"); wake_role_executors_at_commit(inst.submitted_by); break;
-    case K::RunHttp: insert_task(inst, a, "http"); wake_role_executors_at_commit(inst.submitted_by); break;
-    case K::ArmTimer: insert_task(inst, a, "timer"); wake_scheduler_at_commit(); break;
+    case K::RunSql: tasks.push_back({&a, "sql"}); wake_role_executors_at_commit(inst.submitted_by); break;
+    case K::RunHttp: tasks.push_back({&a, "http"}); wake_role_executors_at_commit(inst.submitted_by); break;
+    case K::ArmTimer: tasks.push_back({&a, "timer"}); wake_scheduler_at_commit(); break;
+    case K::NodeRunning: stamps.push_back({&a, "running", false}); break;
+    case K::NodeCompleted: stamps.push_back({&a, "completed", true}); break;
+    case K::NodeFailed: stamps.push_back({&a, "failed", true}); break;
+    case K::NodeRetrying: stamps.push_back({&a, "running", false}); break;
+    case K::CancelTask:
+    case K::InstanceCompleted:
+    case K::InstanceFailed: rest.push_back(&a); break;
+  }
+}
+
+void perform_rest(const Instance& inst, const vm::Action& a) {
+  using K = vm::Action::Kind;
+  switch (a.kind) {
     case K::CancelTask: cancel_task(inst, a.task_id); break;
-    case K::NodeRunning: stamp_node(inst, a, "running", false); break;
-    case K::NodeCompleted: stamp_node(inst, a, "completed", true); break;
-    case K::NodeFailed: stamp_node(inst, a, "failed", true); break;
-    case K::NodeRetrying: stamp_node(inst, a, "running", false); break;
     case K::InstanceCompleted: finish_instance(inst, "completed", a.text); break;
     case K::InstanceFailed: finish_instance(inst, "failed", a.text); break;
+    default: break;  // written by write_effects
   }
 }
 
@@ -174,24 +313,31 @@ std::uint32_t root_generation(const vm::State& state) {
   return 1;
 }
 
-// Keeps _duroxide.executions in step with the root generation and the event count.
+// Keeps _duroxide.executions in step with the root generation. Runs after the event's
+// state write, so inst.event_count counts the event; the event belongs to the execution
+// it leads to. The running execution's event count is not written per event (see
+// started_at_event in sql/parts/80_engine.sql): only when it ends.
 void record_execution(const Instance& inst, std::uint32_t before, std::uint32_t after, bool started) {
   if (started)
-    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status, started_at) VALUES ($1, 1, 'Running', clock_timestamp()) "
-              "ON CONFLICT DO NOTHING", {spi::text(inst.id)});
+    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status, started_at, started_at_event) "
+              "VALUES ($1, 1, 'Running', clock_timestamp(), $2 - 1) ON CONFLICT DO NOTHING",
+              {spi::text(inst.id), spi::int8(inst.event_count)});
   if (after > before) {
-    spi::exec("UPDATE _duroxide.executions SET status = 'ContinuedAsNew', finished_at = clock_timestamp() "
-              "WHERE instance_id = $1 AND execution_id = $2", {spi::text(inst.id), spi::int4(static_cast<int>(before))});
-    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status, started_at) VALUES ($1, $2, 'Running', clock_timestamp()) "
-              "ON CONFLICT DO NOTHING", {spi::text(inst.id), spi::int4(static_cast<int>(after))});
+    spi::exec("UPDATE _duroxide.executions SET status = 'ContinuedAsNew', finished_at = clock_timestamp(), "
+              "event_count = $3 - 1 - started_at_event WHERE instance_id = $1 AND execution_id = $2",
+              {spi::text(inst.id), spi::int4(static_cast<int>(before)), spi::int8(inst.event_count)});
+    spi::exec("INSERT INTO _duroxide.executions (instance_id, execution_id, status, started_at, started_at_event) "
+              "VALUES ($1, $2, 'Running', clock_timestamp(), $3 - 1) ON CONFLICT DO NOTHING",
+              {spi::text(inst.id), spi::int4(static_cast<int>(after)), spi::int8(inst.event_count)});
   }
-  spi::exec("UPDATE _duroxide.executions SET event_count = event_count + 1 "
-            "WHERE instance_id = $1 AND execution_id = $2", {spi::text(inst.id), spi::int4(static_cast<int>(after))});
 }
 
+// Ends the running execution: its event count is the instance's count since it began.
 void close_execution(const std::string& instance_id, const char* status, const std::string& output) {
-  spi::exec("UPDATE _duroxide.executions SET status = $2, output = $3, finished_at = clock_timestamp() "
-            "WHERE instance_id = $1 AND status = 'Running'",
+  spi::exec("UPDATE _duroxide.executions x SET status = $2, output = $3, finished_at = clock_timestamp(), "
+            "event_count = coalesce((SELECT s.event_count FROM _duroxide.instance_state s "
+            "WHERE s.instance_id = $1), 0) - x.started_at_event "
+            "WHERE x.instance_id = $1 AND x.status = 'Running'",
             {spi::text(instance_id), spi::text(status), spi::text(output)});
 }
 
@@ -206,6 +352,16 @@ std::shared_ptr<const Graph> build_graph(const std::string& graph_json, std::vec
   auto graph = std::make_shared<Graph>();
   ir::NodePtr root = compiler::parse_strict(graph_json);
   graph->program = vm::lower(*root);
+  graph->node_ids = std::move(node_ids);
+  if (graph->node_ids.size() != graph->program.nodes.size())
+    throw std::runtime_error("pg_durable: " + std::to_string(graph->node_ids.size()) + " node ids for " +
+                             std::to_string(graph->program.nodes.size()) + " nodes");
+  return graph;
+}
+
+std::shared_ptr<const Graph> build_graph(const ir::Node& root, std::vector<std::string> node_ids) {
+  auto graph = std::make_shared<Graph>();
+  graph->program = vm::lower(root);
   graph->node_ids = std::move(node_ids);
   if (graph->node_ids.size() != graph->program.nodes.size())
     throw std::runtime_error("pg_durable: " + std::to_string(graph->node_ids.size()) + " node ids for " +
@@ -244,20 +400,16 @@ std::optional<std::string> read_checkpoint(Instance& inst, const std::string& by
 
 }  // namespace
 
-std::optional<Instance> load_instance(const std::string& instance_id, bool lock) {
-  const char* sql_lock =
-      "SELECT submitted_by::oid, state, created_at::text, database FROM _duroxide.instance_state "
-      "WHERE instance_id = $1 AND NOT finished FOR UPDATE";
-  const char* sql_plain =
-      "SELECT submitted_by::oid, state, created_at::text, database FROM _duroxide.instance_state "
-      "WHERE instance_id = $1 AND NOT finished";
-  if (spi::exec(lock ? sql_lock : sql_plain, {spi::text(instance_id)}) == 0) return std::nullopt;
+std::optional<Instance> instance_from_row(const std::string& instance_id, int first) {
+  if (!spi::value(0, first)) return std::nullopt;
   Instance inst;
   inst.id = instance_id;
-  inst.submitted_by = static_cast<Oid>(std::stoul(spi::value_or(0, 1, "0")));
-  std::string created_at = spi::value_or(0, 3, "");
-  inst.database = spi::value_or(0, 4, "");
-  if (std::optional<std::string> refusal = read_checkpoint(inst, spi::bytea_value(0, 2).value_or(std::string()))) {
+  inst.submitted_by = static_cast<Oid>(std::stoul(spi::value_or(0, first, "0")));
+  std::string created_at = spi::value_or(0, first + 2, "");
+  inst.database = spi::value_or(0, first + 3, "");
+  inst.event_count = std::stoll(spi::value_or(0, first + 4, "0"));
+  if (std::optional<std::string> refusal =
+          read_checkpoint(inst, spi::bytea_value(0, first + 1).value_or(std::string()))) {
     fail_instance(instance_id, *refusal);
     return std::nullopt;
   }
@@ -274,9 +426,23 @@ std::optional<Instance> load_instance(const std::string& instance_id, bool lock)
   return inst;
 }
 
+std::optional<Instance> load_instance(const std::string& instance_id, bool lock) {
+  const char* sql_lock =
+      "SELECT " DF_INSTANCE_COLUMNS " FROM _duroxide.instance_state s "
+      "WHERE s.instance_id = $1 AND NOT s.finished FOR UPDATE";
+  const char* sql_plain =
+      "SELECT " DF_INSTANCE_COLUMNS " FROM _duroxide.instance_state s "
+      "WHERE s.instance_id = $1 AND NOT s.finished";
+  if (spi::exec(lock ? sql_lock : sql_plain, {spi::text(instance_id)}) == 0) return std::nullopt;
+  std::optional<Instance> inst = instance_from_row(instance_id, 1);
+  if (inst) inst->locked = lock;
+  return inst;
+}
+
 namespace {
 
-bool apply_one_event(Instance& inst, const vm::Event& event);
+enum class Outcome { Accepted, Refused, Stale };
+Outcome apply_one_event(Instance& inst, const vm::Event& event);
 
 // The oldest buffered signal for a name some thread now waits for, taken out of the
 // table; nullopt when there is none (or no thread waits).
@@ -313,32 +479,50 @@ std::optional<vm::Event> take_buffered_signal(const Instance& inst) {
 
 // The event, then (a loop, not recursion) every buffered signal a wait it reached can take.
 bool apply_event(Instance& inst, const vm::Event& event) {
-  if (!apply_one_event(inst, event)) return false;
+  inst.locked = true;  // the caller's contract: locked, or created by this transaction
+  if (apply_one_event(inst, event) != Outcome::Accepted) return false;
   while (std::optional<vm::Event> signal = take_buffered_signal(inst)) apply_one_event(inst, *signal);
   return true;
 }
 
+Applied apply_event_if_current(Instance& inst, const vm::Event& event) {
+  if (apply_one_event(inst, event) != Outcome::Accepted) return Applied::Stale;
+  while (std::optional<vm::Event> signal = take_buffered_signal(inst)) apply_one_event(inst, *signal);
+  return Applied::Accepted;
+}
+
 namespace {
 
-bool apply_one_event(Instance& inst, const vm::Event& event) {
+// The state is written first: for an instance read without its lock that write is the
+// compare-and-set that takes the lock, before anything else of the event is persisted.
+Outcome apply_one_event(Instance& inst, const vm::Event& event) {
   vm::StepConfig config;
   config.loop_min_interval_ms = settings.loop_min_interval_ms;
   config.non_retryable_sqlstates =
       vm::parse_sqlstate_list(settings.non_retryable_sqlstates ? settings.non_retryable_sqlstates : "");
   vm::StepResult result = vm::step(inst.graph->program, inst.state, event, config);
-  if (!result.accepted) return false;
+  if (!result.accepted) return inst.locked ? Outcome::Refused : Outcome::Stale;
   std::uint32_t before = root_generation(inst.state), after = root_generation(result.state);
+  std::vector<NodeStamp> stamps;
+  std::vector<NewTask> tasks;
+  std::vector<const vm::Action*> rest;
+  for (const vm::Action& a : result.actions) classify(inst, a, stamps, tasks, rest);
+  if (!write_state(inst, result.state, after)) {
+    if (inst.locked) throw std::runtime_error("pg_durable: the engine state of instance " + inst.id + " vanished under its lock");
+    return Outcome::Stale;  // changed since it was read: nothing written (wake-ups fire harmlessly)
+  }
+  inst.locked = true;
+  inst.unstored.reset();
+  ++inst.event_count;
+  write_effects(inst, stamps, tasks);
   bool started = event.kind == vm::Event::Kind::Start;
   if (started)
     spi::exec("UPDATE df.instances SET status = 'running', updated_at = clock_timestamp() "
               "WHERE id = $1 AND status = 'pending'", {spi::text(inst.id)});
   record_execution(inst, before, after, started);
-  for (const vm::Action& a : result.actions) perform(inst, a);
+  for (const vm::Action* a : rest) perform_rest(inst, *a);
   inst.state = std::move(result.state);
-  spi::exec("UPDATE _duroxide.instance_state SET state = $2, event_count = event_count + 1, "
-            "generation = $3, updated_at = now() WHERE instance_id = $1",
-            {spi::text(inst.id), spi::binary(vm::serialize(inst.state)), spi::int4(static_cast<int>(after))});
-  return true;
+  return Outcome::Accepted;
 }
 
 }  // namespace

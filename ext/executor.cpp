@@ -5,13 +5,16 @@
 // when idle for kExecutorLingerMs or when the scheduler wants its slot for another role.
 //
 // One SQL step = one transaction:
-//   1. as the engine owner (engine::AsEngineOwner: superuser, forced search_path), claim the task row (FOR UPDATE SKIP LOCKED: a crashed executor's
-//      claim vanishes with its transaction, and so do its step's effects);
+//   1. as the engine owner (engine::AsEngineOwner: superuser, forced search_path), claim the
+//      task by deleting its row (FOR UPDATE SKIP LOCKED: a crashed executor's claim vanishes
+//      with its transaction, and so do its step's effects), reading the instance with it;
 //   2. in a subtransaction, as the session's role with its own settings, with
 //      df.in_workflow = 'true', the role's statement_timeout armed and every GUC change of
 //      the step undone afterwards, run the statement (one statement, no transaction
 //      control: step_isolation.hpp);
-//   3. as the engine owner, lock the instance row and step the VM with the outcome; if the
+//   3. as the engine owner, step the VM with the outcome and write the new state if it is
+//      still the one read at the claim (that UPDATE takes the instance's row lock; if the
+//      state changed meanwhile, lock the row, reload and step again); if the
 //      VM refuses it (race already decided, instance cancelled), roll the subtransaction
 //      back: the step's effects never happen. Then reset what the step left in the session
 //      (step_isolation.hpp). The effects, the reset, the node's result and the new VM state
@@ -19,6 +22,7 @@
 #include <algorithm>
 #include <functional>
 #include <string>
+#include <unordered_map>
 
 #include "json_text.hpp"
 
@@ -33,6 +37,7 @@
 #include "spi.hpp"
 #include "sql_result.hpp"
 #include "step_isolation.hpp"
+#include "subtransaction.hpp"
 #include "step_record.hpp"
 
 extern "C" {
@@ -85,6 +90,9 @@ struct ClaimedTask {
   std::string payload;
   std::uint32_t node = 0;
   std::uint32_t iteration = 0;
+  // The instance as read by the claim, without its lock; nullopt when it has finished
+  // (or has no engine state): the task is then dropped.
+  std::optional<engine::Instance> instance;
 };
 
 // Abort the whole transaction and let the task be claimed again.
@@ -137,16 +145,21 @@ std::string http_error_record(const http::Outcome& o) {
 }
 
 // The oldest runnable task of this executor's role; HTTP tasks only when it holds no SQL
-// slot (pg_durable.max_user_connections).
+// slot (pg_durable.max_user_connections). One statement claims the task (its row is
+// deleted: the delete's row lock is the claim, and a crashed executor's delete vanishes
+// with its transaction, so the task is claimed again), and reads the instance, unlocked:
+// its row lock is taken only when the step's outcome is written (record_outcome), so
+// df.cancel and df.signal are not held up while the step runs.
+#define DF_CLAIM_SQL(kind_filter)                                                                     \
+  "WITH claimed AS (DELETE FROM _duroxide.tasks WHERE (instance_id, task_id) = ("                    \
+  "SELECT instance_id, task_id FROM _duroxide.tasks WHERE " kind_filter " AND submitted_by = $1 "     \
+  "ORDER BY created_at, task_id LIMIT 1 FOR UPDATE SKIP LOCKED) "                                      \
+  "RETURNING instance_id, task_id, kind, payload, node, iteration) "                                   \
+  "SELECT c.instance_id, c.task_id, c.kind, c.payload, c.node, c.iteration, " DF_INSTANCE_COLUMNS      \
+  " FROM claimed c LEFT JOIN _duroxide.instance_state s ON s.instance_id = c.instance_id AND NOT s.finished"
 std::optional<ClaimedTask> claim_task(bool sql_allowed) {
-  std::uint64_t n = spi::exec(
-      sql_allowed ? "SELECT instance_id, task_id, kind, payload, node, iteration FROM _duroxide.tasks "
-                    "WHERE kind <> 'timer' AND submitted_by = $1 ORDER BY created_at, task_id LIMIT 1 "
-                    "FOR UPDATE SKIP LOCKED"
-                  : "SELECT instance_id, task_id, kind, payload, node, iteration FROM _duroxide.tasks "
-                    "WHERE kind = 'http' AND submitted_by = $1 ORDER BY created_at, task_id LIMIT 1 "
-                    "FOR UPDATE SKIP LOCKED",
-      {spi::oid(my_role)});
+  std::uint64_t n = spi::exec(sql_allowed ? DF_CLAIM_SQL("kind <> 'timer'") : DF_CLAIM_SQL("kind = 'http'"),
+                              {spi::oid(my_role)});
   if (n == 0) return std::nullopt;
   ClaimedTask t;
   t.instance_id = spi::value_or(0, 1, "");
@@ -155,9 +168,11 @@ std::optional<ClaimedTask> claim_task(bool sql_allowed) {
   t.payload = spi::value_or(0, 4, "");
   t.node = static_cast<std::uint32_t>(std::stoul(spi::value_or(0, 5, "0")));
   t.iteration = static_cast<std::uint32_t>(std::stoul(spi::value_or(0, 6, "0")));
+  t.instance = engine::instance_from_row(t.instance_id, 7);
   return t;
 }
 
+// Deletes a task row read without the claim statement (a timer, a timed-out SQL task).
 void delete_task(const ClaimedTask& t) {
   spi::exec("DELETE FROM _duroxide.tasks WHERE instance_id = $1 AND task_id = $2",
             {spi::text(t.instance_id), spi::int8(static_cast<std::int64_t>(t.task_id))});
@@ -185,6 +200,37 @@ struct StatementTimer {
   }
 };
 
+// Saved plans of step statements, by text: a template's steps run the same text again
+// and again, so each is parsed and planned once per executor (an executor is one role, so
+// one role's plans). The plan cache revalidates a saved plan after DDL, and replans when
+// the search_path or the role differ from the ones it was planned under. Only statements
+// that passed the one-statement and transaction-control checks get here. Bounded: a
+// workload whose texts never repeat (values substituted into them) gets a fresh start
+// every kStepPlanLimit texts.
+constexpr std::size_t kStepPlanLimit = 256;
+std::unordered_map<std::string, SPIPlanPtr> step_plans;
+
+// The saved plan of `sql`, prepared (and checked) when it is new. PostgreSQL errors
+// propagate (ereport): called inside pg_call.
+SPIPlanPtr step_plan(const std::string& sql) {
+  auto found = step_plans.find(sql);
+  if (found != step_plans.end()) return found->second;
+  List* raw = pg_parse_query(sql.c_str());
+  // One statement per step, as the extended query protocol enforces.
+  if (list_length(raw) > 1)
+    ereport(ERROR, (errcode(ERRCODE_SYNTAX_ERROR), errmsg("cannot insert multiple commands into a prepared statement")));
+  isolation::refuse_transaction_control(raw);
+  SPIPlanPtr plan = SPI_prepare(sql.c_str(), 0, nullptr);
+  if (plan == nullptr) ereport(ERROR, (errmsg("%s", SPI_result_code_string(SPI_result))));
+  if (step_plans.size() >= kStepPlanLimit) {
+    for (auto& [text, saved] : step_plans) SPI_freeplan(saved);
+    step_plans.clear();
+  }
+  SPI_keepplan(plan);
+  step_plans.emplace(sql, plan);
+  return plan;
+}
+
 // Runs `sql` as this session's role inside the already-open subtransaction. Returns the
 // outcome; a PostgreSQL error is caught here (the caller then rolls the subtransaction back).
 StepOutcome run_statement(const std::string& sql) {
@@ -200,18 +246,7 @@ StepOutcome run_statement(const std::string& sql) {
   try {
     StatementTimer timer;
     try {
-      pg_call([&] {
-        List* raw = pg_parse_query(sql.c_str());
-        // One statement per step, as the extended query protocol enforces.
-        if (list_length(raw) > 1)
-          ereport(ERROR, (errcode(ERRCODE_SYNTAX_ERROR),
-                          errmsg("cannot insert multiple commands into a prepared statement")));
-        isolation::refuse_transaction_control(raw);
-        SPIPlanPtr plan = SPI_prepare(sql.c_str(), 0, nullptr);
-        if (plan == nullptr)
-          ereport(ERROR, (errmsg("%s", SPI_result_code_string(SPI_result))));
-        spi_rc = SPI_execute_plan(plan, nullptr, nullptr, false, 0);
-      });
+      pg_call([&] { spi_rc = SPI_execute_plan(step_plan(sql), nullptr, nullptr, false, 0); });
       outcome.text = spi_result_json(spi_rc);
       outcome.ok = true;
     } catch (const PgError& e) {
@@ -232,15 +267,21 @@ StepOutcome run_statement(const std::string& sql) {
   return outcome;
 }
 
-// Feeds the outcome to the VM under the instance lock. Returns false when refused.
-bool record_outcome(const ClaimedTask& t, const StepOutcome& outcome) {
-  std::optional<engine::Instance> inst = engine::load_instance(t.instance_id, true);
-  if (!inst) return false;
+// Feeds the outcome to the VM. Returns false when refused. `read` = the instance as
+// read by the claim: its state is written if it is still current (one statement, which
+// takes the row lock); otherwise, and without it, under the lock taken first.
+bool record_outcome(const ClaimedTask& t, const StepOutcome& outcome, engine::Instance* read = nullptr) {
   vm::Event event;
   event.kind = outcome.ok ? vm::Event::Kind::TaskSucceeded : vm::Event::Kind::TaskFailed;
   event.now_ms = engine::now_ms();
   event.task_id = t.task_id;
   event.payload = outcome.ok || outcome.error_record.empty() ? outcome.text : outcome.error_record;
+  if (read) {
+    engine::Instance current = *read;  // a failed compare-and-set leaves `read` as it was
+    if (engine::apply_event_if_current(current, event) == engine::Applied::Accepted) return true;
+  }
+  std::optional<engine::Instance> inst = engine::load_instance(t.instance_id, true);
+  if (!inst) return false;
   return engine::apply_event(*inst, event);
 }
 
@@ -262,7 +303,6 @@ void run_remote_sql_task(const ClaimedTask& t, const engine::Instance& inst, con
                 {spi::text(*r.gid), spi::text(inst.database)});
     pending_finishes.push_back({inst.database, *r.gid, accepted});
   }
-  delete_task(t);
 }
 
 // The engine owner's rights for the engine's own statements (engine::AsEngineOwner),
@@ -297,19 +337,15 @@ bool role_refused(const ClaimedTask& t, const engine::Instance& inst, const Role
   }
   if (auto problem = role_problem(inst.id, role)) {
     record_outcome(t, StepOutcome{false, *problem, {}});
-    delete_task(t);
     return true;
   }
   return false;
 }
 
 // Runs a claimed SQL task; returns with the transaction ready to commit and `engine` held.
-void run_sql_task(const ClaimedTask& t, EngineScope& engine) {
-  std::optional<engine::Instance> inst = engine::load_instance(t.instance_id, false);
-  if (!inst || inst->state.tasks.count(t.task_id) == 0) {  // cancelled or already answered
-    delete_task(t);
-    return;
-  }
+void run_sql_task(ClaimedTask& t, EngineScope& engine) {
+  std::optional<engine::Instance>& inst = t.instance;
+  if (!inst || inst->state.tasks.count(t.task_id) == 0) return;  // cancelled or already answered
   RoleCheck role = check_role(inst->submitted_by);
   if (role_refused(t, *inst, role)) return;
   if (!inst->database.empty() && inst->database != settings.database) {
@@ -319,11 +355,8 @@ void run_sql_task(const ClaimedTask& t, EngineScope& engine) {
   set_executor_task(my_slot, t.instance_id, t.task_id);
   // the step, in the role's own session
   TimestampTz started = activity::report_step(t.instance_id, inst->graph->node_ids.at(t.node), t.payload);
-  MemoryContext ctx = CurrentMemoryContext;
-  ResourceOwner owner = CurrentResourceOwner;
   engine.leave();
-  pg_call([] { BeginInternalSubTransaction(nullptr); });
-  MemoryContextSwitchTo(ctx);
+  SubTransaction step;
   StepOutcome outcome = run_statement(t.payload);
   set_executor_task(my_slot, "", 0);
   step_record::AttemptScope attempt(t.node, started);
@@ -331,36 +364,26 @@ void run_sql_task(const ClaimedTask& t, EngineScope& engine) {
   if (outcome.ok) {
     // Keep the subtransaction open: its effects commit only if the VM accepts them.
     engine.enter();
-    bool accepted = record_outcome(t, outcome);
+    bool accepted = record_outcome(t, outcome, &*inst);
     engine.leave();
     if (accepted) {
-      pg_call([] { ReleaseCurrentSubTransaction(); });
+      step.release();
       step_effects_kept = true;
     }
   }
-  if (!step_effects_kept) {
-    pg_call([] { RollbackAndReleaseCurrentSubTransaction(); });
-    MemoryContextSwitchTo(ctx);
-    CurrentResourceOwner = owner;
-  }
-  MemoryContextSwitchTo(ctx);
-  CurrentResourceOwner = owner;
+  if (!step_effects_kept) step.rollback();
   engine.enter();
-  if (!outcome.ok) record_outcome(t, outcome);
+  if (!outcome.ok) record_outcome(t, outcome, &*inst);
   isolation::reset_session_after_step();  // also after a failure: PREPARE and locks outlive it
-  delete_task(t);
 }
 
 // Runs a claimed HTTP task. HTTP is at-least-once (a request cannot share a transaction):
 // the Idempotency-Key, stable across retries after a crash, lets the receiver
 // de-duplicate. A query cancel during the request (the task was cancelled) propagates and
 // the task is claimed again, then dropped.
-void run_http_task(const ClaimedTask& t) {
-  std::optional<engine::Instance> inst = engine::load_instance(t.instance_id, false);
-  if (!inst || inst->state.tasks.count(t.task_id) == 0) {
-    delete_task(t);
-    return;
-  }
+void run_http_task(ClaimedTask& t) {
+  std::optional<engine::Instance>& inst = t.instance;
+  if (!inst || inst->state.tasks.count(t.task_id) == 0) return;
   if (role_refused(t, *inst, check_role(inst->submitted_by))) return;
   const auto& nodes = inst->graph->program.nodes;
   bool multipart = t.node < nodes.size() && nodes[t.node].type == ir::NodeType::HttpMultipart;
@@ -377,8 +400,7 @@ void run_http_task(const ClaimedTask& t) {
   }
   set_executor_task(my_slot, "", 0);
   step_record::AttemptScope attempt(t.node, started);
-  record_outcome(t, StepOutcome{outcome.ok, outcome.text, outcome.ok ? "" : http_error_record(outcome)});
-  delete_task(t);
+  record_outcome(t, StepOutcome{outcome.ok, outcome.text, outcome.ok ? "" : http_error_record(outcome)}, &*inst);
 }
 
 // Whether the last run_in_transaction_body() ended in a commit.

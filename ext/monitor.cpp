@@ -136,9 +136,12 @@ DF_SURFACE_FUNCTION(df_instance_execution_history) {
   if (visible) {
     df::ext::engine::AsEngineOwner owner;
     std::uint64_t n = spi::exec(
-        "SELECT execution_id, status, event_count, "
-        "CASE WHEN finished_at IS NULL THEN 0 ELSE (extract(epoch FROM finished_at - started_at) * 1000)::bigint END, "
-        "output FROM _duroxide.executions WHERE instance_id = $1 ORDER BY execution_id DESC LIMIT $2",
+        "SELECT x.execution_id, x.status, "
+        // the running execution's count is not stored (sql/parts/80_engine.sql)
+        "CASE WHEN x.status = 'Running' THEN coalesce(s.event_count, 0) - x.started_at_event ELSE x.event_count END, "
+        "CASE WHEN x.finished_at IS NULL THEN 0 ELSE (extract(epoch FROM x.finished_at - x.started_at) * 1000)::bigint END, "
+        "x.output FROM _duroxide.executions x LEFT JOIN _duroxide.instance_state s ON s.instance_id = x.instance_id "
+        "WHERE x.instance_id = $1 ORDER BY x.execution_id DESC LIMIT $2",
         {spi::text(id), spi::int4(max_rows)});
     std::vector<std::vector<std::optional<std::string>>> rows;
     for (std::uint64_t i = 0; i < n; ++i)

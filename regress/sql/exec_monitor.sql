@@ -11,6 +11,11 @@ SELECT await_end(:'id'), df.result(:'id');
 SELECT execution_id, status, event_count > 0 AS has_events, duration_ms >= 0 AS timed, output
   FROM df.instance_executions(:'id', 10);
 SELECT execution_id FROM df.instance_executions(:'id', 1);
+-- the executions' event counts add up to the instance's (each written when its execution ends)
+RESET ROLE;
+SELECT (SELECT sum(event_count) FROM df.instance_executions(:'id', 10)) = s.event_count AS counts_add_up
+  FROM _duroxide.instance_state s WHERE s.instance_id = :'id';
+SET ROLE regress_exec;
 SELECT label, function_name IS NOT NULL AS has_function, status, execution_count, output
   FROM df.list_instances('completed', 10) WHERE instance_id = :'id';
 SELECT label, status, current_execution_id, output FROM df.instance_info(:'id');
@@ -26,8 +31,10 @@ SELECT regexp_replace(df.explain(:'id2'), 'Instance: [0-9a-f]{8}', 'Instance: <i
 -- a cancelled instance: its open execution ends Canceled
 SELECT df.start(df.wait_for_signal('never')) AS id3 \gset
 SELECT wait_until(format('df.status(%L) = ''running''', :'id3'));
+-- the running execution's event count is derived from the instance's: the Start event
+SELECT execution_id, status, event_count FROM df.instance_executions(:'id3');
 SELECT df.cancel(:'id3') IS NOT NULL AS cancelled;
-SELECT execution_id, status, output FROM df.instance_executions(:'id3');
+SELECT execution_id, status, event_count, output FROM df.instance_executions(:'id3');
 
 -- another role sees none of it
 RESET ROLE;

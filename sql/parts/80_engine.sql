@@ -70,6 +70,10 @@ CREATE TABLE _duroxide.executions (
   PRIMARY KEY (instance_id, execution_id)
 );
 REVOKE ALL ON _duroxide.executions FROM PUBLIC;
+-- The instance's event count (instance_state.event_count) when the execution began: the
+-- running execution's event_count is derived from it (instance_state.event_count -
+-- started_at_event) and written once, when it ends, so a step does not write this row.
+ALTER TABLE _duroxide.executions ADD COLUMN started_at_event bigint NOT NULL DEFAULT 0;
 
 -- Steps of instances in another database run as prepared transactions there (two-phase
 -- commit); the checkpoint that accepted one records it here, so that a crash between the

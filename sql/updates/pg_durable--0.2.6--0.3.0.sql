@@ -554,3 +554,9 @@ BEGIN
   RAISE NOTICE 'pg_durable: revoked df usage privileges granted by "%" from "%"', current_user, p_role;
 END
 $$;
+-- --- area: engine (perf): a step no longer writes _duroxide.executions (issue 12) ---
+-- The running execution's event_count is derived from the instance's event count and the
+-- count when it began; written once when the execution ends.
+ALTER TABLE _duroxide.executions ADD COLUMN started_at_event bigint NOT NULL DEFAULT 0;
+UPDATE _duroxide.executions x SET started_at_event = s.event_count - x.event_count
+  FROM _duroxide.instance_state s WHERE s.instance_id = x.instance_id AND x.status = 'Running';

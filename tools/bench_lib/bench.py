@@ -9,7 +9,10 @@ Order of a run, chosen so each figure has the state it needs:
                interleaved (pgbench 1, workflow 1, pgbench 8, workflow 8) so machine noise
                hits both sides of each ratio alike
   wal          one more run of each, between two WAL positions (pg_waldump)
-  latency, fan-out, 1,000-branch join (memory sampled while it runs)
+  latency, fan-out, a wide join (1,000 branches quick, 9,999 full; memory sampled)
+  signals      N buffered signals, one commit each: ms per signal, first vs last tenth
+  executors    10-step throughput @8 with max_workers 1, 2, 4 (a restart each)
+  statements   restart with pg_stat_statements (track = all): engine statements per step
 Every figure is repeated `reps` times; report.py prints median (min–max)."""
 
 import argparse
@@ -25,10 +28,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import report  # noqa: E402
 import workloads as w  # noqa: E402
-from pg import BenchError, Cluster, memory_kb, wait_until  # noqa: E402
+from pg import BenchError, Cluster, cpu_seconds, memory_kb, wait_until  # noqa: E402
 
 ROLE = "df_bench"
-CONCURRENCY = (1, 8)
+CONCURRENCY = (1, 8)            # pgbench clients; sequential runs with finished instances
+SEQ_IN_FLIGHT = (1, 8, 200)     # sequential runs against empty tables (200: vs pgbench @8)
+EXECUTOR_COUNTS = (1, 2, 4)     # pg_durable.max_workers for the executor-count runs
 SEQ_STEPS = 10
 FANOUT = 10
 POLL_SLEEP = 0.001  # driver's pause between in-flight checks (1 ms)
@@ -47,7 +52,10 @@ class Bench:
         self.run_seconds = 1.5 if args.quick else 3.0
         self.pgbench_seconds = 2 if args.quick else 4
         self.latency_n = 200
-        self.fill_targets = (1000, 3000) if args.quick else (1000, 10000)
+        self.fill_targets = (1000, 3000) if args.quick else (1000, 100000)
+        self.big_join_branches = 1000 if args.quick else 9999  # 9,999: the node limit
+        self.signal_count = 2000 if args.quick else 10000
+        self.statement_instances = 30 if args.quick else 200
         self.results = {"notes": [], "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
         self.seq_graph = w.wire(w.sequence(SEQ_STEPS))
         self.one_graph = w.wire(w.sequence(1))
@@ -177,16 +185,17 @@ class Bench:
     def baseline_runs(self):
         """pgbench and the 10-step workflow, interleaved, empty tables before each run."""
         pgb = self.results.setdefault("pgbench", {k: [] for k in CONCURRENCY})
-        seq = self.results.setdefault("seq", {}).setdefault("none", {k: [] for k in CONCURRENCY})
+        seq = self.results.setdefault("seq", {}).setdefault("none", {k: [] for k in SEQ_IN_FLIGHT})
         for rep in range(self.reps):
-            for k in CONCURRENCY:
-                pgb[k].append(self.pgbench_tps(k))
+            for k in SEQ_IN_FLIGHT:
+                if k in CONCURRENCY:
+                    pgb[k].append(self.pgbench_tps(k))
                 self.reset_tables()
-                self.warm_up(k)
+                self.warm_up(min(k, 8))
                 seq[k].append(self.steps_per_second(k))
             say(f"baseline: rep {rep + 1}/{self.reps}: " + ", ".join(
-                f"pgbench {k}: {pgb[k][-1]:.0f} tps, workflow {k}: {seq[k][-1]:.0f} steps/s"
-                for k in CONCURRENCY))
+                f"pgbench {k}: {pgb[k][-1]:.0f} tps" for k in CONCURRENCY) + ", " + ", ".join(
+                f"workflow {k}: {seq[k][-1]:.0f} steps/s" for k in SEQ_IN_FLIGHT))
 
     def wal_counters(self):
         row = self.c.psql(
@@ -202,13 +211,22 @@ class Bench:
             "SELECT relfilenode FROM pg_class WHERE oid IN ('df.instances'::regclass, "
             "'df.nodes'::regclass, '_duroxide.instance_state'::regclass, '_duroxide.tasks'::regclass, "
             "'df_bench.narrow'::regclass)")]
+        procs = self.c.engine_processes()
+        cpu0 = {pid: cpu_seconds(pid) for _, pid in procs}
         lsn0, xc0, wr0 = self.wal_counters()
         units, starts = run()
+        # CPU of the engine processes alive before and after (an executor started during
+        # the run is counted from zero): a counter the machine's load does not distort.
+        cpu1 = {pid: cpu_seconds(pid) for _, pid in self.c.engine_processes()}
+        engine_cpu = sum(v - (cpu0.get(pid) or 0.0) for pid, v in cpu1.items() if v is not None)
         time.sleep(1.2)  # backends flush their statistics at most once a second
         lsn1, xc1, wr1 = self.wal_counters()
         records = self.c.wal_records(lsn0, lsn1)
         commits_all, commits_ours = self.c.wal_commits_touching(lsn0, lsn1, rels)
+        narrow = self.c.value("SELECT relfilenode FROM pg_class WHERE oid = 'df_bench.narrow'::regclass")
+        step_txns, step_bytes = self.c.wal_of_transactions_touching(lsn0, lsn1, [narrow])
         return {"units": units, "starts": starts, "wal_bytes": self.c.wal_bytes_between(lsn0, lsn1),
+                "engine_cpu_s": engine_cpu, "step_txns": step_txns, "step_txn_bytes": step_bytes,
                 "records": records, "xact_commit": xc1 - xc0, "stat_wal_records": wr1 - wr0,
                 "commits_all": commits_all, "commits_ours": commits_ours}
 
@@ -251,8 +269,10 @@ class Bench:
                 ", ".join(f"{k} in flight {out[k][-1]:.1f} instances/s" for k in CONCURRENCY))
 
     def big_join(self):
-        """A 1,000-branch join: peak memory of each engine process while it runs."""
-        say("memory: a 1,000-branch join (peak resident memory sampled every 20 ms)")
+        """A wide join (1,000 branches quick, 9,999 full): its steps/s, and the peak memory
+        of each engine process while it runs."""
+        n_br = self.big_join_branches
+        say(f"memory: a {n_br:,}-branch join (peak resident memory sampled every 20 ms)")
         self.reset_tables()
         procs = self.c.engine_processes()
         peak = {name: None for name, _ in procs}
@@ -267,13 +287,109 @@ class Bench:
         t = threading.Thread(target=sample)
         t.start()
         try:
-            n, s = self.drive(w.wire(w.join(1000)), "join1000", 1, 60, max_instances=1)
+            # One instance; a generous deadline: a wide join is still quadratic (findings).
+            n, s = self.drive(w.wire(w.join(n_br)), f"join{n_br}", 1, 3600, max_instances=1)
         finally:
             done.set()
             t.join()
-        self.results["memory"]["during 1,000-branch join (peak)"] = {k: v for k, v in peak.items() if v}
+        self.results["memory"][f"during {n_br:,}-branch join (peak)"] = {k: v for k, v in peak.items() if v}
         self.results["join1000_seconds"] = s
+        self.results["big_join"] = {"branches": n_br, "seconds": s}
         self.memory_snapshot("after the join")
+
+    def signal_runs(self):
+        """N signals, one COMMIT each, to an instance waiting for another name (all
+        buffered): ms per signal over the first and the last tenth (linear = equal)."""
+        n = self.signal_count
+        say(f"signals: {n:,} buffered signals, one transaction each")
+        self.reset_tables()
+        self.c.psql(f"ALTER ROLE {ROLE} SET pg_durable.max_buffered_signals = {max(n, 10000)}")
+        out = self.results.setdefault("signals", {"n": n, "first": [], "last": [], "all": []})
+        for rep in range(min(self.reps, 2)):
+            row = self.c.call(f"CALL df_bench.signals({n}, '{self.label('sig')}')", ROLE)
+            first, last, total = (float(x) for x in row[:3])
+            out["first"].append(first)
+            out["last"].append(last)
+            out["all"].append(total)
+            say(f"signals: rep {rep + 1}: {total:.3f} ms per signal (first tenth {first:.3f}, "
+                f"last tenth {last:.3f})")
+
+    def restart_with(self, settings):
+        """ALTER SYSTEM the given {name: value, a tuple (a list of names) or None (= RESET)},
+        then restart the cluster."""
+        for name, value in settings.items():
+            if value is None:
+                self.c.psql(f"ALTER SYSTEM RESET {name}")
+            elif isinstance(value, tuple):
+                self.c.psql(f"ALTER SYSTEM SET {name} = " + ", ".join(f"'{v}'" for v in value))
+            else:
+                self.c.psql(f"ALTER SYSTEM SET {name} = '{value}'")
+        self.c.dev("stop")
+        self.c.dev("start")
+        self.wait_ready()
+
+    def executor_runs(self):
+        """10-step sequential throughput at 8 in flight with 1, 2 and 4 executors."""
+        original = self.c.value("SHOW pg_durable.max_workers")
+        restore = self.args.workers or None  # --workers N set it with ALTER SYSTEM; else RESET
+        out = self.results.setdefault("executors", {})
+        try:
+            for n in EXECUTOR_COUNTS:
+                say(f"executors: pg_durable.max_workers = {n} (restart)")
+                self.restart_with({"pg_durable.max_workers": n})
+                self.c.psql(f"ALTER ROLE {ROLE} SET pg_durable.max_steps_per_role = {n}")
+                self.reset_tables()
+                self.warm_up(8)
+                out[n] = [self.steps_per_second(8) for _ in range(min(self.reps, 2))]
+                say(f"executors: {n}: " + ", ".join(f"{x:.0f}" for x in out[n]) + " steps/s at 8 in flight")
+        finally:
+            self.restart_with({"pg_durable.max_workers": restore})
+            self.c.psql(f"ALTER ROLE {ROLE} SET pg_durable.max_steps_per_role = {original}")
+
+    def engine_calls(self):
+        """Calls of the engine's own statements (run as the bootstrap superuser) and of the
+        step's statement, from pg_stat_statements (track = all counts SPI statements)."""
+        rows = self.c.psql(
+            "SELECT s.calls, (s.userid = 10), regexp_replace(s.query, '\\s+', ' ', 'g') FROM pg_stat_statements s "
+            "WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND s.query NOT LIKE '%pg_stat_statements%'")
+        return [("|".join(q), int(c), u == "t") for c, u, *q in rows]  # the text may hold '|' 
+
+    def statement_runs(self):
+        """Engine statements per step: N 1-step and N 10-step instances at 1 in flight,
+        counted by pg_stat_statements; (10-step - 1-step) / 9 is the per-step share, the
+        start and the finish cancelling out."""
+        n = self.statement_instances
+        say("statements: restart with pg_stat_statements (track = all) preloaded")
+        loaded = False
+        try:
+            # Its settings exist only once the library is loaded: preload, restart, then set.
+            self.restart_with({"shared_preload_libraries": ("pg_durable", "pg_stat_statements")})
+            loaded = True
+            self.restart_with({"pg_stat_statements.track": "all"})
+            self.c.psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            self.reset_tables()
+            self.warm_up(1)
+            counts = {}
+            for steps in (1, SEQ_STEPS):
+                graph = self.one_graph if steps == 1 else self.seq_graph
+                self.c.psql("SELECT pg_stat_statements_reset()")
+                self.drive(graph, f"stmts{steps}", 1, 3600, max_instances=n)
+                calls = self.engine_calls()
+                engine = [(q, c) for q, c, is_engine in calls if is_engine]
+                counts[steps] = {"engine": sum(c for _, c in engine),
+                                 # PostgreSQL's RI triggers: "SELECT 1 FROM ONLY <table> x WHERE ..."
+                                 "fk": sum(c for q, c in engine if q.startswith("SELECT $") and " FROM ONLY " in q),
+                                 "step": sum(c for q, c, _ in calls if q.strip() == w.STEP_SQL),
+                                 "top": sorted(engine, key=lambda qc: -qc[1])[:15]}
+            self.results["statements"] = {"n": n, "counts": counts}
+            per = (counts[SEQ_STEPS]["engine"] - counts[1]["engine"]) / ((SEQ_STEPS - 1) * n)
+            say(f"statements: {per:.2f} engine statements per step (marginal), "
+                f"{counts[SEQ_STEPS]['engine'] / (SEQ_STEPS * n):.2f} all included")
+        finally:
+            if loaded:
+                self.c.psql("ALTER SYSTEM RESET pg_stat_statements.track")
+            self.restart_with({"shared_preload_libraries": None})
 
     # ------------------------------------------------------------------ machine
     def describe_machine(self):
@@ -297,6 +413,14 @@ class Bench:
         }
 
 
+def dump_raw(results, path):
+    """The raw figures, so a failed or finished run's measurements are never lost."""
+    import json
+    with open(path, "w") as f:
+        json.dump(results, f, indent=1, default=str)
+    say(f"raw figures in {path}")
+
+
 def main():
     ap = argparse.ArgumentParser(description="pg_durable benchmarks (run through tools/bench)")
     ap.add_argument("--root", required=True)
@@ -306,6 +430,9 @@ def main():
     ap.add_argument("--workers", type=int, default=0)
     ap.add_argument("--output", required=True)
     ap.add_argument("--command", default="tools/bench")
+    ap.add_argument("--sections", default="",
+                    help="comma-separated subset (baseline, wal, latency, fanout, join, signals, "
+                         "executors, statements): prints the raw figures as JSON, no report")
     args = ap.parse_args()
     cluster = Cluster(args.root, args.port, args.dev_dir)
     b = Bench(cluster, args)
@@ -314,6 +441,26 @@ def main():
         f.write(w.STEP_SQL + ";\n")
         b.pgbench_script = f.name
     os.chmod(b.pgbench_script, 0o644)
+    if args.sections:
+        import json
+        wanted = args.sections.split(",")
+        runs = {"baseline": b.baseline_runs, "wal": b.wal_runs, "latency": b.latency_runs,
+                "fanout": b.fanout_runs, "join": b.big_join, "signals": b.signal_runs,
+                "executors": b.executor_runs, "statements": b.statement_runs}
+        try:
+            b.setup()
+            b.results["memory"] = {}
+            for name in wanted:
+                runs[name]()
+        except BenchError as e:
+            print(f"tools/bench: error: {e}", file=sys.stderr)
+            return 1
+        finally:
+            os.unlink(b.pgbench_script)
+        with open(args.output, "w") as f:
+            json.dump(b.results, f, indent=1, default=str)
+        say(f"wrote {args.output} (raw figures of {args.sections})")
+        return 0
     try:
         b.setup()
         b.describe_machine()
@@ -324,11 +471,16 @@ def main():
         b.latency_runs()
         b.fanout_runs()
         b.big_join()
+        b.signal_runs()
+        b.executor_runs()
+        b.statement_runs()
     except BenchError as e:
         print(f"tools/bench: error: {e}", file=sys.stderr)
+        dump_raw(b.results, args.output + ".partial.json")
         return 1
     finally:
         os.unlink(b.pgbench_script)
+    dump_raw(b.results, args.output + ".json")
     b.results["machine"]["load average at end"] = open("/proc/loadavg").read().split()[:3]
     b.results["duration"] = time.monotonic() - t0
     b.results["command"] = args.command

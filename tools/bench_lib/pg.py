@@ -106,6 +106,9 @@ class Cluster:
         """(all COMMIT records, COMMITs of transactions that wrote one of relfilenodes)."""
         return count_commits_touching(self.waldump(start, end), relfilenodes)
 
+    def wal_of_transactions_touching(self, start, end, relfilenodes):
+        return wal_of_transactions_touching(self.waldump(start, end), relfilenodes)
+
     # ------------------------------------------------------------------ memory
     def engine_processes(self):
         """[(name, pid)] of the scheduler and the executors, named by their process title
@@ -127,6 +130,16 @@ def process_title(pid):
         return None
     m = re.search(r"(pg_durable (?:scheduler|executor(?: \d+)?))", title)
     return m.group(1) if m else None
+
+
+def cpu_seconds(pid):
+    """utime + stime of a live process in seconds (/proc/PID/stat), or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def memory_kb(pid):
@@ -182,3 +195,29 @@ def count_commits_touching(text, relfilenodes):
             if rel in wanted:
                 touched.add(tx.group(1))
     return len(commits), sum(1 for xids in commits if xids & touched)
+
+
+def wal_of_transactions_touching(text, relfilenodes):
+    """From plain pg_waldump output: (transactions, WAL bytes) of the committed
+    transactions that wrote a block of one of `relfilenodes` — their records, their
+    subtransactions' records and their COMMIT record (total lengths, full-page images
+    included). With the step's own table, that is the WAL of the step transactions alone,
+    without df.start's (the application's) transactions or anyone else's."""
+    wanted = {str(r) for r in relfilenodes}
+    by_xid, touched, commits = {}, set(), []
+    for line in text.splitlines():
+        tx = re.search(r"\btx:\s+(\d+)", line)
+        size = re.search(r"len \(rec/tot\):\s+\d+/\s*(\d+)", line)
+        if not tx or not size:
+            continue
+        xid = tx.group(1)
+        by_xid[xid] = by_xid.get(xid, 0) + int(size.group(1))
+        if "desc: COMMIT" in line:
+            sub = re.search(r"subxacts: ([\d ]+)", line)
+            commits.append({xid, *(sub.group(1).split() if sub else [])})
+            continue
+        for rel in re.findall(r"rel \d+/\d+/(\d+)", line):
+            if rel in wanted:
+                touched.add(xid)
+    ours = [xids for xids in commits if xids & touched]
+    return len(ours), sum(by_xid.get(x, 0) for xids in ours for x in xids)

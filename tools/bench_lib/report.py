@@ -63,6 +63,90 @@ def rows(r, b):
     return out
 
 
+def issue_rows(r, b):
+    """[(figure, measured, target)] — the figures of issue #12's table, each as the bench
+    measured it in this run (ratios to pgbench in the same run)."""
+    out = []
+    pgb = {k: w.summary(r["pgbench"][k])[0] for k in (1, 8)}
+    seq = r["seq"]["none"]
+    for k, vs in ((1, 1), (8, 8), (200, 8)):
+        if k not in seq or not seq[k]:
+            continue
+        ratio = w.summary(ratios(seq[k], r["pgbench"][vs]))
+        out.append((f"10-step sequential, {k} in flight: steps/s; ratio to pgbench @{vs}",
+                    f"{w.summary(seq[k])[0]:.0f}; {fig(ratio, 2)}", ">= 0.7x" if k == 200 else ">= 0.5x"))
+    st = r.get("statements")
+    if st:
+        c, n = st["counts"], st["n"]
+        marginal = (c[10]["engine"] - c[1]["engine"]) / (9 * n)
+        out.append(("engine statements per SQL step (pg_stat_statements, besides the step's own)",
+                    f"{marginal:.2f} marginal; {c[10]['engine'] / (10 * n):.2f} all included "
+                    f"(start and finish spread over the 10 steps)", "<= 3"))
+        if "fk" in c[10]:
+            fk = (c[10]["fk"] - c[1]["fk"]) / (9 * n)
+            out.append(("  of which deferred foreign-key checks of df.start's df.nodes rows (per step; "
+                        "19 node rows per 10-step instance)", f"{fk:.2f}; step path alone {marginal - fk:.2f}",
+                        "<= 3"))
+    for k in (1, 8):
+        d = r["wal"][f"workflow {k}"]
+        p = r["wal"][f"pgbench {k}"]
+        step = (f"; the step's own transaction alone: {d['step_txn_bytes'] / d['step_txns']:.0f} "
+                f"(pgbench's: {p['step_txn_bytes'] / max(p['step_txns'], 1):.0f})") if d.get("step_txns") else ""
+        out.append((f"WAL bytes per SQL step, {k} in flight: all WAL / steps (pgbench: "
+                    f"{p['wal_bytes'] / p['units']:.0f} per transaction)",
+                    f"{d['wal_bytes'] / d['units']:.0f}{step}", "<= 600"))
+    for k in (1, 8):
+        d = r["wal"][f"workflow {k}"]
+        if "engine_cpu_s" in d:
+            out.append((f"engine CPU per SQL step, {k} in flight (ms; scheduler + executors, /proc)",
+                        f"{d['engine_cpu_s'] * 1000 / d['units']:.3f}", "lower"))
+    lat = r["latency"]
+    pgb_ms = 1000.0 / pgb[1]
+    p50, p99 = w.summary(lat["p50"])[0], w.summary(lat["p99"])[0]
+    out.append(("1-step latency p50 / p99 (ms); ratio to pgbench 1-client latency (1 / TPS @1 = "
+                f"{pgb_ms:.2f} ms)", f"{p50:.2f} / {p99:.2f}; {p50 / pgb_ms:.1f}x / {p99 / pgb_ms:.1f}x",
+                "<= 2x / <= 5x"))
+    fan8 = [x * (FANOUT_BRANCHES + 1) for x in r["fanout"][8]]
+    out.append(("10-branch join + 1 step, 8 in flight: steps/s; ratio to pgbench @8",
+                f"{w.summary(fan8)[0]:.0f}; {w.summary(ratios(fan8, r['pgbench'][8]))[0]:.2f}", ">= 0.5x"))
+    bj = r.get("big_join")
+    if bj:
+        rate = bj["branches"] / bj["seconds"]
+        out.append((f"{bj['branches']:,}-branch join (1 instance): steps/s; vs the 10-branch join @8",
+                    f"{rate:.0f} ({bj['seconds']:.2f} s); {rate / w.summary(fan8)[0]:.2f}x", "1.0x (linear)"))
+    sig = r.get("signals")
+    if sig:
+        out.append((f"{sig['n']:,} buffered signals, one commit each: ms per signal (first tenth / "
+                    "last tenth)", f"{w.summary(sig['all'])[0]:.3f} ({w.summary(sig['first'])[0]:.3f} / "
+                    f"{w.summary(sig['last'])[0]:.3f})", "flat"))
+    big = list(r["seq"].keys() - {"none"})[0]
+    for k in (1, 8):
+        none, full = w.summary(cost_ms(seq[k]))[0], w.summary(cost_ms(r["seq"][big][k]))[0]
+        out.append((f"ms per step, {k} in flight: 0 vs {big} finished instances",
+                    f"{none:.3f} vs {full:.3f} ({(full / none - 1) * 100:+.1f}%)", "within 10%"))
+    stages = list(r["memory"].keys())
+    anon = max((m["RssAnon"] for m in r["memory"][stages[-1]].values()), default=0)
+    peak = max((m["RssAnon"] for s in stages for m in r["memory"][s].values()), default=0)
+    out.append(("executor private memory (RssAnon, MiB): largest at the end / peak",
+                f"{anon / 1024:.1f} / {peak / 1024:.1f}", "flat"))
+    ex = r.get("executors")
+    if ex:
+        out.append(("10-step sequential @8 with 1 / 2 / 4 executors (steps/s)",
+                    " / ".join(f"{w.summary(ex[n])[0]:.0f}" for n in sorted(ex)), "reported"))
+    return out
+
+
+def statements_table(r):
+    st = r["statements"]
+    n = st["n"]
+    top = st["counts"][10]["top"]
+    return table(["engine statement (10-step run)", "calls per step"],
+                 [[q.replace("|", "\\|")[:140], f"{c / (10 * n):.2f}"] for q, c in top])
+
+
+FANOUT_BRANCHES = 10
+
+
 def engine_commits(d):
     """COMMITs of transactions that wrote the step's relations, per unit, minus the
     df.start commits of the driver (the application's own commits)."""
@@ -136,6 +220,9 @@ def console_table(r, b):
     for section, what, value in rows(r, b):
         lines.append(f"{section:18}{what:{width}}{value}")
     lines.append("")
+    for what, value, target in issue_rows(r, b):
+        lines.append(f"#12: {what}: {value} (target {target})")
+    lines.append("")
     for what, value, v in targets(r):
         lines.append(f"target: {what}: {value} — {v.upper()}")
     return "\n".join(lines)
@@ -161,6 +248,10 @@ def render(r, b):
         "## Targets (docs/design.md \"Performance model\")",
         "",
         table(["target", "measured", "verdict"], targets(r)),
+        "",
+        "## Issue #12 figures (ratios to pgbench in the same run)",
+        "",
+        table(["figure", "measured (median)", "target"], issue_rows(r, b)),
         "",
         "## Results",
         "",
@@ -189,6 +280,12 @@ def render(r, b):
         + "(the others belong to autovacuum, the heartbeat and the statistics). "
         + stat_counters_note(r),
         "",
+        *([
+            "### Engine statements per step",
+            "",
+            statements_table(r),
+            "",
+        ] if r.get("statements") else []),
         "## How each figure is measured",
         "",
         METHOD.format(big=big, latency_n=b.latency_n, run_s=b.run_seconds, pgbench_s=b.pgbench_seconds,

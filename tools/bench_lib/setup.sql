@@ -100,4 +100,40 @@ BEGIN
 END
 $$;
 
+-- Starts an instance that waits for 'first', then sends it `n` signals named 'x', one
+-- COMMIT each, so every one is buffered (nobody waits for 'x' yet); then cancels it.
+-- Returns ms per signal over the first tenth, the last tenth and all of them: equal
+-- figures mean the cost per signal does not grow with the backlog.
+CREATE OR REPLACE PROCEDURE df_bench.signals(
+    n integer, run_label text,
+    INOUT first_ms float8 DEFAULT NULL, INOUT last_ms float8 DEFAULT NULL, INOUT all_ms float8 DEFAULT NULL)
+LANGUAGE plpgsql AS $$
+DECLARE
+  id text;
+  tenth integer := greatest(n / 10, 1);
+  t0 timestamptz;
+  t_first timestamptz;
+  t_last timestamptz;
+BEGIN
+  id := df.start(df.wait_for_signal('first') ~> df.wait_for_signal('x'), run_label);
+  COMMIT;
+  t0 := clock_timestamp();
+  FOR i IN 1 .. n LOOP
+    IF i = n - tenth + 1 THEN
+      t_last := clock_timestamp();
+    END IF;
+    PERFORM df.signal(id, 'x', '{"k": 1}');
+    COMMIT;
+    IF i = tenth THEN
+      t_first := clock_timestamp();
+    END IF;
+  END LOOP;
+  first_ms := extract(epoch FROM t_first - t0) * 1000 / tenth;
+  last_ms := extract(epoch FROM clock_timestamp() - t_last) * 1000 / tenth;
+  all_ms := extract(epoch FROM clock_timestamp() - t0) * 1000 / n;
+  PERFORM df.cancel(id);
+  COMMIT;
+END
+$$;
+
 RESET ROLE;

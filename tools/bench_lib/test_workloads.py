@@ -132,6 +132,26 @@ class ReportTests(unittest.TestCase):
             self.assertIn(heading, text)
         self.assertIn("| 1 physical limit | pgbench INSERT, 1 client (TPS) | 450 (400–500) |", text)
         self.assertIn("1,000 in 10.0 s (100 instances/s)", text)
+        self.assertIn("## Issue #12 figures", text)
+
+    def test_issue_rows_compute_ratios_and_statements_per_step(self):
+        r = synthetic_results()
+        r["seq"]["none"][200] = [840.0, 880.0, 1050.0]
+        r["statements"] = {"n": 10, "counts": {1: {"engine": 100, "step": 10, "top": []},
+                                               10: {"engine": 460, "step": 100, "top": [("SELECT 1", 460)]}}}
+        r["big_join"] = {"branches": 1000, "seconds": 4.0}
+        r["signals"] = {"n": 2000, "first": [0.5], "last": [0.6], "all": [0.55]}
+        r["executors"] = {1: [100.0], 2: [180.0], 4: [300.0]}
+        got = {what.split(":")[0]: value for what, value, _ in report.issue_rows(r, self.FakeBench())}
+        # 200 in flight is paired with pgbench at 8 clients: 840/2000, 880/2200, 1050/2100
+        self.assertEqual(got["10-step sequential, 200 in flight"], "880; 0.42 (0.40–0.50)")
+        # (460 - 100) / (9 steps x 10 instances) = 4.00 marginal; 460 / 100 steps = 4.60
+        self.assertTrue(got["engine statements per SQL step (pg_stat_statements, besides the step's own)"]
+                        .startswith("4.00 marginal; 4.60 all included"))
+        self.assertEqual(got["10-step sequential @8 with 1 / 2 / 4 executors (steps/s)"], "100 / 180 / 300")
+        self.assertIn("250 (4.00 s)", got["1,000-branch join (1 instance)"])
+        self.assertIn("## Issue #12 figures", report.render(r, self.FakeBench()))
+        self.assertIn("| SELECT 1 | 4.60 |", report.render(r, self.FakeBench()))
 
 
 class WaldumpTests(unittest.TestCase):
@@ -162,6 +182,12 @@ rmgr: Standby     len (rec/tot):     50/    50, tx:          0, lsn: 0/010000f8,
     def test_commits_of_other_relations_not_counted(self):
         self.assertEqual(pg.count_commits_touching(self.RECORDS, [99999]), (2, 0))
         self.assertEqual(pg.count_commits_touching(self.RECORDS, [16400, 16500]), (2, 2))
+
+    def test_wal_of_step_transactions_counts_their_subtransactions_and_commit(self):
+        # tx 800 commits with subxact 801, which wrote rel 16400: 59 + 38 bytes
+        self.assertEqual(pg.wal_of_transactions_touching(self.RECORDS, [16400]), (1, 97))
+        self.assertEqual(pg.wal_of_transactions_touching(self.RECORDS, [16500]), (1, 93))
+        self.assertEqual(pg.wal_of_transactions_touching(self.RECORDS, [99999]), (0, 0))
 
     def test_garbage_gives_nothing(self):
         self.assertEqual(pg.parse_waldump_stats("pg_waldump: error: could not open file"), {})
