@@ -57,6 +57,11 @@ void render(const ir::Node& n, const std::string& indent, std::vector<std::strin
       }
       return;
     }
+    case ir::NodeType::Retry:
+    case ir::NodeType::Timeout:  // one wrapped step; the policy / time is the query
+      out->push_back(indent + ir::node_type_name(n.type) + " " + one_line(n.query.value_or("")) + name);
+      render(*n.left, inner, out);
+      return;
     default:  // a named THEN: its steps, then the name it gives the last result
       out->push_back(indent + "THEN" + name);
       render(*n.left, inner, out);

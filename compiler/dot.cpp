@@ -95,7 +95,7 @@ class FlowWriter {
       case NodeType::Join:
       case NodeType::Race: return fork(n, suffix);
       case NodeType::Loop: return loop(n, suffix);
-      case NodeType::Retry: return retry(n, suffix);
+      case NodeType::Retry: case NodeType::Timeout: return retry(n, suffix);
       case NodeType::Catch: return catch_node(n, suffix);
       case NodeType::Undo: return undo_node(n, suffix);
       case NodeType::Then: return chain(n, suffix);  // a named THEN inside a chain
@@ -111,7 +111,7 @@ class FlowWriter {
     }
   }
 
-  // RETRY: a label box naming the policy, then the retried steps.
+  // RETRY (TIMEOUT): a label box naming the policy (the time), then the wrapped steps.
   Ends retry(const ir::Node& n, const std::string& suffix) {
     std::string id = node("shape=box, style=dashed, " + label_attr(node_label(n) + suffix));
     if (!n.left) return {id, id};

@@ -80,6 +80,10 @@ std::string bare_label(const ir::Node& node) {
     case NodeType::If: case NodeType::Race: case NodeType::Then: case NodeType::Undo:
       return ir::node_type_name(node.type);
     case NodeType::Retry: return retry_label(node);
+    case NodeType::Timeout: {  // "TIMEOUT (30s)"
+      auto a = decode_timeout(node, nullptr);
+      return "TIMEOUT" + (a ? " (" + format_duration_ms(a->timeout_ms) + ")" : std::string());
+    }
     case NodeType::Catch: {
       auto a = decode_catch(node, nullptr);
       return "CATCH" + (a ? " (error as $" + a->error_name + ")" : std::string());
@@ -159,6 +163,7 @@ class TreeRenderer {
         break;
       case NodeType::Join: case NodeType::Race: render_branches(node, indent); break;
       case NodeType::Retry: section(indent + 4, "\xE2\x86\xBA step:", node.left.get()); break;  // ↺
+      case NodeType::Timeout: section(indent + 4, "\xE2\x8F\xB1 step:", node.left.get()); break;  // ⏱
       case NodeType::Catch:
         section(indent + 4, "\xE2\x96\xB7 try:", node.left.get());    // ▷
         section(indent + 4, "\xE2\x9A\xA0 catch:", node.right.get());  // ⚠

@@ -83,6 +83,7 @@ const std::vector<FunctionSpec>& functions() {
         {"max_attempts", ArgKind::Int, true, "3"},
         {"backoff", ArgKind::Duration, true, "1 second"},
         {"max_backoff", ArgKind::Duration, true, "1 minute"}}},
+      {"timeout", true, {{"step", ArgKind::Node, false}, {"seconds", ArgKind::Duration, false}}},
       // try { step } catch (name) { handler } lowers to this call too (parse.cpp).
       {"catch", true,
        {{"step", ArgKind::Node, false},
@@ -470,6 +471,7 @@ ir::NodePtr Lowerer::build(const FunctionSpec& f, std::vector<Value>& v) {
     return make_http(*v[0].text, *v[1].text, v[2].text, v[3].text, *as_int(v[4].text));
   }
   if (name == "retry") return make_retry(n(0), retry_args(v));
+  if (name == "timeout") return make_timeout(n(0), TimeoutArgs{duration_ms(*v[1].text)});
   if (name == "catch") return make_catch(n(0), n(1), CatchArgs{*v[2].text});
   if (name == "with_undo") return make_with_undo(n(0), n(1));
   return make_http_multipart(*v[0].text, *v[1].text, v[2].text, v[3].text, *as_int(v[4].text));

@@ -87,6 +87,7 @@ class ErrorPass {
     if ((node.type == NodeType::Then || node.type == NodeType::Race || node.type == NodeType::Undo) && node.query)
       error(node, path, "query is not valid for " + t + " nodes");
     if (node.type == NodeType::Retry) check_retry_node(node, path);
+    if (node.type == NodeType::Timeout) check_timeout_node(node, path);
     if (node.type == NodeType::Catch) {
       std::string why;
       if (!decode_catch(node, &why)) error(node, path, why);
@@ -98,6 +99,15 @@ class ErrorPass {
     if (node.right) error(node, path, "right_node is not valid for RETRY nodes");
     std::string why;
     if (!decode_retry(node, &why)) error(node, path, why);
+  }
+
+  // TIMEOUT wraps one SQL step (left_node); its query holds the time (failure.hpp).
+  void check_timeout_node(const ir::Node& node, const std::string& path) {
+    if (node.right) error(node, path, "right_node is not valid for TIMEOUT nodes");
+    if (node.left && node.left->type != NodeType::Sql)
+      error(node, path, std::string("TIMEOUT wraps a SQL step, not ") + type_name(*node.left));
+    std::string why;
+    if (!decode_timeout(node, &why)) error(node, path, why);
   }
 
   // IF/LOOP/JOIN carry an optional JSON config in `query` (if_rows uses it).
@@ -252,7 +262,7 @@ bool diverges(const ir::Node& node) {
       if (loop_has_break(node)) return false;
       return !node.condition || div(node.left);
     case NodeType::Then: return div(node.left) || div(node.right);
-    case NodeType::Retry: return div(node.left);
+    case NodeType::Retry: case NodeType::Timeout: return div(node.left);
     case NodeType::Catch: return div(node.left) && div(node.right);
     case NodeType::Undo: return div(node.left);
     case NodeType::If: return div(node.condition) || (div(node.left) && div(node.right));
@@ -309,7 +319,7 @@ class WarningPass {
         check_refs(node, path, in);
         return in;
       case NodeType::Then: return flow_then(node, path, in, loops);
-      case NodeType::Retry: return child(node.left, path, ".left", in, loops);
+      case NodeType::Retry: case NodeType::Timeout: return child(node.left, path, ".left", in, loops);
       case NodeType::Catch: return flow_catch(node, path, in, loops);
       case NodeType::Undo: {  // the undo runs after its forward step: it sees that step's results
         Bound fwd = child(node.left, path, ".left", in, loops);

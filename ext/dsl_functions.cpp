@@ -154,6 +154,14 @@ DF_SURFACE_FUNCTION(df_retry) {
   return node_datum(compiler::make_retry(std::move(step), args));
 }
 
+// df.timeout(step, seconds): STRICT; the duration is "any" (duration_arg.hpp); make_timeout
+// checks its bounds and that the step is a SQL step.
+DF_SURFACE_FUNCTION(df_timeout) {
+  auto step = step_arg(fcinfo, 0);
+  const std::int64_t ms = df::ext::duration_arg_ms(fcinfo, 1, "df.timeout: seconds");
+  return node_datum(compiler::make_timeout(std::move(step), compiler::TimeoutArgs{ms}));
+}
+
 // df.catch(step, handler, error_name): STRICT.
 DF_SURFACE_FUNCTION(df_catch) {
   auto step = step_arg(fcinfo, 0);

@@ -183,11 +183,17 @@ void delete_task(const ClaimedTask& t) {
 bool role_refused(const ClaimedTask& t, const engine::Instance& inst, const RoleCheck& role);
 
 // Arms the session's statement_timeout (the role's or database's setting, as a fresh
-// session would have it) around the step; bgworkers get no statement timer of their own.
+// session would have it) around the step; bgworkers get no statement timer of their own
+// (a SET LOCAL statement_timeout would arm nothing under SPI). A step under df.timeout
+// gets the shorter of the two: the timer is this one either way, so an ordinary step
+// costs nothing extra.
 struct StatementTimer {
   TimestampTz started = GetCurrentTimestamp();
-  int timeout_ms = StatementTimeout;
-  StatementTimer() {
+  int timeout_ms;
+  explicit StatementTimer(std::int64_t step_timeout_ms)
+      : timeout_ms(step_timeout_ms > 0 && (StatementTimeout <= 0 || step_timeout_ms < StatementTimeout)
+                       ? static_cast<int>(step_timeout_ms)
+                       : StatementTimeout) {
     if (timeout_ms > 0) enable_timeout_after(STATEMENT_TIMEOUT, timeout_ms);
   }
   ~StatementTimer() {
@@ -231,9 +237,10 @@ SPIPlanPtr step_plan(const std::string& sql) {
   return plan;
 }
 
-// Runs `sql` as this session's role inside the already-open subtransaction. Returns the
+// Runs `sql` as this session's role inside the already-open subtransaction, cancelled after
+// `step_timeout_ms` (df.timeout; 0 = only the role's statement_timeout). Returns the
 // outcome; a PostgreSQL error is caught here (the caller then rolls the subtransaction back).
-StepOutcome run_statement(const std::string& sql) {
+StepOutcome run_statement(const std::string& sql, std::int64_t step_timeout_ms) {
   int gucs = NewGUCNestLevel();
   (void)set_config_option("df.in_workflow", "true", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
                           true, 0, false);
@@ -244,7 +251,7 @@ StepOutcome run_statement(const std::string& sql) {
   int spi_rc = 0;
   isolation::begin_step();
   try {
-    StatementTimer timer;
+    StatementTimer timer(step_timeout_ms);
     try {
       pg_call([&] { spi_rc = SPI_execute_plan(step_plan(sql), nullptr, nullptr, false, 0); });
       outcome.text = spi_result_json(spi_rc);
@@ -252,7 +259,8 @@ StepOutcome run_statement(const std::string& sql) {
     } catch (const PgError& e) {
       // A query cancel is ours (the task was cancelled, or a stray signal): never a step
       // failure; the transaction is retried and a cancelled task then dropped. Unless the
-      // role's statement_timeout ran out: that is the step's failure, as in a session.
+      // role's statement_timeout or the step's df.timeout ran out: that is the step's
+      // failure (57014), as in a session.
       if (e.edata->sqlerrcode == ERRCODE_QUERY_CANCELED && !timer.expired()) interrupted = true;
       outcome.text = std::string("SQL execution failed: error returned from database: ") + e.what();
       outcome.error_record = sql_error_record(outcome.text, e.edata, sql);
@@ -357,7 +365,7 @@ void run_sql_task(ClaimedTask& t, EngineScope& engine) {
   TimestampTz started = activity::report_step(t.instance_id, inst->graph->node_ids.at(t.node), t.payload);
   engine.leave();
   SubTransaction step;
-  StepOutcome outcome = run_statement(t.payload);
+  StepOutcome outcome = run_statement(t.payload, inst->graph->program.nodes.at(t.node).statement_timeout_ms);
   set_executor_task(my_slot, "", 0);
   step_record::AttemptScope attempt(t.node, started);
   bool step_effects_kept = false;

@@ -12,7 +12,7 @@
 // Expressions: SQL steps are string literals ('..' with '' escapes, E'..' with backslash
 // escapes, $$..$$ / $tag$..$tag$); operators ~> |=> & | ?> !> and prefix @>; node functions
 // df.sql df.seq df.as df.join df.join3 df.race df.if df.if_rows df.loop df.break df.sleep
-// df.wait_for_schedule df.wait_for_signal df.http df.http_multipart df.retry (`df.` optional) with
+// df.wait_for_schedule df.wait_for_signal df.http df.http_multipart df.retry df.timeout (`df.` optional) with
 // positional and named (name => value) arguments; NULL, numbers, and `::jsonb` casts;
 // `try { ... } catch (err) { ... }` (df.catch); `forward <-> undo` (df.with_undo).
 //

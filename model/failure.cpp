@@ -176,4 +176,42 @@ std::optional<CatchArgs> decode_catch(const ir::Node& node, std::string* error) 
   return a;
 }
 
+
+std::optional<std::string> check_timeout(const TimeoutArgs& a, std::string_view who) {
+  if (a.timeout_ms < 1 || a.timeout_ms > kMaxTimeoutMs)
+    return std::string(who) + ": the timeout must be between 1 millisecond and 1 day";
+  return std::nullopt;
+}
+
+ir::NodePtr make_timeout(ir::NodePtr step, const TimeoutArgs& args) {
+  if (!step) throw CompileError("df.timeout: step is required");
+  if (auto problem = check_timeout(args, "df.timeout")) throw CompileError(*problem);
+  // Only a SQL statement can be cancelled in place; a sub-workflow would need a durable
+  // timer that cancels it, which the VM does not have yet.
+  if (step->type != ir::NodeType::Sql)
+    throw CompileError(std::string("df.timeout: the step must be a SQL step (df.sql), not ") +
+                       ir::node_type_name(step->type));
+  auto node = std::make_unique<ir::Node>(ir::NodeType::Timeout);
+  node->left = std::move(step);
+  node->query = "{\"timeout_ms\":" + std::to_string(args.timeout_ms) + "}";
+  return node;
+}
+
+std::optional<TimeoutArgs> decode_timeout(const ir::Node& node, std::string* error) {
+  rapidjson::Document doc;
+  if (!node.query || !parse_json(*node.query, doc, nullptr) || !doc.IsObject()) {
+    fail(error, "TIMEOUT node requires a JSON config object {\"timeout_ms\": N}");
+    return std::nullopt;
+  }
+  auto it = doc.FindMember("timeout_ms");
+  if (it == doc.MemberEnd() || !it->value.IsInt64()) {
+    fail(error, "query in TIMEOUT: field `timeout_ms` must be an integer");
+    return std::nullopt;
+  }
+  TimeoutArgs a;
+  a.timeout_ms = it->value.GetInt64();
+  if (auto problem = check_timeout(a, "TIMEOUT")) { fail(error, *problem); return std::nullopt; }
+  return a;
+}
+
 }  // namespace df::compiler

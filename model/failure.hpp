@@ -57,4 +57,17 @@ std::optional<CatchArgs> decode_catch(const ir::Node& node, std::string* error);
 // on. No wire config: the node's result is the forward step's.
 ir::NodePtr make_with_undo(ir::NodePtr forward, ir::NodePtr undo);
 
+// TIMEOUT (df.timeout, `timeout(step, seconds)` in the language): the SQL step's statement
+// is cancelled (SQLSTATE 57014) when it runs longer than timeout_ms; that is the attempt's
+// failure, so an enclosing RETRY retries it and a CATCH handles it. Each attempt gets the
+// full time (put the timeout inside df.retry: df.retry(df.timeout(step, s))). Only a SQL
+// step can be wrapped for now. Wire config: {"timeout_ms":N}, 1 ms .. kMaxTimeoutMs.
+inline constexpr std::int64_t kMaxTimeoutMs = 24LL * 3600 * 1000;  // one day
+struct TimeoutArgs {
+  std::int64_t timeout_ms = 0;
+};
+std::optional<std::string> check_timeout(const TimeoutArgs& args, std::string_view who);
+ir::NodePtr make_timeout(ir::NodePtr step, const TimeoutArgs& args);
+std::optional<TimeoutArgs> decode_timeout(const ir::Node& node, std::string* error);
+
 }  // namespace df::compiler

@@ -24,14 +24,15 @@ enum class NodeType : std::uint8_t {
   Retry,  // failure handling (failure.hpp): left_node = the step, query = the policy
   Catch,  // failure handling: left_node = the step, right_node = the handler
   Undo,   // compensation: left_node = the forward step, right_node = its undo action
+  Timeout,  // failure handling: left_node = the SQL step, query = {"timeout_ms":N}
 };
-inline constexpr int kNodeTypeCount = 15;
+inline constexpr int kNodeTypeCount = 16;
 
 // "SQL", "THEN", ... exactly as on the wire.
 const char* node_type_name(NodeType type);
 // Exact-case lookup of a wire name; nullopt for anything else.
 std::optional<NodeType> node_type_from_name(std::string_view name);
-// "SQL, THEN, IF, JOIN, LOOP, BREAK, RACE, SLEEP, WAIT_SCHEDULE, HTTP, HTTP_MULTIPART, SIGNAL, RETRY, CATCH, UNDO"
+// "SQL, THEN, IF, JOIN, LOOP, BREAK, RACE, SLEEP, WAIT_SCHEDULE, HTTP, HTTP_MULTIPART, SIGNAL, RETRY, CATCH, UNDO, TIMEOUT"
 const char* valid_node_types_list();
 // Leaf types carry no children and need a query (SQL SLEEP WAIT_SCHEDULE BREAK HTTP
 // HTTP_MULTIPART SIGNAL).

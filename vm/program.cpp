@@ -64,6 +64,8 @@ class Lowerer {
     info.retry = retry;
     program.nodes.push_back(std::move(info));
     decode(n, program.nodes.back());
+    if (n.type == ir::NodeType::Sql && parent < index && program.nodes[parent].type == ir::NodeType::Timeout)
+      program.nodes.back().statement_timeout_ms = program.nodes[parent].statement_timeout_ms;
     const bool child_in_loop = inside_loop || n.type == ir::NodeType::Loop;
     const std::optional<RetryPolicy> inner = n.type == ir::NodeType::Retry ? retry_policy(n) : retry;
     for (const auto& ref : ir::children(n)) number(*ref.child, index, child_in_loop, inner);
@@ -167,6 +169,13 @@ void Lowerer::decode(const ir::Node& n, NodeInfo& info) const {
       auto args = compiler::decode_catch(n, &err);
       if (!args) fail(n, err);
       info.text = args->error_name;
+      return;
+    }
+    case ir::NodeType::Timeout: {
+      auto args = compiler::decode_timeout(n, &err);
+      if (!args) fail(n, err);
+      if (!n.left || n.left->type != ir::NodeType::Sql) fail(n, "TIMEOUT wraps a SQL step");
+      info.statement_timeout_ms = args->timeout_ms;
       return;
     }
     case ir::NodeType::If: {
@@ -275,7 +284,9 @@ void Lowerer::emit_node(const ir::Node& n) {
       return;
     }
     case ir::NodeType::Retry:
+    case ir::NodeType::Timeout:
       // RETRY:  ENTER; <step>; LEAVE  (its policy lives in the leaves' NodeInfo::retry)
+      // TIMEOUT: the same; the time lives in the SQL leaf's NodeInfo::statement_timeout_ms
       emit(Op::ENTER, n);
       emit_node(need(n, n.left, "left_node (the step)"));
       emit(Op::LEAVE, n);

@@ -1,6 +1,7 @@
 // test_failure.cpp — unit tests of the failure-handling IR (failure.hpp): durations, the
 // RETRY node's builder bounds, its wire config, validation, explain, and the language's
-// df.retry producing exactly what the SQL constructor builds.
+// df.retry producing exactly what the SQL constructor builds; the same for CATCH, UNDO
+// and TIMEOUT.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -196,4 +197,62 @@ TEST_CASE("explain shows the forward step and its undo") {
   CHECK(text.find("UNDO") != std::string::npos);
   CHECK(text.find("do:") != std::string::npos);
   CHECK(text.find("undo:") != std::string::npos);
+}
+
+TEST_CASE("make_timeout: wire config, bounds, only a SQL step; stored TIMEOUT nodes validated") {
+  auto n = make_timeout(make_sql("SELECT pg_sleep(5)"), TimeoutArgs{1500});
+  CHECK(to_json(*n).find(R"("query":"{\"timeout_ms\":1500}")") != std::string::npos);
+  auto back = parse_strict(to_json(*n));
+  REQUIRE(back->type == df::ir::NodeType::Timeout);
+  auto a = decode_timeout(*back, nullptr);
+  REQUIRE(a);
+  CHECK(a->timeout_ms == 1500);
+  CHECK_NOTHROW(validate_or_throw(*back));
+  CHECK_THROWS_WITH(make_timeout(make_sql("x"), TimeoutArgs{0}),
+                    "df.timeout: the timeout must be between 1 millisecond and 1 day");
+  CHECK_THROWS_WITH(make_timeout(make_sql("x"), TimeoutArgs{kMaxTimeoutMs + 1}),
+                    "df.timeout: the timeout must be between 1 millisecond and 1 day");
+  CHECK_THROWS_WITH(make_timeout(make_sleep(5), TimeoutArgs{1000}),
+                    "df.timeout: the step must be a SQL step (df.sql), not SLEEP");
+  auto composite = parse_strict(
+      R"({"node_type":"TIMEOUT","query":"{\"timeout_ms\":1000}","left_node":{"node_type":"THEN",)"
+      R"("left_node":{"node_type":"SQL","query":"a"},"right_node":{"node_type":"SQL","query":"b"}}})");
+  CHECK_THROWS_WITH(validate_or_throw(*composite),
+                    "Invalid durable function graph: root: TIMEOUT wraps a SQL step, not THEN");
+  auto too_long = parse_strict(
+      R"({"node_type":"TIMEOUT","query":"{\"timeout_ms\":999999999999}","left_node":{"node_type":"SQL","query":"a"}})");
+  CHECK_THROWS_WITH(validate_or_throw(*too_long),
+                    "Invalid durable function graph: root: TIMEOUT: the timeout must be between 1 millisecond and 1 day");
+  auto no_step = parse_strict(R"({"node_type":"TIMEOUT","query":"{\"timeout_ms\":1000}"})");
+  CHECK_THROWS_WITH(validate_or_throw(*no_step), "Invalid durable function graph: root: TIMEOUT node requires left_node");
+}
+
+TEST_CASE("language timeout equals df.timeout; seconds as a number or a duration string") {
+  const std::string want = to_json(*make_timeout(make_sql("SELECT pg_sleep(5)"), TimeoutArgs{1000}));
+  for (const char* src : {"df.timeout('SELECT pg_sleep(5)', 1)", "timeout('SELECT pg_sleep(5)', '1 second')",
+                          "timeout('SELECT pg_sleep(5)', seconds => 1)"}) {
+    CAPTURE(src);
+    auto r = compiled(src);
+    REQUIRE_FALSE(has_errors(r.diagnostics));
+    CHECK(to_json(*r.workflows[0].root) == want);
+  }
+  auto nested = compiled("retry(timeout('SELECT 1', 0.5), max_attempts => 2)");
+  REQUIRE_FALSE(has_errors(nested.diagnostics));
+  CHECK(to_json(*nested.workflows[0].root) ==
+        to_json(*make_retry(make_timeout(make_sql("SELECT 1"), TimeoutArgs{500}), RetryArgs{2, 1000, 60000})));
+  CHECK(first_error("timeout('SELECT 1', 0)") == "df.timeout: the timeout must be between 1 millisecond and 1 day");
+  CHECK(first_error("timeout('SELECT 1' ~> 'SELECT 2', 1)") == "df.timeout: the step must be a SQL step (df.sql), not THEN");
+  CHECK(first_error("timeout('SELECT 1', 'soon')").find("invalid duration 'soon'") == 0);
+}
+
+TEST_CASE("a result bound inside df.timeout is bound after it (no false warning)") {
+  auto r = compiled("timeout('SELECT 1' |=> 'a', 1) ~> 'SELECT $a'");
+  REQUIRE_FALSE(has_errors(r.diagnostics));
+  for (const auto& d : r.diagnostics) CHECK_MESSAGE(d.severity != Severity::Warning, d.message);
+}
+
+TEST_CASE("explain shows the timeout and the wrapped step") {
+  const std::string text = explain_tree(*make_timeout(make_sql("SELECT 1"), TimeoutArgs{90000}));
+  CHECK(text.find("TIMEOUT (1m30s)") != std::string::npos);
+  CHECK(text.find("SQL: SELECT 1") != std::string::npos);
 }

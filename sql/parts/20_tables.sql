@@ -68,7 +68,7 @@ ALTER TABLE df.nodes
   ADD CONSTRAINT nodes_node_type_chk
     CHECK (node_type IN ('SQL', 'THEN', 'IF', 'JOIN', 'LOOP', 'BREAK', 'RACE', 'SLEEP',
                          'WAIT_SCHEDULE', 'HTTP', 'HTTP_MULTIPART', 'SIGNAL',
-                         'RETRY', 'CATCH', 'UNDO')) NOT VALID,
+                         'RETRY', 'CATCH', 'UNDO', 'TIMEOUT')) NOT VALID,
   ADD CONSTRAINT nodes_result_name_chk
     CHECK (result_name IS NULL OR result_name ~ '^[A-Za-z_][A-Za-z0-9_]*$') NOT VALID,
   ADD CONSTRAINT nodes_status_chk
@@ -89,7 +89,7 @@ ALTER TABLE df.nodes
         THEN left_node IS NOT NULL AND right_node IS NOT NULL
       WHEN node_type IN ('RACE', 'UNDO')
         THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NULL
-      WHEN node_type = 'RETRY'
+      WHEN node_type IN ('RETRY', 'TIMEOUT')
         THEN left_node IS NOT NULL AND right_node IS NULL AND query IS NOT NULL
       WHEN node_type = 'CATCH'
         THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NOT NULL

@@ -42,6 +42,10 @@ CREATE FUNCTION df.http_multipart(url text, method text DEFAULT 'POST', parts js
 CREATE FUNCTION df.retry(step text, max_attempts integer DEFAULT 3, backoff "any" DEFAULT '1 second',
                          max_backoff "any" DEFAULT '1 minute') RETURNS text
   AS 'MODULE_PATHNAME', 'df_retry' LANGUAGE C STRICT VOLATILE;
+-- The SQL step's statement is cancelled (SQLSTATE 57014) after `seconds`: a failure of the
+-- attempt, so df.retry retries it and df.catch handles it. Only a SQL step can be wrapped.
+CREATE FUNCTION df.timeout(step text, seconds "any") RETURNS text
+  AS 'MODULE_PATHNAME', 'df_timeout' LANGUAGE C STRICT VOLATILE;
 -- When step fails for good, handler runs with the error as $<error_name> ({message,
 -- sqlstate, node, node_type, attempts}); the workflow goes on after it.
 CREATE FUNCTION df.catch(step text, handler text, error_name text DEFAULT 'error') RETURNS text

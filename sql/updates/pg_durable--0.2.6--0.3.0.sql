@@ -560,3 +560,35 @@ $$;
 ALTER TABLE _duroxide.executions ADD COLUMN started_at_event bigint NOT NULL DEFAULT 0;
 UPDATE _duroxide.executions x SET started_at_event = s.event_count - x.event_count
   FROM _duroxide.instance_state s WHERE s.instance_id = x.instance_id AND x.status = 'Running';
+-- --- area: failure handling (timeout, issue 13 item 4) ---
+-- df.timeout; df.nodes accepts TIMEOUT nodes
+-- The SQL step's statement is cancelled (SQLSTATE 57014) after `seconds`: a failure of the
+-- attempt, so df.retry retries it and df.catch handles it. Only a SQL step can be wrapped.
+CREATE FUNCTION df.timeout(step text, seconds "any") RETURNS text
+  AS 'MODULE_PATHNAME', 'df_timeout' LANGUAGE C STRICT VOLATILE;
+ALTER TABLE df.nodes DROP CONSTRAINT nodes_node_type_chk,
+  ADD CONSTRAINT nodes_node_type_chk
+    CHECK (node_type IN ('SQL', 'THEN', 'IF', 'JOIN', 'LOOP', 'BREAK', 'RACE', 'SLEEP',
+                         'WAIT_SCHEDULE', 'HTTP', 'HTTP_MULTIPART', 'SIGNAL',
+                         'RETRY', 'CATCH', 'UNDO', 'TIMEOUT')) NOT VALID;
+ALTER TABLE df.nodes DROP CONSTRAINT nodes_structure_chk,
+  ADD CONSTRAINT nodes_structure_chk CHECK (
+    CASE
+      WHEN node_type IN ('SQL', 'SLEEP', 'WAIT_SCHEDULE', 'BREAK', 'HTTP', 'HTTP_MULTIPART', 'SIGNAL')
+        THEN left_node IS NULL AND right_node IS NULL AND query IS NOT NULL
+      WHEN node_type = 'THEN'
+        THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NULL
+      WHEN node_type = 'IF'
+        THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NOT NULL
+      WHEN node_type = 'LOOP'
+        THEN left_node IS NOT NULL AND right_node IS NULL
+      WHEN node_type = 'JOIN'
+        THEN left_node IS NOT NULL AND right_node IS NOT NULL
+      WHEN node_type IN ('RACE', 'UNDO')
+        THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NULL
+      WHEN node_type IN ('RETRY', 'TIMEOUT')
+        THEN left_node IS NOT NULL AND right_node IS NULL AND query IS NOT NULL
+      WHEN node_type = 'CATCH'
+        THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NOT NULL
+      ELSE false
+    END) NOT VALID;

@@ -319,6 +319,50 @@ TEST_CASE("simulation: retry policies, handlers and flaky steps survive a crash 
   CHECK(handled > 0);    // ... and handlers
 }
 
+// df.timeout: the executor cancels the statement (57014); to the VM that is the attempt's
+// failure. Inside df.retry each attempt is retried (never beyond the policy), under
+// df.catch the handler runs; the time reaches only the wrapped SQL leaf.
+TEST_CASE("simulation: timed-out steps under retry and catch survive a crash at every boundary") {
+  auto timed = [](const std::string& sql) { return make_timeout(make_sql(sql), TimeoutArgs{1000}); };
+  struct Case {
+    ir::NodePtr root;
+    InstanceStatus status;
+    std::size_t attempts;  // RunSql actions of the timed step
+  };
+  std::vector<Case> cases;
+  // retried until it finishes in time (2 timeouts, then success), then the next step
+  cases.push_back({make_then(make_retry(timed("SLOW a 2"), RetryArgs{5, 1000, 4000}), make_sql("INC after")),
+                   InstanceStatus::Completed, 3});
+  // the policy runs out: 3 attempts, then the instance fails
+  cases.push_back({make_retry(timed("SLOW b 9"), RetryArgs{3, 1000, 1000}), InstanceStatus::Failed, 3});
+  // without a policy a timeout fails at once (57014 is no serialization failure); the handler runs
+  cases.push_back({make_then(make_catch(timed("SLOW c 9"), make_sql("INC handler")), make_sql("INC after")),
+                   InstanceStatus::Completed, 1});
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    CAPTURE(i);
+    const Program program = lower(*cases[i].root);
+    std::size_t timed_leaves = 0;
+    for (const NodeInfo& n : program.nodes) {
+      if (n.type == ir::NodeType::Sql && n.text.rfind("SLOW ", 0) == 0) {
+        CHECK(n.statement_timeout_ms == 1000);
+        ++timed_leaves;
+      } else if (n.type == ir::NodeType::Sql) {
+        CHECK(n.statement_timeout_ms == 0);  // the handler and later steps have no timeout
+      }
+    }
+    CHECK(timed_leaves == 1);
+    const RunOutcome ref = drive(program, {}, 4000 + i, false);
+    CHECK(ref.status == cases[i].status);
+    std::size_t attempts = 0;
+    for (const Action& a : ref.actions) attempts += a.kind == K::RunSql && a.text.rfind("SLOW ", 0) == 0;
+    CHECK(attempts == cases[i].attempts);
+    for (std::size_t k = 1; k <= ref.events.size(); ++k) {
+      CAPTURE(k);
+      check_crash_at(program, ref, k);
+    }
+  }
+}
+
 // Compensation: an undo action runs only for a completed forward step, at most once per
 // completion, and only while a failure unwinds (its counter is a database effect).
 TEST_CASE("simulation: compensation survives a crash at every boundary; undo never outruns its forward") {
