@@ -37,10 +37,13 @@ std::size_t quoted_end(std::string_view t, std::size_t begin, char quote, bool b
   return t.size();
 }
 
-// The identifier run that ends at `pos` (exclusive), e.g. to see an E'...' prefix.
+// The identifier that ends at `pos` (exclusive), e.g. to see an E'...' or B'...' prefix. An
+// identifier starts with a letter or '_': digits and '$' before that are other tokens
+// (1b'..' and $b'..' are a number or a lone '$' followed by a bit string, as in scan.l).
 std::string_view ident_before(std::string_view t, std::size_t pos) {
   std::size_t b = pos;
   while (b > 0 && ident_char(static_cast<unsigned char>(t[b - 1]))) --b;
+  while (b < pos && !ident_start(static_cast<unsigned char>(t[b]))) ++b;
   return t.substr(b, pos - b);
 }
 

@@ -86,6 +86,11 @@ TEST_CASE("sql slots: B'...' and X'...' have no doubled quote (fuzz_substitute f
         "cannot be written");
   // A '' in the template ends the bit string: the reference after it is code again.
   CHECK(data("SELECT B'1''$sig.data'", "\"x\"") == "SELECT B'1''x'");
+  // A '$' or digits before the letter are tokens of their own: still a bit string, and
+  // an E-string after them still escapes backslashes (fuzz_substitute finding).
+  CHECK(error_of("SELECT 1$b'$sig.data'", "\"x''\"").find("inside a bit-string literal") != std::string::npos);
+  CHECK(data("SELECT 1b'$sig.data'", "\"101\"") == "SELECT 1b'101'");
+  CHECK(data("SELECT $E'$sig.data'", "\"\\\\'\"") == "SELECT $E'\\\\'''");
   // Only the one-letter prefixes: ab'..' is a name followed by a string.
   CHECK(data("SELECT ab'$sig.data'", "\"'\"") == "SELECT ab''''");
 }
