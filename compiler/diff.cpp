@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "text.hpp"
+
 namespace df::compiler {
 
 namespace {
@@ -10,20 +12,7 @@ namespace {
 constexpr std::size_t kContext = 2;
 
 // Whitespace runs (newlines included) become one space, so a step is one line.
-std::string one_line(const std::string& s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
+std::string one_line(const std::string& s) { return collapse_whitespace(s); }
 
 void render(const ir::Node& n, const std::string& indent, std::vector<std::string>* out) {
   const std::string name = n.result_name ? " |=> '" + *n.result_name + "'" : "";

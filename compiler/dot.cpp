@@ -97,6 +97,7 @@ class FlowWriter {
       case NodeType::Loop: return loop(n, suffix);
       case NodeType::Retry: return retry(n, suffix);
       case NodeType::Catch: return catch_node(n, suffix);
+      case NodeType::Undo: return undo_node(n, suffix);
       case NodeType::Then: return chain(n, suffix);  // a named THEN inside a chain
       case NodeType::Break: {
         std::string id = node("shape=box, style=\"rounded,bold\", " + label_attr(node_label(n) + suffix));
@@ -134,6 +135,23 @@ class FlowWriter {
       if (!handler.exit.empty()) edge(handler.exit, merge);
     }
     return {id, merge};
+  }
+
+  // UNDO: the forward steps in line; their undo hangs off to the side on a dotted
+  // "compensate" edge (it runs only when a later step fails).
+  Ends undo_node(const ir::Node& n, const std::string& suffix) {
+    std::string id = node("shape=box, style=dashed, " + label_attr(node_label(n) + suffix));
+    Ends out{id, id};
+    if (n.left) {
+      Ends body = chain(*n.left, "");
+      edge(id, body.entry);
+      out.exit = body.exit;
+    }
+    if (n.right) {
+      Ends undo = chain(*n.right, "");
+      edge(id, undo.entry, "label=\"compensate\", style=dotted");
+    }
+    return out;
   }
 
   Ends if_node(const ir::Node& n, const std::string& suffix) {

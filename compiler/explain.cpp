@@ -77,7 +77,7 @@ std::string bare_label(const ir::Node& node) {
     case NodeType::Http: case NodeType::HttpMultipart: return http_label(node);
     case NodeType::Loop: return node.condition ? "LOOP (while)" : "LOOP (infinite)";
     case NodeType::Join: return "JOIN (" + std::to_string(ir::branches(node).size()) + ")";
-    case NodeType::If: case NodeType::Race: case NodeType::Then:
+    case NodeType::If: case NodeType::Race: case NodeType::Then: case NodeType::Undo:
       return ir::node_type_name(node.type);
     case NodeType::Retry: return retry_label(node);
     case NodeType::Catch: {
@@ -162,6 +162,10 @@ class TreeRenderer {
       case NodeType::Catch:
         section(indent + 4, "\xE2\x96\xB7 try:", node.left.get());    // ▷
         section(indent + 4, "\xE2\x9A\xA0 catch:", node.right.get());  // ⚠
+        break;
+      case NodeType::Undo:
+        section(indent + 4, "\xE2\x96\xB6 do:", node.left.get());    // ▶
+        section(indent + 4, "\xE2\x86\xA9 undo:", node.right.get());  // ↩
         break;
       default: break;
     }

@@ -24,7 +24,7 @@ std::string rtrim(const std::string& s) {
 
 bool is_binary_op(TokenKind k) {
   return k == TokenKind::Seq || k == TokenKind::Bind || k == TokenKind::Amp || k == TokenKind::Pipe ||
-         k == TokenKind::Then || k == TokenKind::Else;
+         k == TokenKind::Undo || k == TokenKind::Then || k == TokenKind::Else;
 }
 
 // Code points in s (the width of a line of UTF-8 text).

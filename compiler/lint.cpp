@@ -4,12 +4,15 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "args.hpp"
 #include "parse.hpp"
-#include "placeholders.hpp"
+#include "references.hpp"
+#include "sql_slots.hpp"
 #include "suggest.hpp"
+#include "text.hpp"
 
 namespace df::compiler {
 
@@ -104,8 +107,7 @@ struct Producer {
 };
 
 std::string lower_trimmed(const std::string& s) {
-  std::string out;
-  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string out = to_lower(s);
   std::size_t b = out.find_first_not_of(" \t\r\n(");
   return b == std::string::npos ? "" : out.substr(b);
 }
@@ -231,8 +233,8 @@ class FlowChecker {
     if (n.type != NodeType::Sql && n.type != NodeType::Http && n.type != NodeType::HttpMultipart) return;
     if (!n.query) return;
     const StepText text(tokens_, n);
-    for (const Placeholder& p : scan_placeholders(*n.query)) {
-      if (p.kind != Placeholder::Kind::Result) continue;
+    for (const vm::Reference& p : vm::scan_references(*n.query, n.type == NodeType::Sql)) {
+      if (p.kind != vm::Reference::Kind::Result) continue;
       const ir::SourcePos pos = text.at(p.begin);
       ir::SourcePos end = pos;
       end.column += static_cast<std::uint32_t>(p.end - p.begin);
@@ -257,7 +259,7 @@ class FlowChecker {
     }
   }
 
-  void unbound(const Placeholder& p, const std::string& ref, ir::SourcePos pos, ir::SourcePos end,
+  void unbound(const vm::Reference& p, const std::string& ref, ir::SourcePos pos, ir::SourcePos end,
                const std::map<std::string, Producer>& scope) {
     std::vector<std::string> names;
     for (const auto& [k, v] : scope) names.push_back(k);
@@ -331,17 +333,73 @@ void fill_end(Diagnostic& d, const std::vector<Token>& tokens) {
 
 }  // namespace
 
-std::string sql_for_parser(std::string_view sql) {
-  std::string out(sql);
-  for (const Placeholder& p : scan_placeholders(sql)) {
-    const std::size_t n = p.end - p.begin;
-    std::string stand_in;
-    if (p.kind == Placeholder::Kind::Variable || p.row_set) stand_in = "v" + std::string(n - 1, '_');  // an identifier
-    else stand_in = "0" + std::string(n - 1, ' ');                                                     // a literal
-    out.replace(p.begin, n, stand_in);
+namespace {
+
+// The stand-in for a `{var}` reference. Its value is text inserted as written (a name, a
+// number, a keyword such as ASC, a whole clause), so the check tries an identifier, then a
+// number, then nothing, before it reports an error at the reference.
+enum class VarStandIn { Identifier, Literal, Empty };
+
+struct ParserText {
+  std::string text;
+  std::vector<vm::Reference> variables;       // in text order, as `choice` indexes them
+  // References substitution would refuse where they stand: (byte offset, message).
+  std::vector<std::pair<std::size_t, std::string>> placement_errors;
+};
+
+// See sql_for_parser(): variables per `choice`, results by vm::sql::place, the function
+// SQL-mode substitution writes values with, so the parser sees the statement's structure.
+ParserText parser_text(std::string_view sql, const std::vector<VarStandIn>& choice) {
+  ParserText pt;
+  pt.text = std::string(sql);
+  const std::vector<vm::Reference> refs = vm::scan_references(sql, true);
+  for (const vm::Reference& r : refs) {  // variables first, as substitution does
+    if (r.kind != vm::Reference::Kind::Variable) continue;
+    const std::size_t n = r.end - r.begin, k = pt.variables.size();
+    const VarStandIn c = k < choice.size() ? choice[k] : VarStandIn::Identifier;
+    pt.text.replace(r.begin, n, c == VarStandIn::Identifier ? "v" + std::string(n - 1, '_')
+                                : c == VarStandIn::Literal  ? "0" + std::string(n - 1, ' ')
+                                                            : std::string(n, ' '));
+    pt.variables.push_back(r);
   }
-  return out;
+  const std::vector<vm::sql::Span> spans = vm::sql::scan(pt.text);
+  std::size_t cursor = 0;
+  for (const vm::Reference& r : refs) {
+    if (r.kind != vm::Reference::Kind::Result) continue;
+    const std::size_t n = r.end - r.begin;
+    vm::sql::Value v{vm::sql::Value::Kind::Number, "0"};
+    if (r.row_set) v = vm::sql::Value{vm::sql::Value::Kind::RowSet, "v" + std::string(n - 1, '_')};
+    const std::string_view text = pt.text;
+    std::string stand_in;
+    try {
+      stand_in = vm::sql::place(v, vm::sql::region_at(spans, r.begin, &cursor), text.substr(0, r.begin),
+                                text.substr(r.end), text.substr(r.begin, n));
+    } catch (const vm::sql::PlacementError& e) {
+      pt.placement_errors.emplace_back(r.begin, e.message);
+      stand_in = std::string(n, ' ');
+    }
+    if (stand_in.size() > n) stand_in = (r.row_set ? "v" : "0") + std::string(n - 1, r.row_set ? '_' : ' ');
+    stand_in.resize(n, ' ');  // same length: parser positions stay positions in the step
+    pt.text.replace(r.begin, n, stand_in);
+  }
+  return pt;
 }
+
+// The `{var}` (index into pt.variables) a parser error at byte `at` falls on: on its
+// stand-in, or on the first token after an empty one.
+std::optional<std::size_t> variable_at(const ParserText& pt, std::size_t at) {
+  for (std::size_t k = 0; k < pt.variables.size(); ++k) {
+    const vm::Reference& r = pt.variables[k];
+    std::size_t to = r.end;
+    while (to < pt.text.size() && std::isspace(static_cast<unsigned char>(pt.text[to]))) ++to;
+    if (at >= r.begin && at <= to) return k;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string sql_for_parser(std::string_view sql) { return parser_text(sql, {}).text; }
 
 Diagnostics check_sql_syntax(std::string_view source, const CompileResult& compiled, const SqlSyntaxChecker& checker) {
   Diagnostics out;
@@ -351,12 +409,26 @@ Diagnostics check_sql_syntax(std::string_view source, const CompileResult& compi
     if (!wf.root) continue;
     for_each_node(*wf.root, [&](const ir::Node& n) {
       if (n.type != NodeType::Sql || !n.query || n.query->find_first_not_of(" \t\r\n") == std::string::npos) return;
-      const std::string text = sql_for_parser(*n.query);
-      auto err = checker(text);
-      if (!err) return;
       const StepText step(tokens, n);
-      ir::SourcePos pos = err->cursor ? step.at(byte_of_char(text, err->cursor)) : n.pos;
-      out.push_back(make(Severity::Error, pos, "SQL does not parse: " + err->message, "sql-syntax"));
+      std::vector<VarStandIn> choice;
+      ParserText pt = parser_text(*n.query, choice);
+      for (const auto& [at, message] : pt.placement_errors)
+        out.push_back(make(Severity::Error, step.at(at), message + " (the step would fail)", "sql-placement"));
+      choice.assign(pt.variables.size(), VarStandIn::Identifier);
+      while (true) {  // each round moves one {var} to its next stand-in: at most 2 per {var}
+        auto err = checker(pt.text);
+        if (!err) return;
+        const std::size_t at = err->cursor ? byte_of_char(pt.text, err->cursor) : std::string::npos;
+        const auto k = at == std::string::npos ? std::nullopt : variable_at(pt, at);
+        if (!k) {
+          out.push_back(make(Severity::Error, err->cursor ? step.at(at) : n.pos, "SQL does not parse: " + err->message,
+                             "sql-syntax"));
+          return;
+        }
+        if (choice[*k] == VarStandIn::Empty) return;  // no stand-in fits: the value decides, not the template
+        choice[*k] = static_cast<VarStandIn>(static_cast<int>(choice[*k]) + 1);
+        pt = parser_text(*n.query, choice);
+      }
     });
   }
   return out;

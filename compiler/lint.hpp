@@ -27,12 +27,19 @@ struct SqlSyntaxError {
 using SqlSyntaxChecker = std::function<std::optional<SqlSyntaxError>(const std::string& sql)>;
 
 // The SQL text as PostgreSQL's parser should see it: every `{var}` replaced by an
-// identifier and every `$result` reference by a number (the literal substitution
-// inserts), each of the same length, so parser positions are positions in the step.
+// identifier and every `$result` reference by what SQL-mode substitution writes for a
+// number there (vm::sql::place: a literal in code, string content inside a literal, left
+// alone in a comment), each padded to the reference's length, so parser positions are
+// positions in the step. References are read by vm::scan_references, as substitution reads them.
 std::string sql_for_parser(std::string_view sql);
 
-// Errors (rule "sql-syntax") for steps whose SQL does not parse, at the line:column of the
-// failing character in the workflow file.
+// Errors for steps whose SQL does not parse (rule "sql-syntax"), at the line:column of the
+// failing character in the workflow file, and for `$result` references substitution would
+// refuse where they stand (rule "sql-placement": inside a quoted identifier, a row set in
+// a string). A `{var}` is inserted as written, so an error on one is first retried with
+// a number and with nothing in its place (it may be a keyword such as ASC): an error on a
+// `{var}`, or on the token right after it when nothing fits, is not reported (the value
+// may be the missing piece); an error elsewhere is.
 Diagnostics check_sql_syntax(std::string_view source, const CompileResult& compiled,
                              const SqlSyntaxChecker& checker);
 

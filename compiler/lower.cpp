@@ -88,6 +88,8 @@ const std::vector<FunctionSpec>& functions() {
        {{"step", ArgKind::Node, false},
         {"handler", ArgKind::Node, false},
         {"error_name", ArgKind::Text, true, "error"}}},
+      // `forward <-> undo` lowers to this call too (parse.cpp).
+      {"with_undo", true, {{"forward", ArgKind::Node, false}, {"undo", ArgKind::Node, false}}},
   };
   return specs;
 }
@@ -469,6 +471,7 @@ ir::NodePtr Lowerer::build(const FunctionSpec& f, std::vector<Value>& v) {
   }
   if (name == "retry") return make_retry(n(0), retry_args(v));
   if (name == "catch") return make_catch(n(0), n(1), CatchArgs{*v[2].text});
+  if (name == "with_undo") return make_with_undo(n(0), n(1));
   return make_http_multipart(*v[0].text, *v[1].text, v[2].text, v[3].text, *as_int(v[4].text));
 }
 

@@ -1,4 +1,4 @@
-// lower.hpp — typed AST -> IR. Every node is built by the builders of compiler/args.hpp
+// lower.hpp — typed AST -> IR. Every node is built by the builders of model/args.hpp
 // (and string operands by wire_json.hpp's ensure_node, the auto-wrap rule), i.e. by the
 // same code the SQL functions run, so a workflow file and the same text inside
 // df.start(...) produce byte-identical wire JSON and the same REFERENCE error texts.

@@ -33,28 +33,10 @@ ir::SourcePos pos_of(const antlr4::Token* t) {
           static_cast<std::uint32_t>(t->getCharPositionInLine() + 1)};
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
+std::string lower(const std::string& s) { return to_lower(s); }
 
 // Collapses whitespace runs so messages quote multi-line source on one line.
-std::string collapse(const std::string& s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
+std::string collapse(const std::string& s) { return collapse_whitespace(s); }
 
 std::string shorten(const std::string& s) {
   return s.size() > 40 ? s.substr(0, 37) + "..." : s;
@@ -243,6 +225,7 @@ class Transformer {
   ExprPtr expr(WorkflowParser::ExprContext* ctx);
   int binary_op(WorkflowParser::BinaryOpContext* ctx);
   ExprPtr operand(WorkflowParser::OperandContext* ctx);
+  ExprPtr atom(WorkflowParser::AtomContext* ctx);
   std::string cast_suffix(WorkflowParser::CastSuffixContext* ctx);
   ExprPtr primary(WorkflowParser::PrimaryContext* ctx);
   ExprPtr call(WorkflowParser::CallContext* ctx);
@@ -468,6 +451,28 @@ ExprPtr Transformer::operand(WorkflowParser::OperandContext* ctx) {
     e->lhs = no_partial(operand(ctx->operand()));
     return e;
   }
+  // a <-> b <-> c == df.with_undo(df.with_undo(a, b), c)
+  auto atoms = ctx->atom();
+  ExprPtr acc = atom(atoms[0]);
+  for (std::size_t i = 1; i < atoms.size(); ++i) {
+    auto e = make(ExprKind::Call, nullptr);
+    e->callee = "with_undo";
+    e->pos = acc->pos;
+    e->op_pos = pos_of(ctx->UNDO_OP(i - 1)->getSymbol());
+    ExprPtr sides[2] = {std::move(acc), atom(atoms[i])};
+    for (ExprPtr& side : sides) {
+      ast::Arg a;
+      a.pos = side->pos;
+      a.value = no_partial(std::move(side));
+      e->args.push_back(std::move(a));
+    }
+    acc = std::move(e);
+  }
+  if (atoms.size() > 1) acc->source = text_of(ctx);
+  return acc;
+}
+
+ExprPtr Transformer::atom(WorkflowParser::AtomContext* ctx) {
   ExprPtr e = primary(ctx->primary());
   for (auto* c : ctx->castSuffix()) e->casts.push_back(cast_suffix(c));
   if (!e->casts.empty() && is_partial(*e)) e = no_partial(std::move(e));
@@ -654,6 +659,7 @@ TokenKind token_kind(size_t type) {
     case WorkflowLexer::TRUE_KW: return TokenKind::True;
     case WorkflowLexer::FALSE_KW: return TokenKind::False;
     case WorkflowLexer::SEQ: return TokenKind::Seq;
+    case WorkflowLexer::UNDO_OP: return TokenKind::Undo;
     case WorkflowLexer::BIND: return TokenKind::Bind;
     case WorkflowLexer::THEN_OP: return TokenKind::Then;
     case WorkflowLexer::ELSE_OP: return TokenKind::Else;

@@ -29,7 +29,7 @@ ParseResult parse(std::string_view source, const std::function<void()>& check_in
 // Token kinds of the language, independent of ANTLR's numbering.
 enum class TokenKind {
   Workflow, Null, True, False,
-  Seq, Bind, Then, Else, Loop, Amp, Pipe, Arrow, Cast, Eq, Minus, Dot, Comma,
+  Seq, Bind, Then, Else, Loop, Amp, Pipe, Undo, Arrow, Cast, Eq, Minus, Dot, Comma,
   LParen, RParen, LBrace, RBrace,
   String, Number, Ident, LineComment, BlockComment, Invalid,
 };

@@ -25,7 +25,7 @@ bool stores_result(NodeType t) {
 
 bool needs_two_children(NodeType t) {
   return t == NodeType::Then || t == NodeType::If || t == NodeType::Join || t == NodeType::Race ||
-         t == NodeType::Catch;
+         t == NodeType::Catch || t == NodeType::Undo;
 }
 
 // ---------------------------------------------------------------- error pass ----
@@ -84,7 +84,7 @@ class ErrorPass {
       error(node, path, t + " node requires right_node");
     if (node.type == NodeType::Loop && node.right)
       error(node, path, "right_node is not valid for LOOP nodes");
-    if ((node.type == NodeType::Then || node.type == NodeType::Race) && node.query)
+    if ((node.type == NodeType::Then || node.type == NodeType::Race || node.type == NodeType::Undo) && node.query)
       error(node, path, "query is not valid for " + t + " nodes");
     if (node.type == NodeType::Retry) check_retry_node(node, path);
     if (node.type == NodeType::Catch) {
@@ -254,6 +254,7 @@ bool diverges(const ir::Node& node) {
     case NodeType::Then: return div(node.left) || div(node.right);
     case NodeType::Retry: return div(node.left);
     case NodeType::Catch: return div(node.left) && div(node.right);
+    case NodeType::Undo: return div(node.left);
     case NodeType::If: return div(node.condition) || (div(node.left) && div(node.right));
     case NodeType::Join: {
       for (const auto* b : ir::branches(node))
@@ -310,6 +311,11 @@ class WarningPass {
       case NodeType::Then: return flow_then(node, path, in, loops);
       case NodeType::Retry: return child(node.left, path, ".left", in, loops);
       case NodeType::Catch: return flow_catch(node, path, in, loops);
+      case NodeType::Undo: {  // the undo runs after its forward step: it sees that step's results
+        Bound fwd = child(node.left, path, ".left", in, loops);
+        child(node.right, path, ".right", fwd, loops);
+        return fwd;
+      }
       case NodeType::If: return flow_if(node, path, in, loops);
       case NodeType::Loop: return flow_loop(node, path, in, loops);
       case NodeType::Join: case NodeType::Race: return flow_parallel(node, path, in, loops);

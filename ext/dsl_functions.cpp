@@ -161,3 +161,10 @@ DF_SURFACE_FUNCTION(df_catch) {
   return node_datum(compiler::make_catch(std::move(step), std::move(handler),
                                          compiler::CatchArgs{text_arg(fcinfo, 2)}));
 }
+
+// df.with_undo(forward, undo): STRICT.
+DF_SURFACE_FUNCTION(df_with_undo) {
+  auto forward = step_arg(fcinfo, 0);
+  auto undo = step_arg(fcinfo, 1);
+  return node_datum(compiler::make_with_undo(std::move(forward), std::move(undo)));
+}

@@ -1,7 +1,7 @@
 // duration_arg.hpp — reads a duration argument of a failure-handling SQL function
 // (df.retry's backoffs, df.start's max_backoff), declared "any" so that it takes an
 // interval ('1 second'::interval), a number of seconds (5, 0.25) or text in the
-// compiler's duration syntax ('1 second', '250 ms'; compiler/failure.hpp) alike.
+// compiler's duration syntax ('1 second', '250 ms'; model/failure.hpp) alike.
 #pragma once
 
 #include <cstdint>

@@ -110,4 +110,36 @@ bool cancel_instance(const std::string& instance_id, const std::string& reason) 
   return inst.has_value();
 }
 
+std::string resume_instance(const std::string& instance_id, const std::string& caller_role) {
+  AsEngineOwner owner;
+  spi::Connection spi_connection;
+  // Lock order: the engine state row first, then df.instances (as the executors).
+  if (spi::exec("SELECT output FROM _duroxide.instance_state WHERE instance_id = $1 AND finished FOR UPDATE",
+                {spi::text(instance_id)}) != 1) {
+    spi_connection.finish();
+    return "the instance has no finished engine state";
+  }
+  const std::string previous_error = spi::value_or(0, 1, "");
+  spi::exec("UPDATE _duroxide.instance_state SET finished = false, output = NULL, finished_at = NULL "
+            "WHERE instance_id = $1", {spi::text(instance_id)});
+  std::optional<Instance> inst = load_instance(instance_id, true);
+  std::string problem = inst ? vm::resume_problem(inst->state) : "its checkpoint cannot be read";
+  if (problem.empty()) {
+    spi::exec("UPDATE df.instances SET status = 'running', updated_at = now() WHERE id = $1 AND status = 'failed'",
+              {spi::text(instance_id)});
+    spi::exec("UPDATE _duroxide.executions SET status = 'Running', finished_at = NULL, output = NULL "
+              "WHERE instance_id = $1 AND execution_id = (SELECT generation FROM _duroxide.instance_state "
+              "WHERE instance_id = $1)", {spi::text(instance_id)});
+    spi::exec("INSERT INTO _duroxide.resumes (instance_id, resumed_by, previous_error) "
+              "VALUES ($1, pg_catalog.quote_ident($2)::pg_catalog.regrole, $3)",
+              {spi::text(instance_id), spi::text(caller_role), spi::text(previous_error)});
+    vm::Event resume;
+    resume.kind = vm::Event::Kind::Resume;
+    resume.now_ms = now_ms();
+    if (!apply_event(*inst, resume)) problem = "the engine refused the resume";
+  }
+  spi_connection.finish();
+  return problem;
+}
+
 }  // namespace df::ext::engine

@@ -44,4 +44,11 @@ bool signal_instance(const std::string& instance_id, const std::string& name,
 // BEFORE updating df.instances (lock order: engine state row first, as the executors do).
 bool cancel_instance(const std::string& instance_id, const std::string& reason);
 
+// df.resume: a failed instance runs on from the steps that failed (vm Resume event);
+// df.instances goes back to running and _duroxide.resumes records who resumed it after
+// which error. Returns "" or why it cannot be resumed (nothing is changed then). The
+// caller checked visibility and status, and passes its own role. Caller's transaction;
+// SPI must NOT be connected.
+std::string resume_instance(const std::string& instance_id, const std::string& caller_role);
+
 }  // namespace df::ext::engine

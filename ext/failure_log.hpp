@@ -13,7 +13,8 @@
 namespace df::ext::failure_log {
 
 // Attempt `attempt` of the step at node `node_id` failed with error record `record`;
-// `retried`: another attempt follows. SPI must be connected (the workflow is looked up).
+// `retried`: another attempt follows. SPI must be connected: when the line is wanted, the
+// workflow is looked up, which replaces the last SPI result set (failure paths only).
 void step_attempt_failed(const std::string& instance_id, const std::string& node_id, std::uint32_t attempt,
                          bool retried, const std::string& record);
 

@@ -25,7 +25,9 @@
 
 #include "text.hpp"
 
-#include "http_policy.hpp"
+#include "http_address.hpp"
+#include "http_request.hpp"
+#include "http_response.hpp"
 #include "http.hpp"
 #include "gucs.hpp"
 #include "spi.hpp"

@@ -6,6 +6,10 @@
 // must spell the list carry "terminal statuses: ext/instance_status.hpp", and
 // ext/tests/check_terminal_statuses.py (unit suite) fails on any other copy or on a tied
 // one that differs. PostgreSQL-free.
+// One transition leaves a terminal status: df.resume turns 'failed' back into 'running'
+// (ext/resume.cpp) under the instance's row lock; status writes (WHERE status NOT IN the
+// list), cancel and retention (which locks and re-checks the list, and counts age from the
+// last finish) all read this one list, so a resumed instance is never removed.
 #pragma once
 #include <cstddef>
 #include <string_view>

@@ -21,14 +21,22 @@ namespace {
 constexpr int kRetainedTerminalInstances = 10000;
 TimestampTz next_pass = 0;
 
+// Only instances that stayed terminal go: the age counts from the last time the instance
+// finished (instance_state.finished_at, reset by df.resume), and each candidate is locked
+// and re-checked (FOR UPDATE re-reads its status), so an instance df.resume made running
+// again in the meantime stays; one it holds locked is skipped until the next pass.
 const char* kExpireSql =
     "WITH terminal AS ("
-    "  SELECT id, row_number() OVER (ORDER BY COALESCE(completed_at, created_at) DESC, id DESC) AS rank,"
-    "         COALESCE(completed_at, created_at) AS finished"
-    "  FROM df.instances WHERE status IN " DF_TERMINAL_STATUSES_SQL "),"
+    "  SELECT i.id, row_number() OVER (ORDER BY COALESCE(s.finished_at, i.completed_at, i.created_at) DESC, i.id DESC) AS rank,"
+    "         COALESCE(s.finished_at, i.completed_at, i.created_at) AS finished"
+    "  FROM df.instances i LEFT JOIN _duroxide.instance_state s ON s.instance_id = i.id"
+    "  WHERE i.status IN " DF_TERMINAL_STATUSES_SQL "),"
     " expired AS ("
-    "  SELECT id FROM terminal WHERE rank > $1 OR $2 = 0 OR finished < now() - make_interval(days => $2)),"
+    "  SELECT i.id FROM df.instances i JOIN terminal t ON t.id = i.id"
+    "  WHERE (t.rank > $1 OR $2 = 0 OR t.finished < now() - make_interval(days => $2))"
+    "    AND i.status IN " DF_TERMINAL_STATUSES_SQL " FOR UPDATE OF i SKIP LOCKED),"
     " gone_state AS (DELETE FROM _duroxide.instance_state s USING expired e WHERE s.instance_id = e.id),"
+    " gone_resumes AS (DELETE FROM _duroxide.resumes r USING expired e WHERE r.instance_id = e.id),"
     " gone_tasks AS (DELETE FROM _duroxide.tasks t USING expired e WHERE t.instance_id = e.id),"
     " gone_executions AS (DELETE FROM _duroxide.executions x USING expired e WHERE x.instance_id = e.id),"
     " gone_nodes AS (DELETE FROM df.nodes n USING expired e WHERE n.instance_id = e.id)"

@@ -14,7 +14,7 @@
 // df.sql df.seq df.as df.join df.join3 df.race df.if df.if_rows df.loop df.break df.sleep
 // df.wait_for_schedule df.wait_for_signal df.http df.http_multipart df.retry (`df.` optional) with
 // positional and named (name => value) arguments; NULL, numbers, and `::jsonb` casts;
-// `try { ... } catch (err) { ... }` (df.catch).
+// `try { ... } catch (err) { ... }` (df.catch); `forward <-> undo` (df.with_undo).
 //
 // Precedence: as in PostgreSQL, where these are ordinary user-defined operators, ALL binary
 // DSL operators share one precedence and associate left to right; prefix @> binds only its
@@ -22,6 +22,9 @@
 // (compiler/parse.cpp) reports an ERROR wherever the left-to-right grouping differs from the
 // "natural" one (|=> tightest, then & and |, then ~>, then ?> !> loosest), so the meaning of
 // a file never silently differs from the same text inside df.start().
+// `forward <-> undo` is the exception: it has no SQL operator (df.with_undo() is its SQL
+// spelling), binds tighter than every other operator, prefix @> included, and associates
+// left to right: `@> a <-> u ~> b` is `(@> (a <-> u)) ~> b`.
 //
 // Parameters: a named workflow's parameters are referenced inside steps as `{name}` — the
 // same `{ident}` variable syntax that the engine substitutes at run time (docs/reference.md §9).
@@ -65,8 +68,9 @@ param        : IDENT IDENT (EQ literal)? ;
 expr         : operand (binaryOp operand)* ;
 binaryOp     : SEQ | BIND | AMP | PIPE | THEN_OP | ELSE_OP ;
 operand      : LOOP_OP operand
-             | primary castSuffix*
+             | atom (UNDO_OP atom)*
              ;
+atom         : primary castSuffix* ;
 castSuffix   : CAST IDENT ;
 primary      : literal
              | call
@@ -95,6 +99,7 @@ TRUE_KW      : [tT][rR][uU][eE] ;
 FALSE_KW     : [fF][aA][lL][sS][eE] ;
 
 SEQ          : '~>' ;
+UNDO_OP      : '<->' ;
 BIND         : '|=>' ;
 THEN_OP      : '?>' ;
 ELSE_OP      : '!>' ;

@@ -42,7 +42,9 @@
   X(LOOP_NEXT, TARGET, "iteration cap, pacing timer, new generation; jump to the body at a")  \
   X(LOOP_EXIT, NONE, "complete the loop with acc; pop its frame")                           \
   X(TRY_ENTER, TARGET, "CATCH: NodeRunning; push a handler frame (a failure below jumps to a)") \
-  X(TRY_LEAVE, TARGET, "CATCH: the step succeeded; pop the handler frame and jump to a")
+  X(TRY_LEAVE, TARGET, "CATCH: the step succeeded; pop the handler frame and jump to a")    \
+  X(UNDO_PUSH, TARGET, "UNDO: forward done; complete the node, remember its undo, jump to a") \
+  X(UNDO_DONE, NONE, "UNDO: one undo action done; run the next one or let the failure go on")
 
 namespace df::vm {
 

@@ -262,6 +262,18 @@ void Lowerer::emit_node(const ir::Node& n) {
       emit(Op::LEAVE, n);
       return;
     }
+    case ir::NodeType::Undo: {
+      // UNDO:  ENTER; <forward>; UNDO_PUSH end; undo: <undo>; UNDO_DONE; end:
+      // (the undo code runs only while a failure compensates: step.cpp next_undo)
+      emit(Op::ENTER, n);
+      emit_node(need(n, n.left, "left_node (the forward step)"));
+      const std::uint32_t push = emit(Op::UNDO_PUSH, n);
+      program.nodes[index_.at(&n)].handler_pc = here();
+      emit_node(need(n, n.right, "right_node (the undo action)"));
+      emit(Op::UNDO_DONE, n);
+      program.code[push].a = here();
+      return;
+    }
     case ir::NodeType::Retry:
       // RETRY:  ENTER; <step>; LEAVE  (its policy lives in the leaves' NodeInfo::retry)
       emit(Op::ENTER, n);

@@ -35,7 +35,8 @@ struct NodeInfo {
   std::optional<std::string> result_name;
   ir::SourcePos pos;
   std::uint32_t exit_pc = 0;  // LOOP: pc of its LOOP_EXIT
-  std::uint32_t handler_pc = 0;  // CATCH: pc of its handler (text = the error's result name)
+  std::uint32_t handler_pc = 0;  // CATCH: pc of its handler (text = the error's result name);
+                                 // UNDO: pc of its undo action
   // Leaf operands: SQL template, HTTP/multipart config JSON, cron expression, signal
   // name, break value (as JSON text) or the if_rows result name.
   std::string text;

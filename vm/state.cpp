@@ -238,6 +238,117 @@ void read_failure_section(Reader& r, State& st) {
   }
 }
 
+void write_thread_undo(Writer& w, const Thread& t);
+void read_thread_undo(Reader& r, Thread& t);
+
+bool has_undo_state(const Thread& t) {
+  return !t.undos.empty() || !t.catch_undo_depth.empty() || t.compensating;
+}
+
+void write_results_and_acc(Writer& w, const std::map<std::string, std::string>& results, const std::string& acc) {
+  write_map(w, results);
+  w.bytes(acc);
+}
+
+// Version 4's trailing section (compensation): the undo sequence counter, then the undo
+// fields of the threads that have any, by thread id.
+void write_undo_section(Writer& w, const State& st) {
+  w.varint(st.next_undo_seq);
+  std::size_t n = 0;
+  for (const auto& entry : st.threads) n += has_undo_state(entry.second);
+  w.varint(n);
+  for (const auto& [id, t] : st.threads) {
+    if (!has_undo_state(t)) continue;
+    w.varint(id);
+    write_thread_undo(w, t);
+  }
+}
+
+void write_thread_undo(Writer& w, const Thread& t) {
+  w.varint(t.catch_undo_depth.size());
+  for (auto d : t.catch_undo_depth) w.varint(d);
+  w.varint(t.undos.size());
+  for (const auto& e : t.undos) {
+    w.varint(e.seq);
+    w.varint(e.node);
+    write_results_and_acc(w, e.results, e.acc);
+  }
+  w.varint(t.compensating ? 1 : 0);
+  if (!t.compensating) return;
+  const Compensation& c = t.compensation;
+  w.varint(c.node);
+  w.bytes(c.error);
+  w.bytes(c.detail);
+  w.bytes(c.error_value);
+  write_results_and_acc(w, c.results, c.acc);
+  w.varint(c.loops);
+  w.varint(c.scopes);
+  w.varint(c.catches);
+  w.varint(c.target_depth);
+  w.varint(c.current);
+}
+
+// Version 5's trailing section: the parked threads (State::parked), each written whole.
+void write_parked_section(Writer& w, const State& st) {
+  w.varint(st.parked.size());
+  for (const auto& [id, t] : st.parked) {
+    write_thread(w, t);
+    w.varint(t.failed_attempts);
+    w.bytes(t.last_error);
+    w.varint(t.catches.size());
+    for (auto c : t.catches) w.varint(c);
+    write_thread_undo(w, t);
+  }
+}
+
+void read_parked_section(Reader& r, State& st) {
+  for (std::size_t n = r.count(); n > 0; --n) {
+    Thread t = read_thread(r);
+    t.failed_attempts = r.varint32();
+    t.last_error = r.bytes();
+    for (std::size_t k = r.count(); k > 0; --k) t.catches.push_back(r.varint32());
+    read_thread_undo(r, t);
+    const std::uint32_t id = t.id;
+    if (!st.parked.emplace(id, std::move(t)).second) throw StateError("corrupt VM state: duplicate parked thread");
+  }
+}
+
+void read_undo_section(Reader& r, State& st) {
+  st.next_undo_seq = r.varint();
+  for (std::size_t n = r.count(); n > 0; --n) {
+    auto it = st.threads.find(r.varint32());
+    if (it == st.threads.end()) throw StateError("corrupt VM state: undo fields of an unknown thread");
+    read_thread_undo(r, it->second);
+  }
+}
+
+void read_thread_undo(Reader& r, Thread& t) {
+  for (std::size_t k = r.count(); k > 0; --k) t.catch_undo_depth.push_back(r.varint32());
+  if (t.catch_undo_depth.size() != t.catches.size()) throw StateError("corrupt VM state: catch depths");
+  for (std::size_t k = r.count(); k > 0; --k) {
+    UndoEntry e;
+    e.seq = r.varint();
+    e.node = r.varint32();
+    e.results = read_map(r);
+    e.acc = r.bytes();
+    t.undos.push_back(std::move(e));
+  }
+  t.compensating = r.flag();
+  if (!t.compensating) return;
+  Compensation& c = t.compensation;
+  c.node = r.varint32();
+  c.error = r.bytes();
+  c.detail = r.bytes();
+  c.error_value = r.bytes();
+  c.results = read_map(r);
+  c.acc = r.bytes();
+  c.loops = r.varint32();
+  c.scopes = r.varint32();
+  c.catches = r.varint32();
+  c.target_depth = r.varint32();
+  c.current = r.varint32();
+}
+
 }  // namespace
 
 std::string serialize(const State& st) {
@@ -262,6 +373,8 @@ std::string serialize(const State& st) {
   w.varint(st.next_task_id);
   w.bytes(st.result);
   write_failure_section(w, st);
+  write_undo_section(w, st);
+  write_parked_section(w, st);
   return w.out;
 }
 
@@ -297,6 +410,12 @@ State deserialize(std::string_view bytes) {
   st.next_task_id = r.varint();
   st.result = r.bytes();
   if (version >= 3) read_failure_section(r, st);
+  if (version >= 4) {
+    read_undo_section(r, st);
+    if (version >= 5) read_parked_section(r, st);
+  } else {  // an earlier layout had no compensation: every catch starts at depth 0
+    for (auto& entry : st.threads) entry.second.catch_undo_depth.assign(entry.second.catches.size(), 0);
+  }
   if (!r.at_end()) throw StateError("corrupt VM state: trailing bytes");
   return st;
 }

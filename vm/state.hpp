@@ -66,6 +66,28 @@ enum class ThreadStatus : std::uint8_t {
 
 enum class Outcome : std::uint8_t { None, Success, Failure, Break };
 
+// A completed forward step of an UNDO node (df.with_undo): its undo runs if a later step of
+// the failing scope fails. `results`/`acc` are as the forward step left them, so an undo
+// in a loop sees its own iteration's values.
+struct UndoEntry {
+  std::uint64_t seq = 0;  // completion order across all threads (State::next_undo_seq)
+  std::uint32_t node = 0;
+  std::string acc;
+  std::map<std::string, std::string> results;
+};
+
+// A failure waiting while the undo actions of its scope run (newest first); when the last
+// one is done, the failure goes on from `node` exactly as it would have without them.
+struct Compensation {
+  std::uint32_t node = 0;    // the failed node
+  std::string error, detail, error_value;
+  std::string acc;
+  std::map<std::string, std::string> results;
+  std::uint32_t loops = 0, scopes = 0, catches = 0;  // frame depths at the failure
+  std::uint32_t target_depth = 0;  // undo entries below this belong to an outer scope
+  std::uint32_t current = 0;       // the UNDO node whose undo is running
+};
+
 struct Thread {
   std::uint32_t id = 0;
   std::uint32_t parent = 0;       // 0 for the main thread
@@ -85,6 +107,10 @@ struct Thread {
   std::uint32_t failed_attempts = 0;
   std::string last_error;
   std::vector<std::uint32_t> catches;  // CATCH nodes whose step this thread is inside
+  std::vector<std::uint32_t> catch_undo_depth;  // per catches[i]: undos.size() at its entry
+  std::vector<UndoEntry> undos;                 // completed forward steps, oldest first
+  bool compensating = false;                    // `compensation` is live
+  Compensation compensation;
 };
 
 // RetryTimer: the durable wait between two attempts of a failed SQL/HTTP step.
@@ -123,6 +149,11 @@ struct State {
   // The lowering this state's pcs index into (kLoweringVersion of the build that started
   // the instance); read back from the checkpoint, never re-stamped by a later build.
   std::uint32_t lowering_version = kLoweringVersion;
+  std::uint64_t next_undo_seq = 1;
+  // Resume points (df.resume): each thread as it was when it failed for good (before the
+  // failure unwound it), plus the finished branches of a fork that failed. A Resume event
+  // makes them the threads again. Empty unless the instance failed resumably.
+  std::map<std::uint32_t, Thread> parked;
 };
 
 bool operator==(const State& a, const State& b);
@@ -134,8 +165,10 @@ bool operator==(const State& a, const State& b);
 struct StateError : std::runtime_error {
   explicit StateError(const std::string& m) : std::runtime_error(m) {}
 };
-// Version 3 added the retry and catch fields (retry.hpp, CATCH); 2 and 1 are still read.
-inline constexpr std::uint8_t kStateVersion = 3;
+// Version 3 added the retry and catch fields (retry.hpp, CATCH); version 4 the
+// compensation fields (UNDO); version 5 the resume points (parked threads); 4, 3 and 1
+// (0.2.6) are still read.
+inline constexpr std::uint8_t kStateVersion = 5;
 std::string serialize(const State& state);
 State deserialize(std::string_view bytes);
 

@@ -159,7 +159,15 @@ class Machine {
   void advance_loop(Thread& t);
 
   void fail_from(Thread& t, std::uint32_t node, const std::string& error,
-                 const std::string& detail = {}, const std::string& error_value = {});
+                 const std::string& detail = {}, const std::string& error_value = {},
+                 bool resumable = true);
+  void discard_parked(std::uint32_t tid);
+ public:
+  void resume();
+ private:
+  void next_undo(Thread& t);
+  void undo_failed(Thread& t, std::uint32_t node, const std::string& error, const std::string& detail);
+  void absorb_undos(Thread& into, Thread& from);
   std::string error_value(std::uint32_t node, const std::string& message, const Failure* f,
                           std::uint32_t attempts) const;
   const RetryPolicy& policy_for(std::uint32_t node) const {
@@ -250,11 +258,22 @@ void Machine::exec_instruction(Thread& t) {
     case Op::TRY_ENTER:
       node_action(Action::Kind::NodeRunning, i.node, t);
       t.catches.push_back(i.node);
+      t.catch_undo_depth.push_back(static_cast<std::uint32_t>(t.undos.size()));
       ++t.pc;
       return;
     case Op::TRY_LEAVE:
       t.catches.pop_back();
+      t.catch_undo_depth.pop_back();
       t.pc = i.a;
+      return;
+    case Op::UNDO_PUSH:
+      complete(t, i.node, t.acc);
+      // An undo action's own with_undo steps are not undone again.
+      if (!t.compensating) t.undos.push_back(UndoEntry{st_.next_undo_seq++, i.node, t.acc, t.results});
+      t.pc = i.a;
+      return;
+    case Op::UNDO_DONE:
+      next_undo(t);
       return;
   }
 }
@@ -409,7 +428,10 @@ void Machine::advance_loop(Thread& t) {
   ++f.iteration;
   f.start_ms = now_;
   t.scope.back().generation = f.iteration + 1;
-  if (info(f.node).parent == kNoNode) t.results.clear();
+  if (info(f.node).parent == kNoNode) {  // a root loop's iteration starts afresh
+    t.results.clear();
+    t.undos.clear();
+  }
   node_action(Action::Kind::NodeRunning, f.node, t);
   t.pc = prog_.code[t.pc].a;
   wake(t);
@@ -428,14 +450,45 @@ std::string Machine::error_value(std::uint32_t node, const std::string& message,
 }
 
 void Machine::fail_from(Thread& t, std::uint32_t node, const std::string& error,
-                        const std::string& detail, const std::string& error_value_json) {
+                        const std::string& detail, const std::string& error_value_json, bool resumable) {
   reset_attempts(t);
+  // A failed fork's branches are gone (collect_join lists them only for the resume point).
+  std::vector<std::uint32_t> forked = std::move(t.children);
+  t.children.clear();
+  // An undo action failed (no CATCH inside the undo action took it).
+  if (t.compensating && t.catches.size() <= t.compensation.catches) return undo_failed(t, node, error, detail);
+  // Compensation: the failing scope (the innermost CATCH's step, else the whole thread)
+  // holds completed forward steps; their undo actions run first, newest first.
+  const std::size_t depth = t.catches.empty() ? 0 : t.catch_undo_depth.back();
+  if (!t.compensating && t.undos.size() > depth) {
+    t.compensating = true;
+    Compensation& c = t.compensation;
+    c = Compensation{};
+    c.node = node;
+    c.error = error;
+    c.detail = detail;
+    c.error_value = error_value_json.empty() ? error_value(node, error, nullptr, 1) : error_value_json;
+    c.acc = t.acc;
+    c.results = t.results;
+    c.loops = static_cast<std::uint32_t>(t.loops.size());
+    c.scopes = static_cast<std::uint32_t>(t.scope.size());
+    c.catches = static_cast<std::uint32_t>(t.catches.size());
+    c.target_depth = static_cast<std::uint32_t>(depth);
+    return next_undo(t);
+  }
+  // No CATCH of this thread takes the failure: remember the thread as it is, the point a
+  // df.resume runs on from. A failure that ran undo actions is not resumable.
+  if (t.catches.empty() && resumable) {
+    Thread& parked = st_.parked[t.id] = t;
+    parked.children = std::move(forked);
+  }
   std::uint32_t a = node;
   while (true) {
     // The innermost CATCH whose step failed: its handler runs with the error, the
     // workflow goes on after it (a failure in the handler passes this CATCH by).
     if (info(a).type == NodeType::Catch && !t.catches.empty() && t.catches.back() == a) {
       t.catches.pop_back();
+      t.catch_undo_depth.pop_back();
       t.results[info(a).text] =
           error_value_json.empty() ? error_value(node, error, nullptr, 1) : error_value_json;
       t.pc = info(a).handler_pc;
@@ -453,6 +506,62 @@ void Machine::fail_from(Thread& t, std::uint32_t node, const std::string& error,
   finish_thread(t, Outcome::Failure, error);
 }
 
+// Runs the next undo action of the compensating failure (newest completed forward step
+// first, with the results as that step left them); after the last one the failure goes
+// on from the node that failed.
+void Machine::next_undo(Thread& t) {
+  Compensation& c = t.compensation;
+  if (!t.compensating) {  // not reachable: the undo code runs only while compensating
+    ++t.pc;
+    return;
+  }
+  if (t.undos.size() <= c.target_depth) {
+    Compensation done = std::move(c);
+    t.compensating = false;
+    t.compensation = Compensation{};
+    t.results = std::move(done.results);
+    t.acc = std::move(done.acc);
+    return fail_from(t, done.node, done.error, done.detail, done.error_value, false);
+  }
+  UndoEntry e = std::move(t.undos.back());
+  t.undos.pop_back();
+  c.current = e.node;
+  t.results = std::move(e.results);
+  t.acc = std::move(e.acc);
+  t.pc = info(e.node).handler_pc;
+  wake(t);
+}
+
+// An undo action failed for good: the rest of the scope's undo actions are skipped (they
+// might depend on it) and the original failure goes on, naming both errors; the handler's
+// $error gains "undo_error".
+void Machine::undo_failed(Thread& t, std::uint32_t node, const std::string& error, const std::string& detail) {
+  for (std::uint32_t a = node; a != t.compensation.current && a != kNoNode; a = info(a).parent)
+    node_action(Action::Kind::NodeFailed, a, t, error, a == node ? detail : std::string());
+  Compensation c = std::move(t.compensation);
+  t.compensating = false;
+  t.compensation = Compensation{};
+  t.loops.resize(c.loops);
+  t.scope.resize(c.scopes);
+  t.catches.resize(c.catches);
+  t.catch_undo_depth.resize(c.catches);
+  t.undos.resize(c.target_depth);
+  t.results = std::move(c.results);
+  t.acc = std::move(c.acc);
+  std::string value = c.error_value;
+  if (!value.empty() && value.back() == '}') value.insert(value.size() - 1, ",\"undo_error\":" + json_string(error));
+  fail_from(t, c.node, c.error + " (undo failed: " + error + ")", c.detail, value, false);
+}
+
+// A branch's completed forward steps become the parent's, in completion order.
+void Machine::absorb_undos(Thread& into, Thread& from) {
+  if (from.undos.empty()) return;
+  for (auto& e : from.undos) into.undos.push_back(std::move(e));
+  from.undos.clear();
+  std::stable_sort(into.undos.begin(), into.undos.end(),
+                   [](const UndoEntry& x, const UndoEntry& y) { return x.seq < y.seq; });
+}
+
 // `node` has completed by a break: complete the enclosing nodes with the break value up
 // to the nearest loop, which then exits with that value; past the thread's root, the
 // break travels on to the parent's fork.
@@ -460,8 +569,12 @@ void Machine::break_from(Thread& t, std::uint32_t node, const std::string& value
   std::uint32_t a = node;
   while (a != t.root_node) {
     a = info(a).parent;
-    if (info(a).type == NodeType::Catch && !t.catches.empty() && t.catches.back() == a)
+    if (t.compensating && a == t.compensation.current)  // it would leave the undo action
+      return fail_from(t, node, "df.break() in an undo action must be inside a loop of that undo action");
+    if (info(a).type == NodeType::Catch && !t.catches.empty() && t.catches.back() == a) {
       t.catches.pop_back();  // a break leaves the CATCH's step
+      t.catch_undo_depth.pop_back();
+    }
     if (info(a).type == NodeType::Loop) {
       t.acc = value;
       t.pc = info(a).exit_pc;
@@ -486,6 +599,7 @@ void Machine::finish_thread(Thread& t, Outcome outcome, const std::string& text)
 void Machine::finish_instance(Outcome outcome, const std::string& text) {
   Action a;
   if (outcome == Outcome::Success) {
+    st_.parked.clear();
     st_.status = InstanceStatus::Completed;
     a.kind = Action::Kind::InstanceCompleted;
     st_.result = text;
@@ -539,12 +653,25 @@ void Machine::collect_join(Thread& p) {
     kids.push_back(std::move(st_.threads.at(c)));
     st_.threads.erase(c);
   }
+  const std::vector<std::uint32_t> kid_ids = std::move(p.children);
   p.children.clear();
+  for (Thread& k : kids) absorb_undos(p, k);
   std::string array = "[";
   for (std::size_t i = 0; i < kids.size(); ++i) {
     const Thread& k = kids[i];
     const std::string branch = "JOIN branch " + std::to_string(i + 1);
-    if (k.outcome == Outcome::Failure) return fail_from(p, node, branch + " failed: " + k.outcome_text);
+    if (k.outcome == Outcome::Failure) {
+      // Resume point: the fork waits for its branches again; the finished ones keep their
+      // outcome, the failed ones parked themselves. Caught here: none of it is needed.
+      if (p.catches.empty()) {
+        for (const Thread& done : kids)
+          if (done.outcome != Outcome::Failure) st_.parked[done.id] = done;
+        p.children = kid_ids;  // for fail_from's resume point only
+      } else {
+        for (std::uint32_t id : kid_ids) discard_parked(id);
+      }
+      return fail_from(p, node, branch + " failed: " + k.outcome_text);
+    }
     if (k.outcome == Outcome::Break) {
       node_action(Action::Kind::NodeCompleted, node, p, k.outcome_text);
       return break_from(p, node, k.outcome_text);
@@ -572,11 +699,14 @@ void Machine::decide_race(Thread& p, std::uint32_t winner_id) {
   const char* side = p.children.front() == winner_id ? "left" : "right";
   Thread winner = std::move(st_.threads.at(winner_id));
   st_.threads.erase(winner_id);
+  absorb_undos(p, winner);
   for (std::uint32_t c : p.children)
     if (c != winner_id) cancel_thread(c, true);
   p.children.clear();
-  if (winner.outcome == Outcome::Failure)
-    return fail_from(p, node, std::string("RACE ") + side + " branch failed: " + winner.outcome_text);
+  if (winner.outcome == Outcome::Failure) {  // the other branch is cancelled: not resumable
+    discard_parked(winner_id);
+    return fail_from(p, node, std::string("RACE ") + side + " branch failed: " + winner.outcome_text, {}, {}, false);
+  }
   if (winner.outcome == Outcome::Break) {
     node_action(Action::Kind::NodeCompleted, node, p, winner.outcome_text);
     return break_from(p, node, winner.outcome_text);
@@ -601,6 +731,9 @@ void Machine::cancel_task(const PendingTask& task) {
 void Machine::cancel_thread(std::uint32_t tid, bool lost_race) {
   Thread& t = st_.threads.at(tid);
   for (std::uint32_t c : t.children) cancel_thread(c, false);
+  // A RACE loser's completed forward steps happened: a later failure undoes them too.
+  if (t.parent != 0 && st_.threads.count(t.parent) && st_.status == InstanceStatus::Running)
+    absorb_undos(st_.threads.at(t.parent), t);
   for (auto it = st_.tasks.begin(); it != st_.tasks.end();) {
     if (it->second.thread == tid) {
       cancel_task(it->second);
@@ -609,6 +742,7 @@ void Machine::cancel_thread(std::uint32_t tid, bool lost_race) {
       ++it;
     }
   }
+  discard_parked(tid);
   if (lost_race && info(t.root_node).type == NodeType::Loop && !t.loops.empty() &&
       t.loops.front().node == t.root_node)
     node_action(Action::Kind::NodeFailed, t.root_node, t, kLoopLostRaceMessage);
@@ -692,7 +826,41 @@ void Machine::deliver_signal(const std::string& name, const std::string& payload
   if (!delivered) st_.signals.push_back(BufferedSignal{name, payload});
 }
 
+// Drops the resume point of a thread and of the branches it waited for.
+void Machine::discard_parked(std::uint32_t tid) {
+  auto it = st_.parked.find(tid);
+  if (it == st_.parked.end()) return;
+  const std::vector<std::uint32_t> kids = it->second.children;
+  st_.parked.erase(it);
+  for (std::uint32_t k : kids) discard_parked(k);
+}
+
+// The parked threads become the threads again: finished branches wait for their fork,
+// forks for their branches, and every thread that failed runs its failed instruction
+// again with a fresh retry budget. Nodes on the way back up are stamped running.
+void Machine::resume() {
+  st_.status = InstanceStatus::Running;
+  st_.result.clear();
+  st_.threads = std::move(st_.parked);
+  st_.parked.clear();
+  for (auto& [id, t] : st_.threads) {
+    if (t.status == ThreadStatus::Done) continue;
+    const std::uint32_t here = ins(t).node;
+    std::vector<std::uint32_t> chain;
+    for (std::uint32_t a = here;; a = info(a).parent) {
+      chain.push_back(a);
+      if (a == t.root_node || info(a).parent == kNoNode) break;
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+      if (*it != here || t.status == ThreadStatus::WaitChildren) node_action(Action::Kind::NodeRunning, *it, t);
+    if (t.status == ThreadStatus::WaitChildren) continue;
+    reset_attempts(t);
+    wake(t);
+  }
+}
+
 void Machine::cancel_instance() {
+  st_.parked.clear();
   for (const auto& entry : st_.tasks) cancel_task(entry.second);
   st_.tasks.clear();
   keep_only_main_thread();
@@ -771,10 +939,39 @@ StepResult step(const Program& program, const State& state, const Event& event,
       if (!running && st.status != InstanceStatus::NotStarted) return StepResult{state, {}, false};
       m.cancel_instance();
       break;
+    case Event::Kind::Resume:
+      if (!resume_problem(st).empty()) return StepResult{state, {}, false};
+      m.resume();
+      break;
   }
   m.run();
   r.accepted = true;
   return r;
+}
+
+namespace {
+// Every thread reachable from the parked main thread through the forks it waits at.
+bool parked_tree_complete(const State& st, std::uint32_t tid, std::size_t* seen) {
+  auto it = st.parked.find(tid);
+  if (it == st.parked.end()) return false;
+  ++*seen;
+  if (it->second.status != ThreadStatus::WaitChildren) return true;
+  for (std::uint32_t c : it->second.children)
+    if (!parked_tree_complete(st, c, seen)) return false;
+  return true;
+}
+}  // namespace
+
+std::string resume_problem(const State& st) {
+  if (st.status != InstanceStatus::Failed) return "only a failed instance can be resumed";
+  std::uint32_t main = 0;
+  for (const auto& [id, t] : st.parked)
+    if (t.parent == 0) main = id;
+  std::size_t seen = 0;
+  if (main == 0 || !parked_tree_complete(st, main, &seen) || seen != st.parked.size())
+    return "the failure left no resume point: it ran undo actions (its completed steps were undone), "
+           "cancelled a RACE branch, or happened under a release without df.resume";
+  return "";
 }
 
 std::vector<Action> pending_actions(const State& state) {

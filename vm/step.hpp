@@ -20,6 +20,8 @@
 //                 `detail`, a JSON object to merge into status_details (attempts, errors).
 //   InstanceCompleted / InstanceFailed
 //                 set the instance's terminal status; `text` = result JSON / error.
+// A Resume event answers with NodeRunning stamps for the nodes that run again and the
+// tasks of the steps that failed; the host itself marks the instance running.
 #pragma once
 #include "no_postgres.hpp"
 
@@ -34,7 +36,8 @@
 namespace df::vm {
 
 struct Event {
-  enum class Kind { Start, TaskSucceeded, TaskFailed, TimerFired, Signal, Cancel };
+  // Resume (df.resume): a failed instance runs on from the steps that failed.
+  enum class Kind { Start, TaskSucceeded, TaskFailed, TimerFired, Signal, Cancel, Resume };
   Kind kind = Kind::Start;
   std::int64_t now_ms = 0;
   std::uint64_t task_id = 0;
@@ -100,6 +103,11 @@ std::vector<Action> pending_actions(const State& state);
 // own table and feeds the oldest one for these names as a Signal event (issue 11 item 7:
 // a buffered signal is a row, not part of the serialised state).
 std::vector<std::string> awaited_signal_names(const Program& program, const State& state);
+
+// Why a Resume event would be refused ("" = it would be accepted): the instance is not
+// failed, or its failure left no complete resume point (it ran undo actions, a RACE branch
+// was cancelled, or it failed under a release without resume points).
+std::string resume_problem(const State& state);
 
 // docs/reference.md texts, exposed for tests and the host.
 std::string loop_cap_message(std::uint32_t max_iterations);

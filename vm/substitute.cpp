@@ -1,5 +1,6 @@
 // substitute.cpp — `{variable}` and `$result` substitution (docs/reference.md §9). Finds
-// references textually; in SQL mode, where a value may go and how it is written there
+// references with the syntax of references.hpp (the linter lists them with the same
+// functions); in SQL mode, where a value may go and how it is written there
 // (one literal in code, escaped content inside a template string, untouched in comments)
 // is the rule of sql_slots.hpp, so a result can never change the statement's structure.
 #include "substitute.hpp"
@@ -11,6 +12,7 @@
 
 #include "errors.hpp"
 #include "json_text.hpp"
+#include "references.hpp"
 #include "sql_slots.hpp"
 
 namespace df::vm {
@@ -18,14 +20,6 @@ namespace {
 
 using compiler::json_string_view;
 using compiler::json_value_text;
-
-bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-bool is_identifier(std::string_view s) {
-  if (s.empty() || !ident_start(s[0])) return false;
-  return std::all_of(s.begin() + 1, s.end(), word_char);
-}
 
 using sql::Value;
 
@@ -182,28 +176,15 @@ struct Resolved {
 // Tries one name at text[pos] (just after `$name`). Returns false when no form applies.
 bool try_reference(std::string_view text, std::size_t pos, Stored& s, SubstMode mode,
                    Resolved* r) {
-  auto at = [&](std::size_t i) { return i < text.size() ? text[i] : '\0'; };
-  if (at(pos) == '.' && at(pos + 1) == '*') {
-    r->value = row_set(s, mode);
-    r->end = pos + 2;
-    return true;
+  const std::optional<ResultForm> form = read_result_form(text, pos);
+  if (!form) return false;  // needs a word boundary
+  r->end = form->end;
+  switch (form->kind) {
+    case ResultForm::Kind::RowSet: r->value = row_set(s, mode); break;
+    case ResultForm::Kind::Field: r->value = field_value(s, form->field, form->optional, mode); break;
+    case ResultForm::Kind::Optional: r->value = first_value(s, true); break;
+    case ResultForm::Kind::Plain: r->value = first_value(s, false); break;
   }
-  if (at(pos) == '.' && ident_start(at(pos + 1))) {
-    std::size_t q = pos + 1;
-    while (q < text.size() && word_char(text[q])) ++q;
-    const bool optional = at(q) == '?';
-    r->end = q + (optional ? 1 : 0);
-    r->value = field_value(s, text.substr(pos + 1, q - pos - 1), optional, mode);
-    return true;
-  }
-  if (at(pos) == '?') {
-    r->value = first_value(s, true);
-    r->end = pos + 1;
-    return true;
-  }
-  if (pos < text.size() && word_char(text[pos])) return false;  // needs a word boundary
-  r->value = first_value(s, false);
-  r->end = pos;
   return true;
 }
 
@@ -229,10 +210,8 @@ void write_reference(std::string_view text, std::size_t start, const Resolved& r
 std::string substitute_variables(std::string_view text, const SubstContext& ctx) {
   std::string out;
   std::size_t i = 0;
-  while (true) {
-    const std::size_t open = text.find('{', i);
-    const std::size_t close = open == std::string_view::npos ? open : text.find('}', open + 1);
-    if (close == std::string_view::npos) break;  // no `{`, or an unclosed one: stop here
+  while (const std::optional<Braces> b = next_braces(text, i)) {  // none, or unclosed: stop
+    const std::size_t open = b->open, close = b->close;
     out += text.substr(i, open - i);
     const std::string name(text.substr(open + 1, close - open - 1));
     const std::string* value = nullptr;

@@ -8,7 +8,8 @@
 #include <cctype>
 #include <limits>
 
-#include "http_policy.hpp"
+#include "http_request.hpp"
+#include "http_response.hpp"
 #include "json_text.hpp"
 #include "step.hpp"
 

@@ -1,5 +1,5 @@
 // test_args.cpp — unit tests for the node builders, argument checks and query decoders
-// (compiler/args.hpp): exact wire encodings and docs/reference.md §3.1 error texts.
+// (model/args.hpp): exact wire encodings and docs/reference.md §3.1 error texts.
 #include <doctest/doctest.h>
 
 #include <functional>

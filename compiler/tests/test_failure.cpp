@@ -154,3 +154,46 @@ TEST_CASE("explain shows the step and the handler of a CATCH") {
   CHECK(text.find("try:") != std::string::npos);
   CHECK(text.find("catch:") != std::string::npos);
 }
+
+TEST_CASE("make_with_undo: wire shape, round trip and validation") {
+  auto n = make_with_undo(make_sql("SELECT 1"), make_sql("SELECT 2"));
+  auto back = parse_strict(to_json(*n));
+  REQUIRE(back->type == df::ir::NodeType::Undo);
+  CHECK_FALSE(back->query);
+  CHECK_NOTHROW(validate_or_throw(*back));
+  CHECK_THROWS_WITH(make_with_undo(make_sql("x"), nullptr), "df.with_undo: forward and undo are required");
+  auto no_undo = parse_strict(R"({"node_type":"UNDO","left_node":{"node_type":"SQL","query":"SELECT 1"}})");
+  CHECK_THROWS_WITH(validate_or_throw(*no_undo), "Invalid durable function graph: root: UNDO node requires right_node");
+}
+
+TEST_CASE("language <-> equals df.with_undo and binds tighter than every other operator") {
+  auto same = [](const std::string& a, const std::string& b) {
+    auto x = compiled(a), y = compiled(b);
+    std::string msgs;
+    for (const auto& d : x.diagnostics) msgs += d.message + "\n";
+    for (const auto& d : y.diagnostics) msgs += d.message + "\n";
+    INFO(a << " | " << b << "\n" << msgs);
+    REQUIRE_FALSE(has_errors(x.diagnostics));
+    REQUIRE_FALSE(has_errors(y.diagnostics));
+    CHECK(to_json(*x.workflows[0].root) == to_json(*y.workflows[0].root));
+  };
+  same("'A' <-> 'UA'", "df.with_undo('A', 'UA')");
+  same("'A' <-> 'UA' ~> 'B' <-> 'UB' ~> 'C'",
+       "df.seq(df.seq(df.with_undo('A', 'UA'), df.with_undo('B', 'UB')), 'C')");
+  same("'A' <-> 'UA' |=> 'a'", "df.as(df.with_undo('A', 'UA'), 'a')");
+  same("'A' <-> 'UA' & 'B'", "df.join(df.with_undo('A', 'UA'), 'B')");
+  same("@> 'A' <-> 'UA'", "df.loop(df.with_undo('A', 'UA'))");
+  same("'A' <-> 'U1' <-> 'U2'", "df.with_undo(df.with_undo('A', 'U1'), 'U2')");
+  same("('A' ~> 'B') <-> 'UAB'", "df.with_undo(df.seq('A', 'B'), 'UAB')");
+  // The undo sees its forward step's named result: no unbound-result warning.
+  auto r = compiled("('SELECT 1' |=> 'x') <-> 'SELECT $x'");
+  CHECK(r.diagnostics.empty());
+  CHECK(first_error("'A' <->") != "");
+}
+
+TEST_CASE("explain shows the forward step and its undo") {
+  const std::string text = explain_tree(*make_with_undo(make_sql("SELECT 1"), make_sql("SELECT 2")));
+  CHECK(text.find("UNDO") != std::string::npos);
+  CHECK(text.find("do:") != std::string::npos);
+  CHECK(text.find("undo:") != std::string::npos);
+}

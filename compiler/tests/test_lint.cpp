@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "lint.hpp"
-#include "placeholders.hpp"
+#include "references.hpp"
 
 using namespace df::compiler;
 
@@ -28,7 +28,7 @@ bool has(const std::vector<std::string>& all, const std::string& part) {
 }  // namespace
 
 TEST_CASE("placeholders are read as substitution reads them") {
-  auto ps = scan_placeholders("SELECT {a}, $r.x?, $r?, $s.*, $t, {not ident}, $$body$$, $tag$x$tag$, $1");
+  auto ps = df::vm::scan_references("SELECT {a}, $r.x?, $r?, $s.*, $t, {not ident}, $$body$$, $tag$x$tag$, $1");
   REQUIRE(ps.size() == 5);
   CHECK(ps[0].name == "a");
   CHECK(ps[1].name == "r");
@@ -40,6 +40,48 @@ TEST_CASE("placeholders are read as substitution reads them") {
   CHECK(ps[4].name == "t");
   CHECK(sql_for_parser("SELECT {days} FROM t WHERE x = $r.id AND y IN (SELECT * FROM $s.*)") ==
         "SELECT v_____ FROM t WHERE x = 0     AND y IN (SELECT * FROM v___)");
+  // The same region rule as SQL-mode substitution (vm/sql_slots.hpp): a reference in a
+  // comment is left as written, one inside a string literal becomes its content, one glued
+  // to a word is padded as substitution pads it.
+  CHECK(df::vm::scan_references("SELECT 1 -- $r here\n, $s", true).size() == 1);
+  CHECK(df::vm::scan_references("SELECT 1 -- $r here\n, $s", false).size() == 2);
+  CHECK(sql_for_parser("SELECT 1 -- $r\n, 'a$r.x' , x$r") == "SELECT 1 -- $r\n, 'a0   ' , x 0");
+}
+
+// A parser stand-in for keyword positions: after "ORDER BY id" only ASC, DESC, LIMIT or the
+// end may come; a statement may not start with FROM; OFSET is always an error.
+std::optional<SqlSyntaxError> keyword_parser(const std::string& sql) {
+  auto error_at = [](std::size_t at) { return SqlSyntaxError{"syntax error at byte " + std::to_string(at), at + 1}; };
+  if (auto at = sql.find("OFSET"); at != std::string::npos) return error_at(at);
+  if (auto first = sql.find_first_not_of(' '); sql.compare(first, 4, "FROM") == 0) return error_at(first);
+  auto by = sql.find("ORDER BY id");
+  if (by == std::string::npos) return std::nullopt;
+  auto at = sql.find_first_not_of(' ', by + 11);
+  if (at == std::string::npos) return std::nullopt;
+  for (const char* ok : {"ASC", "DESC", "LIMIT"})
+    if (sql.compare(at, std::string(ok).size(), ok) == 0) return std::nullopt;
+  return error_at(at);
+}
+
+TEST_CASE("a {var} in a keyword position is not a syntax error; results placed where substitution refuses are") {
+  // {dir} is inserted as written (ASC, DESC): tried as a name, a number, then nothing.
+  CHECK(findings("workflow w(dir text = 'ASC') { 'SELECT * FROM t ORDER BY id {dir}' }", keyword_parser).empty());
+  CHECK(findings("workflow w(dir text = 'ASC') { 'SELECT * FROM t ORDER BY id {dir} LIMIT 1' }", keyword_parser).empty());
+  // ... while a $result there is one literal, so the same position is an error
+  auto r = findings("('SELECT 1' |=> 'd') ~> 'SELECT * FROM t ORDER BY id $d'", keyword_parser);
+  REQUIRE(r.size() == 1);
+  CHECK(r[0] == "1:54 sql-syntax: SQL does not parse: syntax error at byte 28");
+  // an error elsewhere in the statement is still found, at its own place
+  auto f = findings("workflow w(dir text = 'ASC') { 'SELECT * FROM t ORDER BY id {dir} LIMIT 3 OFSET 2' }", keyword_parser);
+  REQUIRE(f.size() == 1);
+  CHECK(f[0] == "1:75 sql-syntax: SQL does not parse: syntax error at byte 42");
+  // {verb} may be the whole command: an error right after it is the value's, not reported
+  CHECK(findings("workflow w(verb text = 'DELETE') { '{verb} FROM t WHERE id = 1' }", keyword_parser).empty());
+  CHECK(findings("'FROM t WHERE id = 1'", keyword_parser).size() == 1);
+  // a $result inside a quoted identifier would fail the step: reported at the reference
+  auto q = findings("('SELECT 1' |=> 'r') ~> 'SELECT 1 AS \"col_$r\"'");
+  REQUIRE(q.size() == 1);
+  CHECK(q[0] == "1:43 sql-placement: $r is inside a quoted identifier: a value can only be a literal, never a name (the step would fail)");
 }
 
 TEST_CASE("a SQL syntax error points at its line and column in the workflow file") {

@@ -17,7 +17,7 @@ using df::ir::NodeType;
 namespace {
 const char* const kValidTypes =
     "Valid types: SQL, THEN, IF, JOIN, LOOP, BREAK, RACE, SLEEP, WAIT_SCHEDULE, HTTP, "
-    "HTTP_MULTIPART, SIGNAL, RETRY, CATCH";
+    "HTTP_MULTIPART, SIGNAL, RETRY, CATCH, UNDO";
 
 // Workflows covering every node type and field; used by the round-trip property.
 std::vector<std::string> sample_workflows() {

@@ -1,4 +1,4 @@
-// test_http_policy.cpp — unit tests of the PostgreSQL-free HTTP rules (ext/http_policy):
+// test_http_policy.cpp — unit tests of the PostgreSQL-free HTTP rules (ext/http_address, http_request, http_response):
 // URL parsing, scheme and allow-list checks, address classification (SSRF), the step
 // config reader, base64, body classification, the §8.3 envelope and request headers.
 #include <doctest/doctest.h>
@@ -6,7 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "../http_policy.hpp"
+#include "../http_address.hpp"
+#include "../http_request.hpp"
+#include "../http_response.hpp"
+#include "../http_base64.hpp"
 
 using namespace df::ext::http;
 

@@ -60,6 +60,26 @@ SELECT df.start(df.loop('INSERT INTO exec_effects VALUES (''{sys_instance_id}'',
 SELECT await_end(:'loop_id');
 SELECT node_type, query, attempt, iteration, status FROM df.step_runs WHERE instance_id = :'loop_id' ORDER BY query, iteration;
 
+-- pg_durable.step_runs_per_node caps the attempts a node keeps (the oldest go first), 0
+-- keeps none; set here for one role (its executors pick it up before its next step)
+RESET ROLE;
+ALTER ROLE regress_exec SET pg_durable.step_runs_per_node = 2;
+SET ROLE regress_exec;
+SELECT df.start(df.loop('INSERT INTO exec_effects VALUES (''{sys_instance_id}'', ''obs'') RETURNING step',
+                        'SELECT count(*) < 3 FROM exec_effects WHERE instance = ''{sys_instance_id}''')) AS capped_id \gset
+SELECT await_end(:'capped_id');
+SELECT node_type, left(query, 6) AS step, iteration FROM df.step_runs WHERE instance_id = :'capped_id' ORDER BY query, iteration;
+RESET ROLE;
+ALTER ROLE regress_exec SET pg_durable.step_runs_per_node = 0;
+SET ROLE regress_exec;
+SELECT df.start('SELECT 1 AS unrecorded') AS none_id \gset
+SELECT await_end(:'none_id');
+SELECT count(*) AS kept_runs, (SELECT finished_at IS NOT NULL FROM df.nodes WHERE instance_id = :'none_id') AS still_timed
+FROM df.step_runs WHERE instance_id = :'none_id';
+RESET ROLE;
+ALTER ROLE regress_exec RESET pg_durable.step_runs_per_node;
+SET ROLE regress_exec;
+
 -- 4. df.step_runs shows each role its own attempts only.
 RESET ROLE;
 CREATE ROLE regress_obs_peer LOGIN;

@@ -50,4 +50,8 @@ SELECT * FROM df.deploy('bad_sql', $$workflow bad_sql() { 'SELECT 1 FROM' }$$);
 \set VERBOSITY terse
 SELECT count(*) AS bad_sql_versions FROM df.workflows WHERE name = 'bad_sql';
 SELECT df.compile($$('SELECT 1 AS id' |=> 'r') ~> 'UPDATE t SET a = ''{a}'' WHERE id = $r.id? AND b IN (SELECT * FROM $r.*)'$$) IS NOT NULL AS placeholders_parse;
+-- a {var} is text inserted as written: in a keyword position (ORDER BY id {dir}) it parses;
+-- a $result inside a quoted identifier would fail the step, so compile refuses it there
+SELECT df.compile($$workflow w(dir text = 'ASC') { 'SELECT * FROM pg_class ORDER BY oid {dir}' }$$) IS NOT NULL AS keyword_var_parses;
+SELECT df.compile($$('SELECT 1' |=> 'r') ~> 'SELECT 1 AS "col_$r"'$$);
 RESET ROLE;

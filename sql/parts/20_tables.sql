@@ -68,7 +68,7 @@ ALTER TABLE df.nodes
   ADD CONSTRAINT nodes_node_type_chk
     CHECK (node_type IN ('SQL', 'THEN', 'IF', 'JOIN', 'LOOP', 'BREAK', 'RACE', 'SLEEP',
                          'WAIT_SCHEDULE', 'HTTP', 'HTTP_MULTIPART', 'SIGNAL',
-                         'RETRY', 'CATCH')) NOT VALID,
+                         'RETRY', 'CATCH', 'UNDO')) NOT VALID,
   ADD CONSTRAINT nodes_result_name_chk
     CHECK (result_name IS NULL OR result_name ~ '^[A-Za-z_][A-Za-z0-9_]*$') NOT VALID,
   ADD CONSTRAINT nodes_status_chk
@@ -87,7 +87,7 @@ ALTER TABLE df.nodes
         THEN left_node IS NOT NULL AND right_node IS NULL
       WHEN node_type = 'JOIN'
         THEN left_node IS NOT NULL AND right_node IS NOT NULL
-      WHEN node_type = 'RACE'
+      WHEN node_type IN ('RACE', 'UNDO')
         THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NULL
       WHEN node_type = 'RETRY'
         THEN left_node IS NOT NULL AND right_node IS NULL AND query IS NOT NULL

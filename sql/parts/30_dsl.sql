@@ -37,7 +37,7 @@ CREATE FUNCTION df.http_multipart(url text, method text DEFAULT 'POST', parts js
                                   headers jsonb DEFAULT NULL, timeout_seconds integer DEFAULT 30)
   RETURNS text AS 'MODULE_PATHNAME', 'df_http_multipart' LANGUAGE C VOLATILE;
 
--- Failure handling (compiler/failure.hpp). Durations are "any": an interval, a number of
+-- Failure handling (model/failure.hpp). Durations are "any": an interval, a number of
 -- seconds or text such as '1 second' / '250 ms'.
 CREATE FUNCTION df.retry(step text, max_attempts integer DEFAULT 3, backoff "any" DEFAULT '1 second',
                          max_backoff "any" DEFAULT '1 minute') RETURNS text
@@ -46,6 +46,12 @@ CREATE FUNCTION df.retry(step text, max_attempts integer DEFAULT 3, backoff "any
 -- sqlstate, node, node_type, attempts}); the workflow goes on after it.
 CREATE FUNCTION df.catch(step text, handler text, error_name text DEFAULT 'error') RETURNS text
   AS 'MODULE_PATHNAME', 'df_catch' LANGUAGE C STRICT VOLATILE;
+-- Compensation: once forward has completed, undo is remembered; when a later step of the
+-- failing scope fails, the remembered undo actions run newest first, then the failure goes
+-- on. No SQL operator: `forward <-> undo` exists only in the textual language (a text <->
+-- would clash with pg_trgm's distance operator).
+CREATE FUNCTION df.with_undo(forward text, undo text) RETURNS text
+  AS 'MODULE_PATHNAME', 'df_with_undo' LANGUAGE C STRICT VOLATILE;
 
 -- Operator helpers. They exist only to back operators (docs/reference.md §4).
 CREATE FUNCTION df.as_op(fut text, name text) RETURNS text

@@ -16,6 +16,9 @@ CREATE FUNCTION df.signal(instance_id text, signal_name text, signal_data text D
 
 CREATE FUNCTION df.cancel(instance_id text, reason text DEFAULT 'Cancelled by user')
   RETURNS text AS 'MODULE_PATHNAME', 'df_cancel' LANGUAGE C STRICT VOLATILE;
+-- A failed instance runs on from the steps that failed (docs/error-handling.md).
+CREATE FUNCTION df.resume(instance_id text)
+  RETURNS text AS 'MODULE_PATHNAME', 'df_resume' LANGUAGE C STRICT VOLATILE;
 
 CREATE FUNCTION df.status(instance_id text) RETURNS text
   LANGUAGE sql STRICT VOLATILE SET search_path = pg_catalog, pg_temp

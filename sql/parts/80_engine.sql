@@ -80,3 +80,15 @@ CREATE TABLE _duroxide.prepared_steps (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 REVOKE ALL ON _duroxide.prepared_steps FROM PUBLIC;
+
+-- df.resume history: one row per resume of an instance (who, after which error). Removed
+-- with the instance by retention.
+CREATE TABLE _duroxide.resumes (
+  instance_id varchar(8) NOT NULL,
+  seq bigint GENERATED ALWAYS AS IDENTITY,
+  resumed_at timestamptz NOT NULL DEFAULT now(),
+  resumed_by regrole NOT NULL,
+  previous_error text,
+  PRIMARY KEY (instance_id, seq)
+);
+REVOKE ALL ON _duroxide.resumes FROM PUBLIC;

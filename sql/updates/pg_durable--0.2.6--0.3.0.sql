@@ -260,8 +260,8 @@ CREATE FUNCTION df.start_workflow(name text, params jsonb DEFAULT '{}', label te
 CREATE FUNCTION df.workflow_diff(name text, v1 integer, v2 integer) RETURNS text
   AS 'MODULE_PATHNAME', 'df_workflow_diff' LANGUAGE C STRICT STABLE;
 -- --- area: failure handling (fail, issue 13) ---
--- df.retry, df.catch; df.start gains max_attempts, max_backoff,
--- on_failure; df.nodes accepts RETRY and CATCH nodes
+-- df.retry, df.catch, df.with_undo; df.start gains max_attempts, max_backoff,
+-- on_failure; df.nodes accepts RETRY, CATCH and UNDO nodes
 CREATE FUNCTION df.retry(step text, max_attempts integer DEFAULT 3, backoff "any" DEFAULT '1 second',
                          max_backoff "any" DEFAULT '1 minute') RETURNS text
   AS 'MODULE_PATHNAME', 'df_retry' LANGUAGE C STRICT VOLATILE;
@@ -269,6 +269,12 @@ CREATE FUNCTION df.retry(step text, max_attempts integer DEFAULT 3, backoff "any
 -- sqlstate, node, node_type, attempts}); the workflow goes on after it.
 CREATE FUNCTION df.catch(step text, handler text, error_name text DEFAULT 'error') RETURNS text
   AS 'MODULE_PATHNAME', 'df_catch' LANGUAGE C STRICT VOLATILE;
+-- Compensation: once forward has completed, undo is remembered; when a later step of the
+-- failing scope fails, the remembered undo actions run newest first, then the failure goes
+-- on. No SQL operator: `forward <-> undo` exists only in the textual language (a text <->
+-- would clash with pg_trgm's distance operator).
+CREATE FUNCTION df.with_undo(forward text, undo text) RETURNS text
+  AS 'MODULE_PATHNAME', 'df_with_undo' LANGUAGE C STRICT VOLATILE;
 DROP FUNCTION df.start(text, text, text, text);
 CREATE FUNCTION df.start(fut text, label text DEFAULT NULL, database text DEFAULT NULL,
                          transaction_mode text DEFAULT 'caller', max_attempts integer DEFAULT 1,
@@ -279,7 +285,7 @@ ALTER TABLE df.nodes DROP CONSTRAINT nodes_node_type_chk,
   ADD CONSTRAINT nodes_node_type_chk
     CHECK (node_type IN ('SQL', 'THEN', 'IF', 'JOIN', 'LOOP', 'BREAK', 'RACE', 'SLEEP',
                          'WAIT_SCHEDULE', 'HTTP', 'HTTP_MULTIPART', 'SIGNAL',
-                         'RETRY', 'CATCH')) NOT VALID;
+                         'RETRY', 'CATCH', 'UNDO')) NOT VALID;
 ALTER TABLE df.nodes DROP CONSTRAINT nodes_structure_chk,
   ADD CONSTRAINT nodes_structure_chk CHECK (
     CASE
@@ -293,7 +299,7 @@ ALTER TABLE df.nodes DROP CONSTRAINT nodes_structure_chk,
         THEN left_node IS NOT NULL AND right_node IS NULL
       WHEN node_type = 'JOIN'
         THEN left_node IS NOT NULL AND right_node IS NOT NULL
-      WHEN node_type = 'RACE'
+      WHEN node_type IN ('RACE', 'UNDO')
         THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NULL
       WHEN node_type = 'RETRY'
         THEN left_node IS NOT NULL AND right_node IS NULL AND query IS NOT NULL
@@ -301,6 +307,21 @@ ALTER TABLE df.nodes DROP CONSTRAINT nodes_structure_chk,
         THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NOT NULL
       ELSE false
     END) NOT VALID;
+-- df.resume: a failed instance runs on from the steps that failed; its history table
+CREATE FUNCTION df.resume(instance_id text)
+  RETURNS text AS 'MODULE_PATHNAME', 'df_resume' LANGUAGE C STRICT VOLATILE;
+-- df.resume history: one row per resume of an instance (who, after which error). Removed
+-- with the instance by retention.
+CREATE TABLE _duroxide.resumes (
+  instance_id varchar(8) NOT NULL,
+  seq bigint GENERATED ALWAYS AS IDENTITY,
+  resumed_at timestamptz NOT NULL DEFAULT now(),
+  resumed_by regrole NOT NULL,
+  previous_error text,
+  PRIMARY KEY (instance_id, seq)
+);
+REVOKE ALL ON _duroxide.resumes FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('_duroxide.resumes', '');
 -- --- area: hostile input (einput): buffered signals as rows (issue 11 item 7) ---
 -- Signals sent while no thread of the instance waits for their name (issue 11 item 7):
 -- one row each, so that a signal costs one insert whatever the backlog, not a rewrite of

@@ -185,6 +185,13 @@ class SimHost {
     return feed(ev);
   }
 
+  bool resume() {
+    Event ev;
+    ev.kind = Event::Kind::Resume;
+    ev.now_ms = ++now;
+    return feed(ev);
+  }
+
   bool cancel() {
     Event ev;
     ev.kind = Event::Kind::Cancel;

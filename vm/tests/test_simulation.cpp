@@ -6,7 +6,8 @@
 // effects; and (2) race-free workflows give the same result and effects whatever order
 // concurrently pending results arrive in. Every SQL effect is applied exactly once. With
 // retries on, random subtrees get retry policies and flaky steps fail before succeeding:
-// no step is attempted more often than its policy allows; some subtrees get handlers.
+// no step is attempted more often than its policy allows; some subtrees get handlers. With
+// undos on, some subtrees get undo actions: none runs more often than its forward step completed.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -43,6 +44,7 @@ struct Options {
   bool races = true;
   bool timeouts = true;
   bool retries = false;  // RETRY wrappers and FLAKY steps (off: the original generator)
+  bool undos = false;    // UNDO wrappers (compensation), some of whose undo actions fail
 };
 
 // Random workflows over every node type. Loops always count (INC then LT on their own
@@ -85,6 +87,10 @@ class Generator {
     if (rng_(4) == 0) n->result_name = rng_(2) ? "ra" : "rb";
     if (opt_.retries && rng_(4) == 0)
       n = make_retry(std::move(n), RetryArgs{1 + rng_(4), rng_(3) * 500, 2000});
+    if (opt_.undos && rng_(3) == 0) {  // undo actions count per UNDO (an effect), a few fail
+      const std::string u = "u" + std::to_string(id_++);
+      n = make_with_undo(std::move(n), rng_(8) ? make_sql("INC " + u) : make_sql("FAIL undo " + u));
+    }
     if (opt_.retries && rng_(6) == 0)  // handlers: some fail themselves
       n = make_catch(std::move(n), make_sql(rng_(4) ? "H $error.attempts" : "FAIL handler"));
     return n;
@@ -162,14 +168,20 @@ void check_exactly_once(const SimDb& db) {
 // Runs a workflow to its end, answering pending tasks in a seeded random order, sending
 // signals, and injecting stale answers (cancelled tasks, duplicates) that must be refused.
 RunOutcome drive(const Program& program, const std::set<std::string>& signals, std::uint64_t seed,
-              bool may_cancel) {
+              bool may_cancel, int resumes = 0) {
   SimDb db;
   SimHost h(program, db, sim_sql());
   Rng rng(seed);
   h.start();
   std::vector<Event> stale;
   std::vector<std::string> names(signals.begin(), signals.end());
-  for (int budget = 20000; !h.done() && budget > 0; --budget) {
+  for (int budget = 20000; budget > 0; --budget) {
+    if (h.done()) {  // a failed instance with a resume point is resumed (df.resume)
+      if (resumes == 0 || h.state.status != InstanceStatus::Failed || !resume_problem(h.state).empty()) break;
+      --resumes;
+      CHECK(h.resume());
+      continue;
+    }
     const std::uint32_t roll = rng(100);
     if (may_cancel && roll < 2) {
       CHECK(h.cancel());
@@ -247,6 +259,13 @@ void check_crash_at(const Program& program, const RunOutcome& ref, std::size_t k
   for (std::size_t i = 0; i < joined.size(); ++i) CHECK(same_action(joined[i], ref.actions[i]));
 }
 
+// The SQL text of an UNDO node's undo action when it is a single SQL step.
+std::string prog_undo_text(const Program& program, std::uint32_t undo_node) {
+  const std::uint32_t pc = program.nodes[undo_node].handler_pc;
+  const Instruction& i = program.code.at(pc);
+  return i.op == Op::SQL ? program.nodes[i.node].text : std::string();
+}
+
 std::vector<std::string> sorted(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());
   return v;
@@ -298,6 +317,86 @@ TEST_CASE("simulation: retry policies, handlers and flaky steps survive a crash 
   CHECK(retried > 0);    // the generator must exercise retries ...
   CHECK(exhausted > 0);  // ... and policies running out ...
   CHECK(handled > 0);    // ... and handlers
+}
+
+// Compensation: an undo action runs only for a completed forward step, at most once per
+// completion, and only while a failure unwinds (its counter is a database effect).
+TEST_CASE("simulation: compensation survives a crash at every boundary; undo never outruns its forward") {
+  int compensated = 0, undo_failed = 0, caught_after_undo = 0;
+  for (std::uint64_t seed = 5000; seed < 5120; ++seed) {
+    CAPTURE(seed);
+    Generator gen(seed, Options{true, true, true, true});
+    auto root = gen.node(seed % 2 ? 5 : 4, false);
+    const Program program = lower(*root);
+    const RunOutcome ref = drive(program, gen.signal_names, seed, seed % 7 == 0);
+    std::map<std::uint32_t, int> forward_done, undo_runs;
+    bool saw_undo = false;
+    for (const Action& a : ref.actions) {
+      if (a.kind == K::NodeCompleted && program.nodes[a.node].type == ir::NodeType::Undo) ++forward_done[a.node];
+      if (a.kind == K::RunSql && a.text.rfind("INC u", 0) == 0) saw_undo = true;
+      if (a.kind == K::RunSql && a.text.rfind("H ", 0) == 0 && saw_undo) ++caught_after_undo;
+      undo_failed += a.kind == K::InstanceFailed && a.text.find("(undo failed: ") != std::string::npos;
+    }
+    // Each undo action's counter never exceeds its UNDO node's completions.
+    for (const std::string& e : ref.effects) compensated += e.rfind("INC u", 0) == 0;
+    std::map<std::string, int> undo_effects;
+    for (const std::string& e : ref.effects)
+      if (e.rfind("INC u", 0) == 0) ++undo_effects[e.substr(4)];
+    for (const auto& [name, times] : undo_effects) {
+      int completions = 0;  // completions of the UNDO whose undo action is `INC <name>`
+      for (const auto& [node, n] : forward_done)
+        if (prog_undo_text(program, node) == "INC " + name) completions += n;
+      INFO(name);
+      CHECK(times <= completions);
+    }
+    for (std::size_t k = 1; k <= ref.events.size(); ++k) {
+      CAPTURE(k);
+      check_crash_at(program, ref, k);
+    }
+  }
+  CHECK(compensated > 0);        // the generator must exercise undo actions ...
+  CHECK(undo_failed > 0);        // ... failing ones ...
+  CHECK(caught_after_undo > 0);  // ... and handlers running after compensation
+}
+
+// df.resume: a failed instance with a resume point runs on from the steps that failed
+// (FLAKY steps outlast the 3 default attempts, so a resume makes progress). No step that
+// completed runs again: every leaf completes at most once per execution scope.
+TEST_CASE("simulation: resumed instances never rerun a completed step; crash at every boundary") {
+  int resumed = 0, completed_after_resume = 0, refused = 0;
+  for (std::uint64_t seed = 7000; seed < 7120; ++seed) {
+    CAPTURE(seed);
+    Generator gen(seed, Options{true, true, true, seed % 3 == 0});
+    auto root = gen.node(seed % 2 ? 5 : 4, false);
+    const Program program = lower(*root);
+    const RunOutcome ref = drive(program, gen.signal_names, seed, false, 3);
+    int resumes_here = 0;
+    for (const Event& e : ref.events) resumes_here += e.kind == Event::Kind::Resume;
+    resumed += resumes_here;
+    completed_after_resume += resumes_here > 0 && ref.status == InstanceStatus::Completed;
+    refused += ref.status == InstanceStatus::Failed && resumes_here == 0;
+    std::set<std::pair<std::uint32_t, std::string>> done;
+    std::set<std::uint32_t> undo_action_nodes;  // an undo action runs once per completed forward
+    for (std::uint32_t u = 0; u < program.nodes.size(); ++u) {
+      if (program.nodes[u].type != ir::NodeType::Undo) continue;
+      for (std::uint32_t pc = program.nodes[u].handler_pc;
+           !(program.code[pc].op == Op::UNDO_DONE && program.code[pc].node == u); ++pc)
+        undo_action_nodes.insert(program.code[pc].node);
+    }
+    for (const Action& a : ref.actions) {
+      if (a.kind != K::NodeCompleted || !ir::is_leaf(program.nodes[a.node].type)) continue;
+      if (undo_action_nodes.count(a.node)) continue;
+      INFO("node " << a.node << " scope " << a.scope);
+      CHECK(done.insert({a.node, a.scope}).second);
+    }
+    for (std::size_t k = 1; k <= ref.events.size(); ++k) {
+      CAPTURE(k);
+      check_crash_at(program, ref, k);
+    }
+  }
+  CHECK(resumed > 0);
+  CHECK(completed_after_resume > 0);
+  CHECK(refused > 0);  // failures with no resume point (undo actions ran, lost RACE, ...)
 }
 
 TEST_CASE("simulation: the arrival order of concurrent results does not change the outcome") {

@@ -75,8 +75,8 @@ TEST_CASE("state: corrupt or foreign input is refused") {
   CHECK_THROWS_AS(deserialize(""), StateError);
   CHECK_THROWS_AS(deserialize("XXXXX" + bytes.substr(5)), StateError);
   std::string wrong_version = bytes;
-  wrong_version[5] = 4;
-  CHECK_THROWS_WITH_AS(deserialize(wrong_version), "unsupported VM state version 4", StateError);
+  wrong_version[5] = 6;
+  CHECK_THROWS_WITH_AS(deserialize(wrong_version), "unsupported VM state version 6", StateError);
   for (std::size_t cut = 0; cut < bytes.size(); ++cut)
     CHECK_THROWS_AS(deserialize(bytes.substr(0, cut)), StateError);
   CHECK_THROWS_WITH_AS(deserialize(bytes + "x"), "corrupt VM state: trailing bytes", StateError);
@@ -91,7 +91,9 @@ TEST_CASE("state: a version 2 state (before retries) still reads, with no retry 
   s.instance_id = "abcd0123";
   std::string v2 = serialize(s);
   v2[5] = 2;
-  v2.resize(v2.size() - 7);  // max_attempts 1 (1 byte), 1000 ms (2), 16000 ms (3), no threads (1)
+  // max_attempts 1 (1 byte), 1000 ms (2), 16000 ms (3), no threads (1); then version 4's
+  // undo section: next_undo_seq 1 (1), no threads (1); version 5's parked threads: none (1)
+  v2.resize(v2.size() - 10);
   CHECK(deserialize(v2) == s);
   State r = deserialize(serialize(s));
   CHECK(r.retry == RetryPolicy{});
@@ -99,8 +101,29 @@ TEST_CASE("state: a version 2 state (before retries) still reads, with no retry 
   t.threads.begin()->second.failed_attempts = 2;
   t.threads.begin()->second.last_error = "{}";
   t.threads.begin()->second.catches = {3, 5};
+  t.threads.begin()->second.catch_undo_depth = {0, 1};
   t.retry = RetryPolicy{4, 250, 8000};
   CHECK(deserialize(serialize(t)) == t);
+  // version 4/5 fields: undo entries, a live compensation, a parked thread
+  Thread& th = t.threads.begin()->second;
+  th.undos.push_back(UndoEntry{7, 2, "acc", {{"r", "1"}}});
+  th.compensating = true;
+  th.compensation.node = 3;
+  th.compensation.error = "boom";
+  th.compensation.results = {{"x", "y"}};
+  th.compensation.target_depth = 0;
+  t.next_undo_seq = 8;
+  t.parked[th.id] = th;
+  const State back = deserialize(serialize(t));
+  CHECK(back == t);
+  CHECK(back.parked.at(th.id).undos.at(0).results.at("r") == "1");
+  // a version 3 state with catches reads them at undo depth 0
+  State v3 = sample_state();
+  v3.threads.begin()->second.catches = {4};
+  std::string b3 = serialize(v3);
+  b3[5] = 3;
+  b3.resize(b3.size() - 3);  // next_undo_seq (1), no undo threads (1), no parked threads (1)
+  CHECK(deserialize(b3).threads.begin()->second.catch_undo_depth == std::vector<std::uint32_t>{0});
 }
 
 TEST_CASE("state: every checkpoint carries the lowering version; 0.2.6 states read as lowering 1") {
@@ -111,8 +134,9 @@ TEST_CASE("state: every checkpoint carries the lowering version; 0.2.6 states re
   // The layout 0.2.6 wrote: version byte 1 and no lowering field.
   std::string bytes = serialize(sample_state());
   REQUIRE(static_cast<unsigned char>(bytes[6]) == kLoweringVersion);  // one-byte varint
-  // (Version 3 appended the failure section: 7 bytes for a state without retries.)
-  std::string v1 = bytes.substr(0, 5) + std::string(1, '\x01') + bytes.substr(7, bytes.size() - 7 - 7);
+  // (Version 3 appended the failure section: 7 bytes for a state without retries; version 4
+  // the undo section: 2 bytes without undo state; version 5 the parked threads: 1 byte.)
+  std::string v1 = bytes.substr(0, 5) + std::string(1, '\x01') + bytes.substr(7, bytes.size() - 7 - 10);
   const State old = deserialize(v1);
   CHECK(old.lowering_version == 1);
   State expected = sample_state();

@@ -209,3 +209,16 @@ TEST_CASE("run_for() stops an endless cron loop at the horizon, still running") 
   CHECK(s.status == "running");
   CHECK(s.elapsed_ms == 50000);
 }
+
+TEST_CASE("compensation runs in the virtual host: a failing last step undoes the earlier ones") {
+  auto p = program_of(
+      "try { 'UPDATE a SET n = n - 1' <-> 'UPDATE a SET n = n + 1' ~> 'UPDATE b SET n = n + 1' <-> "
+      "'UPDATE b SET n = n - 1' ~> ('SELECT fee()' |=> 'fee') } catch (err) { 'SELECT $err.sqlstate' }");
+  RunResult r = run(p, RunInput{{}, {stub("'fee', error('23514', 'no money')")}, {}, {}});
+  CHECK(r.status == "completed");
+  std::vector<std::string> statements;
+  for (const auto& s : r.runs) statements.push_back(s.statement);
+  CHECK(statements == std::vector<std::string>{"UPDATE a SET n = n - 1", "UPDATE b SET n = n + 1", "SELECT fee()",
+                                               "UPDATE b SET n = n - 1", "UPDATE a SET n = n + 1",
+                                               "SELECT '23514'"});
+}

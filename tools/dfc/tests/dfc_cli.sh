@@ -55,6 +55,11 @@ expect_rc 1 lint .;                        expect_out_contains "errors.dfl:3:3: 
 expect_out_contains "warnings.dfl:2:"
 printf "workflow w() {\n  'SELECT 1'\n  ~> 'UPDATE t SET a = 1;\n      SELEC 1 FROM t'\n}\n" >"$TMP/sql.dfl"
 expect_rc 1 lint "$TMP/sql.dfl";           expect_out_contains 'sql.dfl:4:7: error: SQL does not parse: syntax error at or near "SELEC" [sql-syntax]'
+# a {var} in a keyword position (ASC/DESC) parses with PostgreSQL's grammar; an error after it is still found
+printf "workflow w(dir text = 'ASC') {\n  'SELECT * FROM t ORDER BY id {dir}'\n}\n" >"$TMP/kw.dfl"
+expect_rc 0 lint --strict "$TMP/kw.dfl"
+printf "workflow w(dir text = 'ASC') {\n  'SELECT * FROM t ORDER BY id {dir} LIMIT 3 OFSET 2'\n}\n" >"$TMP/kw2.dfl"
+expect_rc 1 lint "$TMP/kw2.dfl";           expect_out_contains 'kw2.dfl:2:46: error: SQL does not parse: syntax error at or near "OFSET" [sql-syntax]'
 printf "(df.wait_for_signal('ok', timeout_seconds => 300) |=> 'decision')\n~> 'SELECT \$decision.data, \$count'\n" >"$TMP/flow.dfl"
 expect_rc 1 lint "$TMP/flow.dfl"
 expect_out_contains "flow.dfl:2:12: warning: \$decision.data fails the step after the signal 'ok' times out (data is null); write \$decision.data? to get NULL instead [nullable-ref]"
@@ -64,6 +69,15 @@ printf "'SELECT 1' ~> df.wait_for_singal('approval', 300)\n" >"$TMP/typo.dfl"
 expect_rc 1 lint "$TMP/typo.dfl";          expect_out_contains "unknown function df.wait_for_singal() (did you mean 'wait_for_signal'?)"
 [ "$(grep -c ': error:' "$TMP/out")" = 1 ] || fail "a typo'd function must give one error, not a cascade: $(cat "$TMP/out")"
 
+# lint DIR: every *.dfl under it (subdirectories too), other files ignored; never "empty workflow file"
+mkdir -p "$TMP/tree/sub"
+printf "'SELECT 1'\n" >"$TMP/tree/good.dfl"
+printf "'SELECT 1' ~> df.wait_for_singal('go', 5)\n" >"$TMP/tree/sub/bad.dfl"
+printf "not a workflow\n" >"$TMP/tree/notes.txt"
+expect_rc 1 lint "$TMP/tree";              expect_out_contains "tree/sub/bad.dfl:1:15: error: unknown function df.wait_for_singal()"
+grep -q "empty workflow file\|notes.txt\|good.dfl" "$TMP/out" && fail "lint DIR read a directory or a non-workflow file: $(cat "$TMP/out")"
+rm "$TMP/tree/sub/bad.dfl"
+expect_rc 0 lint --strict "$TMP/tree"
 # fmt
 for f in nightly.dfl bare.dfl warnings.dfl; do expect_rc 0 fmt --check "$f"; done
 printf "'a'~>'b'   -- keep me\n~>df.sleep( 1 )" >"$TMP/messy.dfl"

@@ -22,4 +22,8 @@ bool is_valid_utf8(std::string_view s);
 // locales the server runs in); for comparing words case-insensitively.
 std::string to_lower(std::string_view s);
 
+// Every run of ASCII whitespace (space, tab, CR, LF, FF) becomes one space, leading ones
+// dropped, so multi-line source is quoted on one line (messages, diff outlines).
+std::string collapse_whitespace(std::string_view s);
+
 }  // namespace df::compiler

@@ -1,4 +1,4 @@
-// test_text.cpp — unit tests for the shared text rules (compiler/text.hpp): UTF-8
+// test_text.cpp — unit tests for the shared text rules (model/text.hpp): UTF-8
 // well-formedness at the edges RFC 3629 draws, and lowercasing.
 #include <doctest/doctest.h>
 
@@ -41,4 +41,10 @@ TEST_CASE("to_lower lowercases ASCII letters and keeps every other byte") {
   CHECK(to_lower("Content-Type") == "content-type");
   CHECK(to_lower("caf\xc3\xa9 123") == "caf\xc3\xa9 123");
   CHECK(to_lower("") == "");
+}
+
+TEST_CASE("whitespace runs collapse to one space, leading ones dropped") {
+  CHECK(df::compiler::collapse_whitespace("  SELECT 1\n\t  FROM t\r\n\f") == "SELECT 1 FROM t");
+  CHECK(df::compiler::collapse_whitespace("") == "");
+  CHECK(df::compiler::collapse_whitespace("a  b") == "a b");
 }

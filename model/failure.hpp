@@ -51,4 +51,10 @@ struct CatchArgs {
 ir::NodePtr make_catch(ir::NodePtr step, ir::NodePtr handler, const CatchArgs& args = CatchArgs{});
 std::optional<CatchArgs> decode_catch(const ir::Node& node, std::string* error);
 
+// UNDO (df.with_undo, `forward <-> undo`): runs `forward`; once it has completed, `undo` is
+// remembered. When a later step of the same failing scope (the innermost CATCH's step, else
+// the instance) fails, the remembered undo actions run newest first, then the failure goes
+// on. No wire config: the node's result is the forward step's.
+ir::NodePtr make_with_undo(ir::NodePtr forward, ir::NodePtr undo);
+
 }  // namespace df::compiler

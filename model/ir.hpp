@@ -5,7 +5,7 @@
 // text is the single source of truth for serialisation, so JSON -> IR -> JSON is
 // byte-identical even for hand-written JSON. The typed view of a leaf's arguments
 // (durations, cron, signal names, URLs, methods, JSON literals) is decoded from and
-// encoded to `query` by compiler/args.hpp, in one place.
+// encoded to `query` by model/args.hpp, in one place.
 #pragma once
 #include "no_postgres.hpp"
 
@@ -23,14 +23,15 @@ enum class NodeType : std::uint8_t {
   Sql, Then, If, Join, Loop, Break, Race, Sleep, WaitSchedule, Http, HttpMultipart, Signal,
   Retry,  // failure handling (failure.hpp): left_node = the step, query = the policy
   Catch,  // failure handling: left_node = the step, right_node = the handler
+  Undo,   // compensation: left_node = the forward step, right_node = its undo action
 };
-inline constexpr int kNodeTypeCount = 14;
+inline constexpr int kNodeTypeCount = 15;
 
 // "SQL", "THEN", ... exactly as on the wire.
 const char* node_type_name(NodeType type);
 // Exact-case lookup of a wire name; nullopt for anything else.
 std::optional<NodeType> node_type_from_name(std::string_view name);
-// "SQL, THEN, IF, JOIN, LOOP, BREAK, RACE, SLEEP, WAIT_SCHEDULE, HTTP, HTTP_MULTIPART, SIGNAL, RETRY, CATCH"
+// "SQL, THEN, IF, JOIN, LOOP, BREAK, RACE, SLEEP, WAIT_SCHEDULE, HTTP, HTTP_MULTIPART, SIGNAL, RETRY, CATCH, UNDO"
 const char* valid_node_types_list();
 // Leaf types carry no children and need a query (SQL SLEEP WAIT_SCHEDULE BREAK HTTP
 // HTTP_MULTIPART SIGNAL).

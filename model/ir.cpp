@@ -7,7 +7,7 @@ namespace df::ir {
 namespace {
 constexpr std::array<const char*, kNodeTypeCount> kNames = {
     "SQL", "THEN", "IF", "JOIN", "LOOP", "BREAK", "RACE", "SLEEP", "WAIT_SCHEDULE",
-    "HTTP", "HTTP_MULTIPART", "SIGNAL", "RETRY", "CATCH"};
+    "HTTP", "HTTP_MULTIPART", "SIGNAL", "RETRY", "CATCH", "UNDO"};
 }  // namespace
 
 const char* node_type_name(NodeType type) { return kNames[static_cast<std::size_t>(type)]; }
@@ -19,13 +19,13 @@ std::optional<NodeType> node_type_from_name(std::string_view name) {
 }
 
 const char* valid_node_types_list() {
-  return "SQL, THEN, IF, JOIN, LOOP, BREAK, RACE, SLEEP, WAIT_SCHEDULE, HTTP, HTTP_MULTIPART, SIGNAL, RETRY, CATCH";
+  return "SQL, THEN, IF, JOIN, LOOP, BREAK, RACE, SLEEP, WAIT_SCHEDULE, HTTP, HTTP_MULTIPART, SIGNAL, RETRY, CATCH, UNDO";
 }
 
 bool is_leaf(NodeType type) {
   switch (type) {
     case NodeType::Then: case NodeType::If: case NodeType::Join: case NodeType::Loop:
-    case NodeType::Race: case NodeType::Retry: case NodeType::Catch:
+    case NodeType::Race: case NodeType::Retry: case NodeType::Catch: case NodeType::Undo:
       return false;
     default:
       return true;

@@ -1,6 +1,8 @@
 // failure.cpp — RETRY nodes and durations (see failure.hpp).
 #include "failure.hpp"
 
+#include "text.hpp"
+
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -23,8 +25,7 @@ std::optional<double> unit_ms(std::string_view unit) {
       {"min", 60000}, {"mins", 60000}, {"minute", 60000}, {"minutes", 60000},
       {"h", 3600000}, {"hour", 3600000}, {"hours", 3600000},
       {"d", 86400000}, {"day", 86400000}, {"days", 86400000}};
-  std::string lower;
-  for (char c : unit) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = to_lower(unit);
   for (const auto& u : kUnits)
     if (lower == u.name) return u.ms;
   return std::nullopt;
@@ -144,6 +145,14 @@ ir::NodePtr make_catch(ir::NodePtr step, ir::NodePtr handler, const CatchArgs& a
   node->query = "{\"error_name\":";
   append_json_string(*node->query, args.error_name);
   *node->query += "}";
+  return node;
+}
+
+ir::NodePtr make_with_undo(ir::NodePtr forward, ir::NodePtr undo) {
+  if (!forward || !undo) throw CompileError("df.with_undo: forward and undo are required");
+  auto node = std::make_unique<ir::Node>(ir::NodeType::Undo);
+  node->left = std::move(forward);
+  node->right = std::move(undo);
   return node;
 }
 

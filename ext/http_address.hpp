@@ -1,7 +1,6 @@
-// http_policy.hpp — the PostgreSQL-free half of HTTP steps (docs/reference.md §16, §8.3):
-// the outbound policy (URL parsing, scheme check, allow-list by host suffix, address
-// classification for SSRF protection), the step config reader, the response body
-// classification and the §8.3 envelope, base64 and multipart part checks.
+// http_address.hpp — the outbound address policy of HTTP steps (docs/reference.md §16
+// steps 1-3): the refusal texts, URL parsing and the scheme check, the allow-list by host
+// suffix, address classification for SSRF protection and the pinned resolve entry.
 //
 // Kept free of PostgreSQL (and of libcurl) so that every rule is unit-tested without a
 // server; ext/http.cpp does the I/O (privilege query, DNS, libcurl) around these rules.
@@ -95,79 +94,5 @@ std::optional<std::string> check_addresses(Mode mode, std::string_view host,
 // The CURLOPT_RESOLVE entry that pins host:port to the checked addresses
 // ("host:port:a.b.c.d,[v6]", the format libcurl 7.88 accepts).
 std::string resolve_entry(const Target& target, const std::vector<IpAddress>& addresses);
-
-// --- the step config ----------------------------------------------------------------
-struct Part {
-  std::string name;
-  std::string data;                        // decoded bytes
-  std::optional<std::string> filename;
-  std::optional<std::string> content_type;
-};
-
-struct RequestConfig {
-  std::string url;
-  std::string method;                      // upper-case
-  std::optional<std::string> body;         // HTTP only
-  std::vector<std::pair<std::string, std::string>> headers;  // string-valued only
-  int timeout_seconds = 30;
-  std::vector<Part> parts;                 // multipart only
-};
-
-// Reads the node config after substitution; errors are the node's error text.
-std::optional<RequestConfig> parse_config(std::string_view json, bool multipart, std::string* error);
-// A header name must be an RFC 9110 token; a value must not contain CR, LF or NUL.
-std::optional<std::string> check_header(std::string_view name, std::string_view value);
-// type/subtype[; param=value]... (RFC 9110 media type).
-bool valid_media_type(std::string_view content_type);
-
-// --- base64 -------------------------------------------------------------------------
-std::string base64_encode(std::string_view bytes);
-// Standard alphabet with padding; ASCII whitespace anywhere is ignored.
-std::optional<std::string> base64_decode(std::string_view text, std::string* error);
-
-// --- responses ----------------------------------------------------------------------
-// Replaces invalid UTF-8 sequences with U+FFFD.
-std::string lossy_utf8(std::string_view s);
-bool is_textual_content_type(std::string_view content_type);
-
-struct Body {
-  std::string text;   // UTF-8 text or base64
-  bool base64 = false;
-};
-// §16: a declared textual Content-Type is decoded as text (charset honoured, invalid
-// sequences replaced); otherwise valid UTF-8 without NUL is text, anything else base64.
-// A decoded text containing NUL is sent as base64 too (jsonb cannot store \u0000).
-Body classify_body(std::string_view bytes, std::string_view content_type);
-
-struct Response {
-  long status = 0;
-  std::string body;   // raw bytes
-  std::vector<std::pair<std::string, std::string>> headers;  // as received
-  long duration_ms = 0;
-};
-// The content-type header value (last one wins), or "".
-std::string content_type_of(const Response& r);
-// §8.3 envelope, compact JSON in the documented key order; header names lower-cased,
-// sorted, the last of repeated headers wins, non-UTF-8 values dropped.
-std::string envelope_json(const Response& r);
-// One raw header line of a response: ("Name", "value") with the value trimmed; nullopt
-// for the status line, the blank line and malformed lines.
-std::optional<std::pair<std::string, std::string>> parse_header_line(std::string_view line);
-bool is_status_line(std::string_view line);
-
-// --- requests -----------------------------------------------------------------------
-// The header lines handed to libcurl: the user's string-valued headers (a multipart
-// Content-Type dropped), a default User-Agent and the Idempotency-Key unless the user
-// gave them, and the suppression of what libcurl would add on its own (a form
-// Content-Type for a plain body, Expect: 100-continue). Error on an unsafe header.
-std::optional<std::vector<std::string>> request_header_lines(const RequestConfig& config,
-                                                             bool multipart,
-                                                             std::string_view user_agent,
-                                                             std::string_view idempotency_key,
-                                                             std::string* error);
-
-// §16 5xx text: HTTP <METHOD> <url> returned <code>: <first 512 bytes of body, "…" if cut>.
-std::string status_error(std::string_view method, std::string_view url, long status,
-                         std::string_view body);
 
 }  // namespace df::ext::http
