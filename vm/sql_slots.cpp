@@ -37,16 +37,6 @@ std::size_t quoted_end(std::string_view t, std::size_t begin, char quote, bool b
   return t.size();
 }
 
-// The identifier that ends at `pos` (exclusive), e.g. to see an E'...' or B'...' prefix. An
-// identifier starts with a letter or '_': digits and '$' before that are other tokens
-// (1b'..' and $b'..' are a number or a lone '$' followed by a bit string, as in scan.l).
-std::string_view ident_before(std::string_view t, std::size_t pos) {
-  std::size_t b = pos;
-  while (b > 0 && ident_char(static_cast<unsigned char>(t[b - 1]))) --b;
-  while (b < pos && !ident_start(static_cast<unsigned char>(t[b]))) ++b;
-  return t.substr(b, pos - b);
-}
-
 Span comment_span(std::string_view t, std::size_t i) {
   Span s;
   s.region = Region::Comment;
@@ -154,6 +144,10 @@ std::string string_content(const Value& v, bool escape_string, std::string_view 
 
 std::vector<Span> scan(std::string_view t) {
   std::vector<Span> spans;
+  // The identifier token that ended last (E'...' or B'...' need their prefix to be one whole
+  // token: after $v$ closing a dollar quote, or after 1 or $, a b' is a bit string, as in
+  // scan.l; looking back over characters would read "v$b" there).
+  std::size_t ident_begin = 0, ident_end = std::string_view::npos;
   std::size_t i = 0;
   while (i < t.size()) {
     const char c = t[i];
@@ -163,7 +157,8 @@ std::vector<Span> scan(std::string_view t) {
       i = spans.back().outer_end;
     } else if (c == '\'' || c == '"') {
       Span s;
-      const std::string_view prefix = ident_before(t, i);
+      const std::string_view prefix =
+          ident_end == i ? t.substr(ident_begin, i - ident_begin) : std::string_view();
       const bool escape = c == '\'' && (prefix == "E" || prefix == "e");
       const bool bits = c == '\'' && (prefix == "B" || prefix == "b" || prefix == "X" || prefix == "x");
       s.region = c == '"'  ? Region::QuotedIdent
@@ -186,8 +181,10 @@ std::vector<Span> scan(std::string_view t) {
       spans.push_back(std::move(s));
     } else if (ident_start(static_cast<unsigned char>(c))) {
       // A whole identifier, '$' included (abc$$x is one name, not a quote); a quote right
-      // after it sees it through ident_before (E'...').
+      // after it takes it as its prefix (E'...').
+      ident_begin = i;
       while (i < t.size() && ident_char(static_cast<unsigned char>(t[i]))) ++i;
+      ident_end = i;
     } else {
       ++i;
     }

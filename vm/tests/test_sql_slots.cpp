@@ -91,6 +91,10 @@ TEST_CASE("sql slots: B'...' and X'...' have no doubled quote (fuzz_substitute f
   CHECK(error_of("SELECT 1$b'$sig.data'", "\"x''\"").find("inside a bit-string literal") != std::string::npos);
   CHECK(data("SELECT 1b'$sig.data'", "\"101\"") == "SELECT 1b'101'");
   CHECK(data("SELECT $E'$sig.data'", "\"\\\\'\"") == "SELECT $E'\\\\'''");
+  // After a dollar quote closes, b' and E' start literals of their own: the characters
+  // before the letter belong to the quote's delimiter (fuzz_substitute finding).
+  CHECK(error_of("SELECT $v$x$v$b'$sig.data'", "\"x'\"").find("inside a bit-string literal") != std::string::npos);
+  CHECK(data("SELECT $v$x$v$E'$sig.data'", "\"\\\\'\"") == "SELECT $v$x$v$E'\\\\'''");
   // Only the one-letter prefixes: ab'..' is a name followed by a string.
   CHECK(data("SELECT ab'$sig.data'", "\"'\"") == "SELECT ab''''");
 }
