@@ -1,0 +1,33 @@
+// executor.hpp — executors: dynamic background workers, each a session of one role,
+// started by the scheduler (executor_pool.hpp), that run that role's SQL steps (and HTTP
+// calls), each step in one transaction with its checkpoint.
+#pragma once
+
+#include <functional>
+
+#include "pg/pg_bridge.hpp"
+
+namespace df::ext {
+
+// Runs body in its own transaction (SPI connected, snapshot pushed) when the extension
+// exists; logs and aborts on error. body returns whether it found work; so does this.
+bool run_in_transaction(const std::function<bool()>& body);
+
+// What an executor is started for (its bgw_extra): the database and the role whose
+// session it is.
+struct ExecutorBinding {
+  Oid database;
+  Oid role;
+};
+
+// Scheduler side: fire every timer that is due, one transaction each.
+void fire_due_timers();
+
+// Scheduler side: milliseconds until the earliest timer, at most cap_ms.
+long milliseconds_to_next_timer(long cap_ms);
+
+}  // namespace df::ext
+
+extern "C" {
+__attribute__((visibility("default"))) void df_executor_main(unsigned long main_arg);
+}
