@@ -59,3 +59,10 @@ TEST_CASE("hunks show two lines of context and elide the rest") {
   CHECK(changes("'s0' ~> " + a, "'s0' ~> 'new' ~> " + b) ==
         "steps:\n  SQL s0\n+ SQL new\n  SQL s1\n  SQL s2\n  ...\n  SQL s6\n  SQL s7\n- SQL s8\n+ SQL s9\n");
 }
+
+TEST_CASE("the outline shows RETRY and TIMEOUT with their policy and their one step") {
+  Version v = version("retry(timeout('SELECT pg_sleep(5)', 1), max_attempts => 2)");
+  CHECK(outline(v.root()) ==
+        std::vector<std::string>{R"(RETRY {"max_attempts":2,"backoff_ms":1000,"max_backoff_ms":60000})",
+                                 R"(    TIMEOUT {"timeout_ms":1000})", "        SQL SELECT pg_sleep(5)"});
+}
