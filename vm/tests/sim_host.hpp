@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "program.hpp"
@@ -258,6 +259,17 @@ class SimHost {
         break;
     }
   }
+};
+
+// One workflow under test: its graph, the program lowered from it, and a host running it
+// against a simulated database (shared by the step, retry, undo and resume tests).
+struct Fixture {
+  explicit Fixture(ir::NodePtr r, SimSql sql = {}, StepConfig cfg = {})
+      : root(std::move(r)), program(lower(*root)), host(program, db, std::move(sql), cfg) {}
+  ir::NodePtr root;
+  Program program;
+  SimDb db;
+  SimHost host;
 };
 
 }  // namespace df::vm::test

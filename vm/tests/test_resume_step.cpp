@@ -18,13 +18,7 @@ using K = df::vm::Action::Kind;
 
 namespace {
 
-struct Fx {
-  explicit Fx(ir::NodePtr r, SimSql sql = {}) : root(std::move(r)), program(lower(*root)), host(program, db, std::move(sql)) {}
-  ir::NodePtr root;
-  Program program;
-  SimDb db;
-  SimHost host;
-};
+using Fx = df::vm::test::Fixture;
 
 const char* const kMissing = R"({"message":"relation \"t\" does not exist","sqlstate":"42P01"})";
 

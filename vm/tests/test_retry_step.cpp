@@ -19,14 +19,7 @@ using K = df::vm::Action::Kind;
 
 namespace {
 
-struct Fx {
-  explicit Fx(ir::NodePtr r, SimSql sql = {}, StepConfig cfg = {})
-      : root(std::move(r)), program(lower(*root)), host(program, db, std::move(sql), cfg) {}
-  ir::NodePtr root;
-  Program program;
-  SimDb db;
-  SimHost host;
-};
+using Fx = df::vm::test::Fixture;
 
 ir::NodePtr retry(ir::NodePtr step, std::uint32_t attempts, std::int64_t backoff_ms = 1000,
                   std::int64_t max_backoff_ms = 60000) {

@@ -18,14 +18,7 @@ using K = df::vm::Action::Kind;
 
 namespace {
 
-struct Fx {
-  explicit Fx(ir::NodePtr r, SimSql sql = {}, StepConfig cfg = {})
-      : root(std::move(r)), program(lower(*root)), host(program, db, std::move(sql), cfg) {}
-  ir::NodePtr root;
-  Program program;
-  SimDb db;
-  SimHost host;
-};
+using Fx = df::vm::test::Fixture;
 
 ir::NodePtr named(ir::NodePtr n, const char* name) {
   n->result_name = name;

@@ -18,13 +18,7 @@ using K = df::vm::Action::Kind;
 
 namespace {
 
-struct Fx {
-  explicit Fx(ir::NodePtr r, SimSql sql = {}) : root(std::move(r)), program(lower(*root)), host(program, db, std::move(sql)) {}
-  ir::NodePtr root;
-  Program program;
-  SimDb db;
-  SimHost host;
-};
+using Fx = df::vm::test::Fixture;
 
 ir::NodePtr undo(const std::string& fwd, const std::string& und) { return make_with_undo(make_sql(fwd), make_sql(und)); }
 
