@@ -39,6 +39,7 @@
 #include "step_isolation.hpp"
 #include "subtransaction.hpp"
 #include "step_record.hpp"
+#include "transaction.hpp"
 
 extern "C" {
 #include "commands/extension.h"
@@ -67,14 +68,6 @@ extern "C" {
 namespace df::ext {
 namespace {
 
-// Prepared step transactions (remote_step.hpp) to finish once the checkpoint transaction
-// that consumed them ended: committed if it committed and accepted them, else rolled back.
-struct PendingFinish {
-  std::string database, gid;
-  bool commit_with_checkpoint;
-};
-std::vector<PendingFinish> pending_finishes;
-
 // Idle executors sleep on their latch; commits that create work of their role set it.
 // One idle this long exits, giving its slot (and its connection) back; the scheduler
 // starts another when the role has work again. Measured reconnect cost: README.
@@ -93,18 +86,6 @@ struct ClaimedTask {
   // The instance as read by the claim, without its lock; nullopt when it has finished
   // (or has no engine state): the task is then dropped.
   std::optional<engine::Instance> instance;
-};
-
-// Abort the whole transaction and let the task be claimed again.
-struct RetryTask : std::runtime_error {
-  RetryTask() : std::runtime_error("step interrupted; retrying its task") {}
-};
-
-// An engine bug or corrupt state while handling this instance: fail the instance rather
-// than retry forever.
-struct EngineBug : std::runtime_error {
-  std::string instance_id;
-  EngineBug(std::string id, const std::string& what) : std::runtime_error(what), instance_id(std::move(id)) {}
 };
 
 struct StepOutcome {
@@ -301,7 +282,17 @@ void run_remote_sql_task(const ClaimedTask& t, const engine::Instance& inst, con
     if (accepted)
       spi::exec("INSERT INTO _duroxide.prepared_steps (gid, database) VALUES ($1, $2)",
                 {spi::text(*r.gid), spi::text(inst.database)});
-    pending_finishes.push_back({inst.database, *r.gid, accepted});
+    // Finished once the checkpoint transaction ended: committed if it committed and
+    // accepted the step, else rolled back. A failure here is left to the scheduler's
+    // remote::resolve_prepared_steps().
+    after_transaction_end([database = inst.database, gid = *r.gid, accepted](bool committed) {
+      bool commit = committed && accepted;
+      if (remote::finish_prepared(database, gid, commit) && commit)
+        run_in_transaction([&] {
+          spi::exec("DELETE FROM _duroxide.prepared_steps WHERE gid = $1", {spi::text(gid)});
+          return false;
+        });
+    });
   }
 }
 
@@ -402,88 +393,6 @@ void run_http_task(ClaimedTask& t) {
   step_record::AttemptScope attempt(t.node, started);
   record_outcome(t, StepOutcome{outcome.ok, outcome.text, outcome.ok ? "" : http_error_record(outcome)}, &*inst);
 }
-
-// Whether the last run_in_transaction_body() ended in a commit.
-bool last_transaction_committed = false;
-
-// Runs body in its own transaction; see run_in_transaction.
-bool run_in_transaction_body(const std::function<bool()>& body) {
-  MemoryContext ctx = CurrentMemoryContext;
-  std::string error, bug_instance;
-  bool did_work = false;
-  last_transaction_committed = false;
-  SetCurrentStatementStartTimestamp();
-  StartTransactionCommand();
-  // The engine's bookkeeping must write even when the role's sessions default to
-  // read-only (default_transaction_read_only); the step itself gets the role's default
-  // back (run_statement).
-  XactReadOnly = false;
-  try {
-    pg_call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
-    spi::Connection spi_connection;
-    if (OidIsValid(get_extension_oid("pg_durable", true))) did_work = body();
-    spi_connection.finish();
-    pg_call([] { PopActiveSnapshot(); });
-  } catch (const RetryTask& e) {
-    AbortOutOfAnyTransaction();  // also unwinds internal subtransactions
-    MemoryContextSwitchTo(ctx);
-    elog(DEBUG1, "pg_durable: %s", e.what());
-    return true;  // go on draining: the interrupted task is claimed again (or dropped)
-  } catch (const EngineBug& e) {
-    error = e.what();
-    bug_instance = e.instance_id;
-  } catch (const std::exception& e) {
-    error = e.what();
-  }
-  if (error.empty()) {
-    CommitTransactionCommand();
-    last_transaction_committed = true;
-    pgstat_report_stat(false);  // executors' commits and WAL show in pg_stat_* views
-    return did_work;
-  }
-  AbortOutOfAnyTransaction();  // also unwinds internal subtransactions
-  MemoryContextSwitchTo(ctx);
-  elog(LOG, "pg_durable: %s", error.c_str());
-  if (!bug_instance.empty())
-    run_in_transaction([&] {
-      engine::fail_instance(bug_instance, "pg_durable internal error: " + error);
-      return false;
-    });
-  return false;
-}
-
-// Finishes the prepared steps of the transaction that just ended (see PendingFinish).
-// A failure here is left to the scheduler's remote::resolve_prepared_steps().
-void finish_pending_steps(const std::vector<PendingFinish>& finishes, bool committed) {
-  for (const auto& f : finishes) {
-    bool commit = committed && f.commit_with_checkpoint;
-    if (remote::finish_prepared(f.database, f.gid, commit) && commit)
-      run_in_transaction([&] {
-        spi::exec("DELETE FROM _duroxide.prepared_steps WHERE gid = $1", {spi::text(f.gid)});
-        return false;
-      });
-  }
-}
-
-}  // namespace
-
-// Runs body in its own transaction (SPI connected, snapshot pushed). body returns
-// whether it found work. Errors: logged, transaction aborted; an EngineBug fails the
-// instance in a fresh transaction. Returns whether work was done and no error occurred.
-// Prepared steps of the transaction are finished after it ends (remote_step.hpp).
-bool run_in_transaction(const std::function<bool()>& body) {
-  std::vector<PendingFinish> outer;
-  outer.swap(pending_finishes);
-  bool result = run_in_transaction_body(body);
-  bool committed = last_transaction_committed;
-  std::vector<PendingFinish> mine;
-  mine.swap(pending_finishes);
-  pending_finishes.swap(outer);
-  finish_pending_steps(mine, committed);
-  return result;
-}
-
-namespace {
 
 // Which versions of the role's and database's settings (ALTER ROLE / ALTER DATABASE ...
 // SET) this session started with: InitPostgres applied them once, a fresh session would

@@ -3,15 +3,9 @@
 // calls), each step in one transaction with its checkpoint.
 #pragma once
 
-#include <functional>
-
 #include "pg_bridge.hpp"
 
 namespace df::ext {
-
-// Runs body in its own transaction (SPI connected, snapshot pushed) when the extension
-// exists; logs and aborts on error. body returns whether it found work; so does this.
-bool run_in_transaction(const std::function<bool()>& body);
 
 // What an executor is started for (its bgw_extra): the database and the role whose
 // session it is.

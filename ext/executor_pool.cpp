@@ -13,6 +13,7 @@
 #include "gucs.hpp"
 #include "shmem.hpp"
 #include "spi.hpp"
+#include "transaction.hpp"
 
 extern "C" {
 #include "catalog/pg_authid.h"

@@ -11,10 +11,10 @@
 
 #include "loopback.hpp"
 
-#include "executor.hpp"
 #include "gucs.hpp"
 #include "remote_step.hpp"
 #include "spi.hpp"
+#include "transaction.hpp"
 #include "sql_result.hpp"
 
 extern "C" {

@@ -2,11 +2,11 @@
 // updated_at is ignored (users may write it).
 #include "retention.hpp"
 
-#include "executor.hpp"
 #include "gucs.hpp"
 #include "instance_status.hpp"
 #include "pg_bridge.hpp"
 #include "spi.hpp"
+#include "transaction.hpp"
 
 extern "C" {
 #include "commands/extension.h"
