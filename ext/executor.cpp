@@ -153,7 +153,7 @@ std::optional<ClaimedTask> claim_task(bool sql_allowed) {
   return t;
 }
 
-// Deletes a task row read without the claim statement (a timer, a timed-out SQL task).
+// Deletes a task row read without the claim statement (a timed-out SQL task).
 void delete_task(const ClaimedTask& t) {
   spi::exec("DELETE FROM _duroxide.tasks WHERE instance_id = $1 AND task_id = $2",
             {spi::text(t.instance_id), spi::int8(static_cast<std::int64_t>(t.task_id))});
@@ -491,32 +491,6 @@ bool run_one_task_in_transaction() {
   return worked;
 }
 
-// Fires one due timer: TimerFired under the instance lock, the timer row deleted.
-bool fire_one_due_timer() {
-  std::uint64_t n = spi::exec(
-      "SELECT instance_id, task_id FROM _duroxide.tasks WHERE kind = 'timer' AND due_at <= now() "
-      "ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED");
-  if (n == 0) return false;
-  ClaimedTask t;
-  t.instance_id = spi::value_or(0, 1, "");
-  t.task_id = std::stoull(spi::value_or(0, 2, "0"));
-  try {
-    if (std::optional<engine::Instance> inst = engine::load_instance(t.instance_id, true)) {
-      vm::Event fired;
-      fired.kind = vm::Event::Kind::TimerFired;
-      fired.now_ms = engine::now_ms();
-      fired.task_id = t.task_id;
-      engine::apply_event(*inst, fired);
-    }
-  } catch (const PgError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw EngineBug(t.instance_id, e.what());
-  }
-  delete_task(t);
-  return true;
-}
-
 // Executes this role's tasks until none is left or the scheduler wants the slot back,
 // one transaction each. Returns whether any task ran.
 bool drain_tasks() {
@@ -537,21 +511,6 @@ void leave_pool(int, Datum) {
 }
 
 }  // namespace
-
-void fire_due_timers() {
-  while (run_in_transaction(fire_one_due_timer)) CHECK_FOR_INTERRUPTS();
-}
-
-long milliseconds_to_next_timer(long cap_ms) {
-  long wait = cap_ms;
-  run_in_transaction([&] {
-    spi::exec("SELECT ceil(extract(epoch FROM min(due_at) - clock_timestamp()) * 1000)::bigint "
-              "FROM _duroxide.tasks WHERE kind = 'timer'");
-    if (auto v = spi::value(0, 1)) wait = std::max(0L, std::min(cap_ms, std::stol(*v)));
-    return false;
-  });
-  return wait;
-}
 
 }  // namespace df::ext
 

@@ -14,12 +14,6 @@ struct ExecutorBinding {
   Oid role;
 };
 
-// Scheduler side: fire every timer that is due, one transaction each.
-void fire_due_timers();
-
-// Scheduler side: milliseconds until the earliest timer, at most cap_ms.
-long milliseconds_to_next_timer(long cap_ms);
-
 }  // namespace df::ext
 
 extern "C" {

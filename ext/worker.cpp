@@ -15,12 +15,12 @@
 #include <cstring>
 #include <string>
 
-#include "executor.hpp"
 #include "executor_pool.hpp"
 #include "gucs.hpp"
 #include "pg_bridge.hpp"
 #include "remote_step.hpp"
 #include "retention.hpp"
+#include "scheduler.hpp"
 #include "shmem.hpp"
 #include "transaction.hpp"
 
