@@ -227,8 +227,16 @@ StepOutcome run_statement(const std::string& sql) {
   try {
     StatementTimer timer;
     try {
-      pg_call([&] { spi_rc = SPI_execute_plan(step_plan(sql), nullptr, nullptr, false, 0); });
-      outcome.text = spi_result_json(spi_rc);
+      ResultStream rows;  // the rows become JSON as they come, bounded (sql_result.hpp)
+      SPIExecuteOptions options{};
+      options.dest = rows.receiver();
+      try {
+        pg_call([&] { spi_rc = SPI_execute_plan_extended(step_plan(sql), &options); });
+      } catch (const PgError&) {
+        if (std::exception_ptr refused = rows.take_error()) std::rethrow_exception(refused);
+        throw;
+      }
+      outcome.text = rows.finish(spi_rc);
       outcome.ok = true;
     } catch (const PgError& e) {
       // A query cancel is ours (the task was cancelled, or a stray signal): never a step
