@@ -1,5 +1,5 @@
 // params.hpp — how a declared workflow parameter becomes a run-time variable: the one
-// rule shared by df.start_workflow (ext/compile_function.cpp) and `dfc test` / `dfc run`.
+// rule shared by df.start_workflow (ext/surface/compile_function.cpp) and `dfc test` / `dfc run`.
 #pragma once
 #include "no_postgres.hpp"
 

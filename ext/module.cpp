@@ -1,11 +1,11 @@
 // module.cpp — the extension library's entry: PG_MODULE_MAGIC and _PG_init, which reads
 // as a table of contents of the subsystems it starts.
-#include "drop_guard.hpp"
-#include "gucs.hpp"
-#include "metrics.hpp"
-#include "pg_bridge.hpp"
-#include "shmem.hpp"
-#include "worker.hpp"
+#include "surface/drop_guard.hpp"
+#include "pg/gucs.hpp"
+#include "engine/metrics.hpp"
+#include "pg/pg_bridge.hpp"
+#include "pg/shmem.hpp"
+#include "engine/worker.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;

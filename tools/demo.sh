@@ -54,7 +54,7 @@ for _ in $(seq 1 120); do
   line=$(progress)
   echo "   $(date +%T) $line"
   status=$(psql_demo -At -c "SELECT df.status('$ID')")
-  case "$status" in completed|failed|cancelled) break ;; esac  # terminal statuses: ext/instance_status.hpp
+  case "$status" in completed|failed|cancelled) break ;; esac  # terminal statuses: ext/engine/instance_status.hpp
   if [ $signalled = 0 ] && psql_demo -At -c "SELECT EXISTS (SELECT 1 FROM df.nodes WHERE instance_id = '$ID' AND node_type = 'SIGNAL' AND status = 'running')" | grep -q t; then
     echo "   $(date +%T) -- the workflow waits for a signal: SELECT df.signal('$ID', 'approve', '{\"by\": \"demo\"}')"
     psql_demo -At -c "SET ROLE demo_app; SELECT df.signal('$ID', 'approve', '{\"by\": \"demo\"}')" >/dev/null

@@ -1,6 +1,7 @@
 // sql_slots.cpp — where a value may go in a SQL text and how it is written there (see
 // sql_slots.hpp for the property). The scanner follows PostgreSQL's scan.l for the tokens
-// that can hide a reference: '...', E'...', "...", $tag$...$tag$, -- and nested /* */.
+// that can hide a reference: '...', E'...', B'...', X'...', "...", $tag$...$tag$, -- and
+// nested /* */.
 #include "sql_slots.hpp"
 
 #include <cctype>
@@ -15,7 +16,7 @@ bool tag_char(unsigned char c) { return ident_start(c) || std::isdigit(c); }
 // One past the closing quote of a '...' / E'...' / "..." token whose content starts at
 // `begin`; *content_end is where the content stops.
 std::size_t quoted_end(std::string_view t, std::size_t begin, char quote, bool backslash,
-                       std::size_t* content_end) {
+                       std::size_t* content_end, bool doubled_quote = true) {
   std::size_t j = begin;
   while (j < t.size()) {
     if (backslash && t[j] == '\\') {
@@ -23,7 +24,7 @@ std::size_t quoted_end(std::string_view t, std::size_t begin, char quote, bool b
       continue;
     }
     if (t[j] == quote) {
-      if (j + 1 < t.size() && t[j + 1] == quote) {
+      if (doubled_quote && j + 1 < t.size() && t[j + 1] == quote) {
         j += 2;
         continue;
       }
@@ -34,13 +35,6 @@ std::size_t quoted_end(std::string_view t, std::size_t begin, char quote, bool b
   }
   *content_end = t.size();
   return t.size();
-}
-
-// The identifier run that ends at `pos` (exclusive), e.g. to see an E'...' prefix.
-std::string_view ident_before(std::string_view t, std::size_t pos) {
-  std::size_t b = pos;
-  while (b > 0 && ident_char(static_cast<unsigned char>(t[b - 1]))) --b;
-  return t.substr(b, pos - b);
 }
 
 Span comment_span(std::string_view t, std::size_t i) {
@@ -150,6 +144,10 @@ std::string string_content(const Value& v, bool escape_string, std::string_view 
 
 std::vector<Span> scan(std::string_view t) {
   std::vector<Span> spans;
+  // The identifier token that ended last (E'...' or B'...' need their prefix to be one whole
+  // token: after $v$ closing a dollar quote, or after 1 or $, a b' is a bit string, as in
+  // scan.l; looking back over characters would read "v$b" there).
+  std::size_t ident_begin = 0, ident_end = std::string_view::npos;
   std::size_t i = 0;
   while (i < t.size()) {
     const char c = t[i];
@@ -159,12 +157,17 @@ std::vector<Span> scan(std::string_view t) {
       i = spans.back().outer_end;
     } else if (c == '\'' || c == '"') {
       Span s;
-      const std::string_view prefix = ident_before(t, i);
+      const std::string_view prefix =
+          ident_end == i ? t.substr(ident_begin, i - ident_begin) : std::string_view();
       const bool escape = c == '\'' && (prefix == "E" || prefix == "e");
-      s.region = c == '"' ? Region::QuotedIdent : escape ? Region::EscapeString : Region::String;
-      s.outer_begin = escape ? i - 1 : i;
+      const bool bits = c == '\'' && (prefix == "B" || prefix == "b" || prefix == "X" || prefix == "x");
+      s.region = c == '"'  ? Region::QuotedIdent
+                 : escape ? Region::EscapeString
+                 : bits   ? Region::BitString
+                          : Region::String;
+      s.outer_begin = escape || bits ? i - 1 : i;
       s.begin = i + 1;
-      s.outer_end = quoted_end(t, s.begin, c, escape, &s.end);
+      s.outer_end = quoted_end(t, s.begin, c, escape, &s.end, !bits);
       i = s.outer_end;
       spans.push_back(std::move(s));
     } else if (c == '$') {
@@ -178,8 +181,10 @@ std::vector<Span> scan(std::string_view t) {
       spans.push_back(std::move(s));
     } else if (ident_start(static_cast<unsigned char>(c))) {
       // A whole identifier, '$' included (abc$$x is one name, not a quote); a quote right
-      // after it sees it through ident_before (E'...').
+      // after it takes it as its prefix (E'...').
+      ident_begin = i;
       while (i < t.size() && ident_char(static_cast<unsigned char>(t[i]))) ++i;
+      ident_end = i;
     } else {
       ++i;
     }
@@ -240,6 +245,15 @@ std::string place(const Value& v, const Span* span, std::string_view before,
                            " is inside a quoted identifier: a value can only be a literal, never a name"};
     case Region::String: return string_content(v, false, ref);
     case Region::EscapeString: return string_content(v, true, ref);
+    case Region::BitString: {
+      // No quote can be escaped here: a value holding one would end the literal.
+      std::string text = string_content(v, false, ref);
+      if (v.kind != Value::Kind::Null && v.text.find('\'') != std::string::npos)
+        throw PlacementError{std::string(ref) +
+                             " holds a quote and is inside a bit-string literal (B'...' or X'...'), "
+                             "where a quote cannot be written"};
+      return text;
+    }
     case Region::DollarBody: {
       std::string text = code_place(v, before, after);
       if (text.find(span->delimiter) != std::string::npos)

@@ -25,7 +25,9 @@
 namespace df::vm::sql {
 
 // The lexical region a position of a SQL text is in (PostgreSQL's scanner rules).
-enum class Region { Code, String, EscapeString, DollarBody, QuotedIdent, Comment };
+// BitString: B'...' and X'...', where '' is no escaped quote but the end of the literal and
+// the start of another one (scan.l's xb and xh states have no xqdouble).
+enum class Region { Code, String, EscapeString, BitString, DollarBody, QuotedIdent, Comment };
 
 struct Span {
   Region region = Region::Code;

@@ -1,5 +1,5 @@
 // runner.cpp — the virtual host of `dfc test` / `dfc run` (see runner.hpp). It plays the
-// part of ext/executor.cpp and the timer sweep: it answers the VM's tasks with stubbed
+// part of ext/engine/executor.cpp and the timer sweep: it answers the VM's tasks with stubbed
 // results shaped exactly as the executor's (§8.1 rows, §8.3 envelopes, the team's error
 // record), and moves a virtual clock instead of waiting.
 #include "runner.hpp"
@@ -8,8 +8,8 @@
 #include <cctype>
 #include <limits>
 
-#include "http_request.hpp"
-#include "http_response.hpp"
+#include "http/http_request.hpp"
+#include "http/http_response.hpp"
 #include "json_text.hpp"
 #include "step.hpp"
 
@@ -298,7 +298,7 @@ class Host {
     } else if (r->kind == Response::Kind::HttpError) {
       ev.kind = Event::Kind::TaskFailed;
       ev.payload = error_record(r->message, "", "", "", "", attempt, 0);
-    } else if (r->http_status >= 500) {  // as ext/http.cpp: a 5xx fails the step
+    } else if (r->http_status >= 500) {  // as ext/http/http.cpp: a 5xx fails the step
       std::string why;
       auto cfg = ext::http::parse_config(a.text, prog_.nodes[a.node].type == NodeType::HttpMultipart, &why);
       ev.kind = Event::Kind::TaskFailed;

@@ -3,7 +3,7 @@
 #
 # Each constructor is written three times: its SQL declaration (sql/parts/30_dsl.sql), the
 # binding table of the textual language (compiler/lower.cpp, functions()) and its C body
-# (ext/dsl_functions.cpp). Nothing else ties them together, so this test reads all three
+# (ext/surface/dsl_functions.cpp). Nothing else ties them together, so this test reads all three
 # and compares, per constructor: that it exists in all three; the parameter names, order
 # and types; STRICT; the defaults (SQL against lower.cpp); that the C body reads every
 # argument with the accessor of its kind; and that a non-STRICT body checks every argument
@@ -19,12 +19,12 @@ from pathlib import Path
 
 SQL_FILE = "sql/parts/30_dsl.sql"
 LOWER_FILE = "compiler/lower.cpp"
-DSL_FILE = "ext/dsl_functions.cpp"
+DSL_FILE = "ext/surface/dsl_functions.cpp"
 
 # SQL type -> the lower.cpp ArgKinds it can stand for (a node argument is text in SQL).
 SQL_TYPE_KINDS = {"text": {"Node", "Text"}, "jsonb": {"Jsonb"}, "integer": {"Int"},
                   "bigint": {"BigInt"}, '"any"': {"Duration"}}
-# ext/dsl_functions.cpp accessor -> (ArgKind, reads NULL itself).
+# ext/surface/dsl_functions.cpp accessor -> (ArgKind, reads NULL itself).
 ACCESSORS = {"step_arg": ("Node", False), "text_arg": ("Text", False),
              "opt_text_arg": ("Text", True), "opt_jsonb_arg": ("Jsonb", True),
              "int_arg_or": ("Int", True), "PG_GETARG_INT32": ("Int", False),

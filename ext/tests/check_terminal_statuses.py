@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 # check_terminal_statuses.py — fails when the list of terminal instance statuses is spelled
-# anywhere but its one definition, ext/instance_status.hpp (kTerminalStatuses; C++ uses
+# anywhere but its one definition, ext/engine/instance_status.hpp (kTerminalStatuses; C++ uses
 # is_terminal_status() and DF_TERMINAL_STATUSES_SQL).
 #
 # Scripts and SQL outside ext/ cannot include the header. Where one must spell the list
 # (a shell `case`, a plpgsql loop in a benchmark), the line carries the marker
-# `terminal statuses: ext/instance_status.hpp` and this test checks that it lists exactly
+# `terminal statuses: ext/engine/instance_status.hpp` and this test checks that it lists exactly
 # kTerminalStatuses. Any other line of code naming all three statuses, but no live one
 # (pending, running: those lines list every status, e.g. a CHECK constraint), fails.
 #
@@ -15,8 +15,8 @@ import re
 import sys
 from pathlib import Path
 
-DEFINITION = "ext/instance_status.hpp"
-MARKER = "terminal statuses: ext/instance_status.hpp"
+DEFINITION = "ext/engine/instance_status.hpp"
+MARKER = "terminal statuses: ext/engine/instance_status.hpp"
 SUFFIXES = {".cpp", ".hpp", ".sql", ".sh", ".py", ".dfl", ".dft"}
 SKIP_DIRS = {"build", ".git", "regress/expected", "sql/pg_durable--0.2.6.sql"}
 LIVE = re.compile(r"\b(pending|running)\b")

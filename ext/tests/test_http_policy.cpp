@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "../http_address.hpp"
-#include "../http_request.hpp"
-#include "../http_response.hpp"
-#include "../http_base64.hpp"
+#include "../http/http_address.hpp"
+#include "../http/http_request.hpp"
+#include "../http/http_response.hpp"
+#include "../http/http_base64.hpp"
 
 using namespace df::ext::http;
 

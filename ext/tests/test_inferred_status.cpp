@@ -2,7 +2,7 @@
 // with a case where it applies and one where it does not.
 #include <doctest/doctest.h>
 
-#include "inferred_status.hpp"
+#include "surface/inferred_status.hpp"
 
 using df::ext::inferred::children;
 using df::ext::inferred::infer;

@@ -1,8 +1,8 @@
 // test_loopback_host.cpp — unit tests for the loopback session's host rule
-// (ext/loopback_host.hpp): $PGHOST wins, else the first socket directory, else TCP.
+// (ext/pg/loopback_host.hpp): $PGHOST wins, else the first socket directory, else TCP.
 #include <doctest/doctest.h>
 
-#include "loopback_host.hpp"
+#include "pg/loopback_host.hpp"
 
 using df::ext::loopback::choose_host;
 

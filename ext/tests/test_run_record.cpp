@@ -2,7 +2,7 @@
 // stamp names, the error record it carries, and the record df.step_runs reads.
 #include <doctest/doctest.h>
 
-#include "run_record.hpp"
+#include "engine/run_record.hpp"
 
 namespace rr = df::ext::run_record;
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t_loopback_default_host — the loopback libpq sessions (ext/loopback_host.hpp) with
+# t_loopback_default_host — the loopback libpq sessions (ext/pg/loopback_host.hpp) with
 # PGHOST unset in the server's environment and no TCP listener (listen_addresses = ''):
 # both df.start(..., transaction_mode => 'new') and a step in another database must reach
 # the server through its first unix_socket_directories entry. (Before the one rule,

@@ -47,7 +47,7 @@ verify_workload() {
     wait_for "EXISTS (SELECT 1 FROM effects WHERE instance = '$id' AND step = 400)" 60
     psql_t -c "SELECT df.signal('$id', 'go', '{\"ok\": true}')" >/dev/null
   done
-  wait_for "NOT EXISTS (SELECT 1 FROM df.instances WHERE status NOT IN ('completed', 'failed', 'cancelled'))" 90  # terminal statuses: ext/instance_status.hpp
+  wait_for "NOT EXISTS (SELECT 1 FROM df.instances WHERE status NOT IN ('completed', 'failed', 'cancelled'))" 90  # terminal statuses: ext/engine/instance_status.hpp
   local bad
   bad=$(psql_t -c "SELECT id || ' ' || label || ' ' || status FROM df.instances WHERE status <> 'completed'")
   [ -z "$bad" ] || fail "instances not completed: $bad"

@@ -7,7 +7,7 @@ CREATE TABLE exec_effects (instance text, step text, at timestamptz DEFAULT cloc
 GRANT ALL ON exec_effects TO regress_exec;
 
 -- Waits (up to 30 s) for the instance to reach a terminal status and returns it.
--- df.await_instance holds the one list of terminal statuses (ext/instance_status.hpp).
+-- df.await_instance holds the one list of terminal statuses (ext/engine/instance_status.hpp).
 CREATE FUNCTION await_end(id text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
   RETURN df.await_instance(id, 30);

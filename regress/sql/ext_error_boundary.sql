@@ -1,4 +1,4 @@
--- ext_error_boundary: the C++/PostgreSQL error boundary (ext/pg_bridge.hpp).
+-- ext_error_boundary: the C++/PostgreSQL error boundary (ext/pg/pg_bridge.hpp).
 -- The self-test functions are test-only (built with -Dselftest=true, not part of the
 -- extension): the suite declares them itself.
 CREATE FUNCTION selftest_throw(text) RETURNS text

@@ -33,7 +33,7 @@ CREATE TABLE df.nodes (
   created_at timestamptz DEFAULT clock_timestamp(),
   updated_at timestamptz DEFAULT clock_timestamp(),
   status_details jsonb,
-  -- Observability (issue 15, ext/step_record.hpp): the clock times the node's current run
+  -- Observability (issue 15, ext/engine/step_record.hpp): the clock times the node's current run
   -- really started and finished (a SQL or HTTP step: its statement or request, first
   -- attempt to last), and the step's attempts, newest last, for df.step_runs.
   started_at timestamptz,

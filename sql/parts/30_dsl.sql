@@ -1,5 +1,5 @@
 -- The graph constructors and the seven DSL operators (docs/reference.md §3.1, §3.2). The
--- constructors are C functions over the compiler's builders (ext/dsl_functions.cpp):
+-- constructors are C functions over the compiler's builders (ext/surface/dsl_functions.cpp):
 -- they return wire JSON text and touch no table. The operators are created in
 -- pg_catalog (the control file's schema) so they resolve whatever the search_path; as
 -- ordinary user operators they all share one precedence and associate to the left.

@@ -1,5 +1,5 @@
 -- Starting and controlling instances (docs/reference.md §3.3). df.start, df.signal, df.cancel
--- and df.await_instance are C functions (ext/start.cpp, ext/control.cpp) that act as the
+-- and df.await_instance are C functions (ext/surface/start.cpp, ext/surface/control.cpp) that act as the
 -- caller; the read-only helpers are plain SQL under the caller's RLS.
 
 -- max_attempts / max_backoff: the instance-wide retry policy of SQL and HTTP steps (1 =

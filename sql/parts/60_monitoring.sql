@@ -129,7 +129,7 @@ CREATE FUNCTION df.instance_info(instance_id text)
   $$;
 
 -- The engine keeps the current generation only: one row, the newest execution.
--- One row per root generation of a visible instance, newest first (C, see ext/monitor.cpp).
+-- One row per root generation of a visible instance, newest first (C, see ext/surface/monitor.cpp).
 CREATE FUNCTION _duroxide.instance_execution_history(id text, max_rows integer)
   RETURNS TABLE(execution_id bigint, status text, event_count bigint, duration_ms bigint, output text)
   AS 'MODULE_PATHNAME', 'df_instance_execution_history' LANGUAGE C STRICT VOLATILE;
@@ -182,7 +182,7 @@ BEGIN
 END
 $$;
 
--- The engine in the OpenMetrics text format (ext/openmetrics.cpp): every user's instances,
+-- The engine in the OpenMetrics text format (ext/surface/openmetrics.cpp): every user's instances,
 -- so EXECUTE is revoked from PUBLIC (sql/parts/70_admin.sql: df.grant_monitor).
 CREATE FUNCTION df.openmetrics() RETURNS text
   AS 'MODULE_PATHNAME', 'df_openmetrics' LANGUAGE C STRICT VOLATILE;

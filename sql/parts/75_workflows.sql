@@ -1,5 +1,5 @@
 -- Workflows as code (README "Workflows as code"): the textual language compiled in the
--- database (ext/compile_function.cpp). df.deploy stores versions in df.workflows;
+-- database (ext/surface/compile_function.cpp). df.deploy stores versions in df.workflows;
 -- df.start_workflow starts the latest one (or the version given) and records the version
 -- in df.workflow_runs; df.workflow_diff says what changed between two versions.
 

@@ -41,7 +41,7 @@ REVOKE ALL ON _duroxide.instance_state, _duroxide.tasks FROM PUBLIC;
 -- Signals sent while no thread of the instance waits for their name (issue 11 item 7):
 -- one row each, so that a signal costs one insert whatever the backlog, not a rewrite of
 -- the whole VM state; consumed oldest first (seq) when a df.wait_for_signal of that name is
--- reached (ext/engine_core.cpp). At most pg_durable.max_buffered_signals per instance;
+-- reached (ext/engine/engine_core.cpp). At most pg_durable.max_buffered_signals per instance;
 -- instance_state.buffered_signals counts them so the cap costs no scan.
 CREATE TABLE _duroxide.buffered_signals (
   instance_id varchar(8) NOT NULL REFERENCES _duroxide.instance_state (instance_id) ON DELETE CASCADE,

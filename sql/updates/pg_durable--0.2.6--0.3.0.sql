@@ -326,7 +326,7 @@ SELECT pg_catalog.pg_extension_config_dump('_duroxide.resumes', '');
 -- Signals sent while no thread of the instance waits for their name (issue 11 item 7):
 -- one row each, so that a signal costs one insert whatever the backlog, not a rewrite of
 -- the whole VM state; consumed oldest first (seq) when a df.wait_for_signal of that name is
--- reached (ext/engine_core.cpp). At most pg_durable.max_buffered_signals per instance;
+-- reached (ext/engine/engine_core.cpp). At most pg_durable.max_buffered_signals per instance;
 -- instance_state.buffered_signals counts them so the cap costs no scan.
 CREATE TABLE _duroxide.buffered_signals (
   instance_id varchar(8) NOT NULL REFERENCES _duroxide.instance_state (instance_id) ON DELETE CASCADE,
@@ -440,7 +440,7 @@ CREATE OR REPLACE FUNCTION df.instance_info(instance_id text)
     WHERE i.id = $1
   $$;
 
--- The engine in the OpenMetrics text format (ext/openmetrics.cpp): every user's instances,
+-- The engine in the OpenMetrics text format (ext/surface/openmetrics.cpp): every user's instances,
 -- so EXECUTE is revoked from PUBLIC (sql/parts/70_admin.sql: df.grant_monitor).
 CREATE FUNCTION df.openmetrics() RETURNS text
   AS 'MODULE_PATHNAME', 'df_openmetrics' LANGUAGE C STRICT VOLATILE;

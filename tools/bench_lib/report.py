@@ -359,7 +359,7 @@ At 1 in flight a step costs {step_ms:.2f} ms against {txn_ms:.2f} ms for pgbench
 transaction: {extra_ms:.2f} ms more, and {records:.1f} WAL records ({wal:.0f} bytes) per step
 against {precords:.1f} ({pwal:.0f} bytes). The commit (WAL flush) is shared; the difference is
 the engine's work around the statement, all inside the step's one transaction
-(ext/executor.cpp, ext/engine_core.cpp):
+(ext/engine/executor.cpp, ext/engine/engine_core.cpp):
 
 - claim the task: `SELECT ... FROM _duroxide.tasks ORDER BY created_at LIMIT 1 FOR UPDATE
   SKIP LOCKED`;

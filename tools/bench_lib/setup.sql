@@ -84,7 +84,7 @@ BEGIN
     t1 := clock_timestamp();
     LOOP
       st := df.status(id);
-      EXIT WHEN st IN ('completed', 'failed', 'cancelled');  -- terminal statuses: ext/instance_status.hpp
+      EXIT WHEN st IN ('completed', 'failed', 'cancelled');  -- terminal statuses: ext/engine/instance_status.hpp
       IF clock_timestamp() > t1 + interval '60 seconds' THEN
         RAISE EXCEPTION 'df_bench.latency: instance % still % after 60 s', id, st;
       END IF;

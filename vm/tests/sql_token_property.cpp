@@ -4,6 +4,7 @@
 #include "sql_token_property.hpp"
 
 #include <cstdint>
+#include <utility>
 
 #include <rapidjson/document.h>
 
@@ -65,16 +66,19 @@ std::optional<int> token_of(const std::uint8_t* p, const std::uint8_t* end) {
   return token.value_or(0);
 }
 
-std::vector<int> normalise(const std::vector<int>& kinds) {
+// One pass: numbers and booleans to one kind each, "( - number )" to a number.
+std::vector<int> normalise_once(const std::vector<int>& kinds) {
   std::vector<int> out;
   for (std::size_t i = 0; i < kinds.size(); ++i) {
-    const bool num = kinds[i] == kIconst || kinds[i] == kFconst;
-    if (num) {
+    const auto is_number = [&](std::size_t k) {
+      return kinds[k] == kIconst || kinds[k] == kFconst || kinds[k] == kNumber;
+    };
+    if (is_number(i)) {
       out.push_back(kNumber);
     } else if (kinds[i] == kTrue || kinds[i] == kFalse) {
       out.push_back(kBool);
     } else if (kinds[i] == kLparen && i + 3 < kinds.size() && kinds[i + 1] == kMinus &&
-               (kinds[i + 2] == kIconst || kinds[i + 2] == kFconst) && kinds[i + 3] == kRparen) {
+               is_number(i + 2) && kinds[i + 3] == kRparen) {
       out.push_back(kNumber);
       i += 3;
     } else {
@@ -82,6 +86,17 @@ std::vector<int> normalise(const std::vector<int>& kinds) {
     }
   }
   return out;
+}
+
+// Until nothing changes: a template's own "(-" around the value meets the value's
+// parentheses (template "(-$v)" with -5 gives "(-(-5))", with 0 gives "(-0)"), and both
+// are one number (fuzz_substitute, corpus negative_in_template_parens).
+std::vector<int> normalise(std::vector<int> kinds) {
+  for (;;) {
+    auto next = normalise_once(kinds);
+    if (next == kinds) return next;
+    kinds = std::move(next);
+  }
 }
 
 // The harmless value of the same JSON kind (what sql_slots renders the same way).

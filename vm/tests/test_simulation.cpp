@@ -274,7 +274,7 @@ std::vector<std::string> sorted(std::vector<std::string> v) {
 }  // namespace
 
 TEST_CASE("simulation: random workflows run to the end and survive a crash at every boundary") {
-  int completed = 0, failed = 0, cancelled = 0;  // the terminal statuses: ext/instance_status.hpp
+  int completed = 0, failed = 0, cancelled = 0;  // the terminal statuses: ext/engine/instance_status.hpp
   for (std::uint64_t seed = 1; seed <= 150; ++seed) {
     CAPTURE(seed);
     Generator gen(seed, Options{});

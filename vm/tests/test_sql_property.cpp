@@ -77,6 +77,16 @@ TEST_CASE("sql property: random values keep the template's token structure") {
   }
 }
 
+TEST_CASE("sql property: a negative value inside the template's own (- ...) is one number") {
+  // fuzz_substitute finding: the model "(-0)" folded to a number, the actual "(-(-5))" did not.
+  auto o = check_substitution("\\!\\(-$ (-", ")$0", "-5");
+  INFO(o.explanation);
+  CHECK(o.holds);
+  auto plain = check_substitution("SELECT (-", ")", "-5");
+  INFO(plain.explanation);
+  CHECK(plain.holds);
+}
+
 TEST_CASE("sql property: the checker sees a structure change") {
   // The pre-fix rendering of the reported attack, written by hand: -5 after '-' is a comment.
   auto plain = df::vm::test::pg_token_kinds("UPDATE v SET b = 1000-5 WHERE id = 1");

@@ -77,6 +77,28 @@ TEST_CASE("sql slots: inside a template string the value is that string's conten
   CHECK(msg == "$r.* expands to a row set and cannot be written inside a string literal");
 }
 
+TEST_CASE("sql slots: B'...' and X'...' have no doubled quote (fuzz_substitute finding)") {
+  CHECK(data("SELECT b'$sig.data'", "\"101\"") == "SELECT b'101'");
+  CHECK(data("SELECT X'$sig.data'::int", "255") == "SELECT X'255'::int");
+  // b'' '' would be two literals: a quote is refused, not doubled.
+  CHECK(error_of("SELECT (a\nb'$sig.data'", "\"'\"") ==
+        "$sig.data holds a quote and is inside a bit-string literal (B'...' or X'...'), where a quote "
+        "cannot be written");
+  // A '' in the template ends the bit string: the reference after it is code again.
+  CHECK(data("SELECT B'1''$sig.data'", "\"x\"") == "SELECT B'1''x'");
+  // A '$' or digits before the letter are tokens of their own: still a bit string, and
+  // an E-string after them still escapes backslashes (fuzz_substitute finding).
+  CHECK(error_of("SELECT 1$b'$sig.data'", "\"x''\"").find("inside a bit-string literal") != std::string::npos);
+  CHECK(data("SELECT 1b'$sig.data'", "\"101\"") == "SELECT 1b'101'");
+  CHECK(data("SELECT $E'$sig.data'", "\"\\\\'\"") == "SELECT $E'\\\\'''");
+  // After a dollar quote closes, b' and E' start literals of their own: the characters
+  // before the letter belong to the quote's delimiter (fuzz_substitute finding).
+  CHECK(error_of("SELECT $v$x$v$b'$sig.data'", "\"x'\"").find("inside a bit-string literal") != std::string::npos);
+  CHECK(data("SELECT $v$x$v$E'$sig.data'", "\"\\\\'\"") == "SELECT $v$x$v$E'\\\\'''");
+  // Only the one-letter prefixes: ab'..' is a name followed by a string.
+  CHECK(data("SELECT ab'$sig.data'", "\"'\"") == "SELECT ab''''");
+}
+
 TEST_CASE("sql slots: comments keep the reference as written, quoted names refuse it") {
   CHECK(data("SELECT 1 -- $sig.data\n, 2", "\"x\ny\"") == "SELECT 1 -- $sig.data\n, 2");
   CHECK(data("SELECT 1 /* $sig.data /* nested */ $sig.data */, $sig.data", "\"*/\"") ==

@@ -1,0 +1,71 @@
+// step_record.hpp — what a node's status stamp records besides its status (issue 15): the
+// clock times the node really started and finished, its error record in df.nodes.error,
+// and one run record per step attempt appended to df.nodes.runs (read by df.step_runs).
+// All of it travels as extra columns of the stamp the engine writes anyway
+// (engine_core.cpp stamp_node): no statement of its own. The executor tells which step
+// attempt it is recording, and when it ran, with an AttemptScope around the outcome.
+//
+// Failures and finished attempts are also handed on to failure_log.hpp (server log) and
+// metrics.hpp (counters and latency histogram), both applied at commit.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "ir.hpp"
+#include "step.hpp"
+
+#include "pg/pg_bridge.hpp"
+#include "pg/spi.hpp"
+
+namespace df::ext::step_record {
+
+// While alive: the outcome being recorded is an attempt of the step at pre-order index
+// `node`, whose statement (or request) ran from `started` until now.
+class AttemptScope {
+ public:
+  AttemptScope(std::uint32_t node, TimestampTz started);
+  ~AttemptScope();
+  AttemptScope(const AttemptScope&) = delete;
+  AttemptScope& operator=(const AttemptScope&) = delete;
+};
+
+// The extra column values of one node stamp.
+struct NodeStamp {
+  bool keep_started = false;             // keep the stored started_at (when not NULL)
+  std::optional<TimestampTz> started_at;  // else (or when it is NULL) this
+  std::optional<TimestampTz> finished_at;
+  std::optional<std::string> error;      // df.nodes.error: the error record (JSON text)
+  std::optional<std::string> run;        // a run record to append to df.nodes.runs
+  int runs_kept = 0;                     // pg_durable.step_runs_per_node
+};
+
+// The SET list of a node stamp's extra columns, parameters $8..$13 in DF_NODE_STAMP_ARGS
+// order, and the stamp's own clock time.
+#define DF_NODE_STAMP_SQL                                                                              \
+  "updated_at = clock_timestamp(), "                                                                   \
+  "started_at = CASE WHEN $8::boolean THEN coalesce(started_at, $9::timestamptz) ELSE $9::timestamptz END, " \
+  "finished_at = $10::timestamptz, error = $11::text, "                                                \
+  "runs = CASE WHEN $12::jsonb IS NULL THEN runs "                                                     \
+  "WHEN jsonb_array_length(coalesce(runs, '[]'::jsonb)) >= $13::integer THEN (runs - 0) || $12::jsonb " \
+  "ELSE coalesce(runs, '[]'::jsonb) || $12::jsonb END"
+#define DF_NODE_STAMP_ARGS(s)                                                                      \
+  df::ext::spi::boolean((s).keep_started), df::ext::step_record::optional_time((s).started_at),    \
+      df::ext::step_record::optional_time((s).finished_at), df::ext::spi::optional_text((s).error), \
+      df::ext::spi::optional_text((s).run), df::ext::spi::int4((s).runs_kept)
+
+// A timestamptz argument, NULL for nullopt.
+df::ext::spi::Arg optional_time(const std::optional<TimestampTz>& t);
+
+// Computes the stamp of action `a` for node `node_id` of instance `instance_id`, of type
+// `type`; `execution_id` is the node's execution stamp. Also queues the failure's log
+// line and the attempt's metrics for commit.
+NodeStamp stamp_for(const std::string& instance_id, const std::string& node_id, ir::NodeType type,
+                    const vm::Action& a, const std::string& execution_id);
+
+// The instance failed with `message` (the VM's, or the engine's own: a refused checkpoint,
+// an internal error): queues its log line for commit.
+void instance_failed(const std::string& instance_id, const std::string& message);
+
+}  // namespace df::ext::step_record

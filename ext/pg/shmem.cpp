@@ -1,0 +1,311 @@
+// shmem.cpp — shared memory for waking workers, binding executors to roles, counting
+// SQL-step slots and interrupting cancelled tasks (see shmem.hpp). Process numbers (not pointers) are published: a stale one only costs a
+// spurious SetLatch on a recycled PGPROC.
+#include <csignal>
+#include <cstring>
+#include <unordered_map>
+#include <vector>
+
+#include "pg/shmem.hpp"
+
+#include "pg/pg_bridge.hpp"
+
+extern "C" {
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/lwlock.h"
+#include "storage/proc.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
+}
+
+namespace df::ext {
+namespace {
+
+struct ExecutorSlot {
+  int procno;           // -1 when free
+  int pid;
+  Oid role;             // the role the executor is connected as
+  bool idle;            // waiting on its latch for work of its role
+  bool reassign;        // the scheduler wants the slot for another role
+  std::uint32_t publications;  // times an executor occupied the slot (start-up succeeded)
+  char instance_id[9];  // running task, "" when none
+  std::uint64_t task_id;
+};
+
+struct RoleCap {
+  Oid role;
+  int cap;
+};
+
+struct SharedArea {
+  slock_t mutex;  // guards everything below
+  volatile int scheduler_procno;
+  int sql_slots_in_use;
+  ExecutorSlot executors[kMaxExecutors];
+  RoleCap caps[kMaxExecutors];  // published by the scheduler; role InvalidOid = unused
+};
+
+struct PendingCancel {
+  std::string instance_id;
+  std::uint64_t task_id;
+};
+
+SharedArea* area = nullptr;
+shmem_request_hook_type prev_request_hook = nullptr;
+shmem_startup_hook_type prev_startup_hook = nullptr;
+bool wake_scheduler_pending = false;
+std::unordered_map<Oid, int>* pending_role_wakes = nullptr;  // role -> tasks made runnable
+Oid my_executor_role = InvalidOid;
+std::vector<PendingCancel>* pending_cancels = nullptr;  // allocated once, never freed
+bool xact_callback_registered = false;
+
+void request_hook() {
+  if (prev_request_hook) prev_request_hook();
+  RequestAddinShmemSpace(MAXALIGN(sizeof(SharedArea)));
+}
+
+void startup_hook() {
+  if (prev_startup_hook) prev_startup_hook();
+  LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+  bool found = false;
+  area = static_cast<SharedArea*>(ShmemInitStruct("pg_durable", sizeof(SharedArea), &found));
+  if (!found) {
+    SpinLockInit(&area->mutex);
+    area->scheduler_procno = -1;
+    area->sql_slots_in_use = 0;
+    for (auto& slot : area->executors) {
+      slot.procno = -1;
+      slot.pid = 0;
+      slot.role = InvalidOid;
+      slot.idle = slot.reassign = false;
+      slot.publications = 0;
+      slot.instance_id[0] = '\0';
+      slot.task_id = 0;
+    }
+    for (auto& c : area->caps) c = RoleCap{InvalidOid, 0};
+  }
+  LWLockRelease(AddinShmemInitLock);
+}
+
+void deliver_cancels() {
+  if (!area || !pending_cancels) return;
+  for (const auto& c : *pending_cancels) {
+    int pid = 0;
+    SpinLockAcquire(&area->mutex);
+    for (auto& slot : area->executors)
+      if (slot.procno >= 0 && slot.task_id == c.task_id && c.instance_id == slot.instance_id) pid = slot.pid;
+    SpinLockRelease(&area->mutex);
+    if (pid > 0) kill(pid, SIGINT);
+  }
+  pending_cancels->clear();
+}
+
+// The wake rule of wake_role_executors_at_commit: idle executors of the role take the
+// new tasks; this process takes one more if it is one of the role's executors (it looks
+// for work right after its commit); the scheduler is needed only for the rest, and only
+// while the role runs below its cap (a published cap; unknown roles always need it).
+bool deliver_role_wake(Oid role, int tasks) {
+  int capacity = my_executor_role == role ? 1 : 0, live = 0, cap = -1;
+  std::vector<int> idle_procnos;
+  SpinLockAcquire(&area->mutex);
+  for (auto& slot : area->executors) {
+    if (slot.procno < 0 || slot.role != role) continue;
+    ++live;
+    if (slot.idle && !slot.reassign) idle_procnos.push_back(slot.procno);
+  }
+  for (auto& c : area->caps)
+    if (c.role == role) cap = c.cap;
+  SpinLockRelease(&area->mutex);
+  for (int procno : idle_procnos) SetLatch(&ProcGlobal->allProcs[procno].procLatch);
+  capacity += static_cast<int>(idle_procnos.size());
+  return tasks > capacity && (cap < 0 || live < cap);
+}
+
+void deliver_role_wakes() {
+  if (!area || !pending_role_wakes) return;
+  bool need_scheduler = false;
+  for (const auto& [role, tasks] : *pending_role_wakes) need_scheduler |= deliver_role_wake(role, tasks);
+  pending_role_wakes->clear();
+  if (need_scheduler) wake_scheduler();
+}
+
+void on_xact_event(XactEvent event, void*) {
+  if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT) {
+    if (wake_scheduler_pending) wake_scheduler();
+    deliver_role_wakes();
+    deliver_cancels();
+  }
+  if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT ||
+      event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
+    wake_scheduler_pending = false;
+    if (pending_cancels) pending_cancels->clear();
+    if (pending_role_wakes) pending_role_wakes->clear();
+  }
+}
+
+void ensure_xact_callback() {
+  if (xact_callback_registered) return;
+  RegisterXactCallback(on_xact_event, nullptr);
+  xact_callback_registered = true;
+}
+
+}  // namespace
+
+void install_shared_memory_hooks() {
+  prev_request_hook = shmem_request_hook;
+  shmem_request_hook = request_hook;
+  prev_startup_hook = shmem_startup_hook;
+  shmem_startup_hook = startup_hook;
+}
+
+void publish_scheduler() {
+  if (area) area->scheduler_procno = MyProc->pgprocno;
+}
+
+void withdraw_scheduler() {
+  if (area && area->scheduler_procno == MyProc->pgprocno) area->scheduler_procno = -1;
+}
+
+void publish_executor(int slot, Oid role) {
+  if (!area || slot < 0 || slot >= kMaxExecutors) return;
+  SpinLockAcquire(&area->mutex);
+  area->executors[slot].procno = MyProc->pgprocno;
+  area->executors[slot].pid = MyProcPid;
+  area->executors[slot].role = role;
+  area->executors[slot].idle = area->executors[slot].reassign = false;
+  area->executors[slot].instance_id[0] = '\0';
+  area->executors[slot].task_id = 0;
+  ++area->executors[slot].publications;
+  SpinLockRelease(&area->mutex);
+}
+
+void note_executor_identity(Oid role) { my_executor_role = role; }
+
+void set_executor_idle(int slot, bool idle) {
+  if (!area || slot < 0 || slot >= kMaxExecutors) return;
+  SpinLockAcquire(&area->mutex);
+  area->executors[slot].idle = idle;
+  SpinLockRelease(&area->mutex);
+}
+
+bool executor_reassign_requested(int slot) {
+  if (!area || slot < 0 || slot >= kMaxExecutors) return false;
+  SpinLockAcquire(&area->mutex);
+  bool r = area->executors[slot].reassign;
+  SpinLockRelease(&area->mutex);
+  return r;
+}
+
+std::vector<ExecutorView> executor_views() {
+  std::vector<ExecutorView> views(kMaxExecutors);
+  if (!area) return views;
+  std::vector<int> pids(kMaxExecutors);
+  SpinLockAcquire(&area->mutex);
+  for (int i = 0; i < kMaxExecutors; ++i) {
+    const ExecutorSlot& s = area->executors[i];
+    pids[i] = s.procno >= 0 ? s.pid : 0;
+    views[i].role = s.role;
+    views[i].idle = s.idle;
+    views[i].reassign = s.reassign;
+    views[i].publications = s.publications;
+  }
+  SpinLockRelease(&area->mutex);
+  for (int i = 0; i < kMaxExecutors; ++i) views[i].alive = pids[i] > 0 && kill(pids[i], 0) == 0;
+  return views;
+}
+
+void request_executor_reassign(int slot) {
+  if (!area || slot < 0 || slot >= kMaxExecutors) return;
+  SpinLockAcquire(&area->mutex);
+  area->executors[slot].reassign = true;
+  int procno = area->executors[slot].procno;
+  SpinLockRelease(&area->mutex);
+  if (procno >= 0) SetLatch(&ProcGlobal->allProcs[procno].procLatch);
+}
+
+void publish_role_caps(const std::vector<std::pair<Oid, int>>& caps) {
+  if (!area) return;
+  SpinLockAcquire(&area->mutex);
+  for (int i = 0; i < kMaxExecutors; ++i)
+    area->caps[i] = i < static_cast<int>(caps.size()) ? RoleCap{caps[i].first, caps[i].second} : RoleCap{InvalidOid, 0};
+  SpinLockRelease(&area->mutex);
+}
+
+bool try_acquire_sql_slot(int cap) {
+  if (!area) return true;
+  SpinLockAcquire(&area->mutex);
+  bool ok = area->sql_slots_in_use < cap;
+  if (ok) ++area->sql_slots_in_use;
+  SpinLockRelease(&area->mutex);
+  return ok;
+}
+
+void release_sql_slot() {
+  if (!area) return;
+  SpinLockAcquire(&area->mutex);
+  if (area->sql_slots_in_use > 0) --area->sql_slots_in_use;
+  SpinLockRelease(&area->mutex);
+}
+
+void withdraw_executor(int slot) {
+  if (!area || slot < 0 || slot >= kMaxExecutors) return;
+  SpinLockAcquire(&area->mutex);
+  if (area->executors[slot].pid == MyProcPid) {
+    area->executors[slot].procno = -1;
+    area->executors[slot].pid = 0;
+    area->executors[slot].role = InvalidOid;
+    area->executors[slot].idle = area->executors[slot].reassign = false;
+    area->executors[slot].instance_id[0] = '\0';
+  }
+  SpinLockRelease(&area->mutex);
+}
+
+void set_executor_task(int slot, const std::string& instance_id, std::uint64_t task_id) {
+  if (!area || slot < 0 || slot >= kMaxExecutors) return;
+  SpinLockAcquire(&area->mutex);
+  strlcpy(area->executors[slot].instance_id, instance_id.c_str(), sizeof area->executors[slot].instance_id);
+  area->executors[slot].task_id = task_id;
+  SpinLockRelease(&area->mutex);
+}
+
+bool executor_slot_alive(int slot) {
+  if (!area || slot < 0 || slot >= kMaxExecutors) return false;
+  SpinLockAcquire(&area->mutex);
+  int pid = area->executors[slot].pid;
+  SpinLockRelease(&area->mutex);
+  return pid > 0 && kill(pid, 0) == 0;
+}
+
+void wake_scheduler() {
+  if (!area) return;
+  int procno = area->scheduler_procno;
+  if (procno >= 0) SetLatch(&ProcGlobal->allProcs[procno].procLatch);
+}
+
+void wake_executors() {
+  if (!area) return;
+  for (auto& slot : area->executors) {
+    int procno = slot.procno;
+    if (procno >= 0) SetLatch(&ProcGlobal->allProcs[procno].procLatch);
+  }
+}
+
+void wake_scheduler_at_commit() {
+  ensure_xact_callback();
+  wake_scheduler_pending = true;
+}
+
+void wake_role_executors_at_commit(Oid role) {
+  ensure_xact_callback();
+  if (!pending_role_wakes) pending_role_wakes = new std::unordered_map<Oid, int>();
+  ++(*pending_role_wakes)[role];
+}
+
+void request_cancel_of_running_task(const std::string& instance_id, std::uint64_t task_id) {
+  ensure_xact_callback();
+  if (!pending_cancels) pending_cancels = new std::vector<PendingCancel>();
+  pending_cancels->push_back({instance_id, task_id});
+}
+
+}  // namespace df::ext

@@ -1,0 +1,74 @@
+// shmem.hpp — pg_durable's small shared-memory area: where the scheduler and the
+// executors publish their latches so that committing transactions can wake them (no
+// polling delay); which role each executor is bound to, whether it is idle and which task
+// it runs (so that a cancelled task's statement can be interrupted and the scheduler can
+// share executors fairly between roles); and the count of SQL steps running at once
+// (pg_durable.max_user_connections).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pg/pg_bridge.hpp"
+
+namespace df::ext {
+
+inline constexpr int kMaxExecutors = 64;
+
+// _PG_init: chain shmem_request_hook / shmem_startup_hook.
+void install_shared_memory_hooks();
+
+// Scheduler side: publish / withdraw this process as the one to wake.
+void publish_scheduler();
+void withdraw_scheduler();
+
+// Executor side: occupy slot `slot` (0..kMaxExecutors-1) for this process, bound to
+// `role`; record the task being run (empty id = none) and whether it waits for work.
+void publish_executor(int slot, Oid role);
+void withdraw_executor(int slot);
+void set_executor_task(int slot, const std::string& instance_id, std::uint64_t task_id);
+void set_executor_idle(int slot, bool idle);
+// Executor side: the scheduler wants this slot for another role (exit between steps).
+bool executor_reassign_requested(int slot);
+
+// Scheduler side: what every executor slot holds right now.
+struct ExecutorView {
+  bool alive = false;  // a live process occupies the slot
+  Oid role = InvalidOid;
+  bool idle = false;
+  bool reassign = false;
+  std::uint32_t publications = 0;  // bumped by every executor start-up that succeeded
+};
+std::vector<ExecutorView> executor_views();
+// True when a live process occupies executor slot `slot`.
+bool executor_slot_alive(int slot);
+// Asks the executor in `slot` to exit after its current step (it is woken if idle).
+void request_executor_reassign(int slot);
+// Publishes the per-role cap the scheduler applies, so committing transactions know when
+// a role's new work needs the scheduler (see wake_role_executors_at_commit).
+void publish_role_caps(const std::vector<std::pair<Oid, int>>& caps);
+
+// SQL-step slots (pg_durable.max_user_connections): take one if fewer than `cap` are in
+// use; give it back. An executor holds at most one.
+bool try_acquire_sql_slot(int cap);
+void release_sql_slot();
+
+// Set latches now (no-op when nobody is registered).
+void wake_scheduler();
+void wake_executors();
+
+// Same, when the current top-level transaction commits (nothing happens on abort).
+void wake_scheduler_at_commit();
+// At commit: a task of `role` became runnable. Wakes idle executors bound to the role;
+// wakes the scheduler only when the role needs another executor (none idle, this process
+// is not one of its executors and it runs below its cap).
+void wake_role_executors_at_commit(Oid role);
+
+// At commit, interrupt (SIGINT: query cancel) the executor running this task, if any.
+void request_cancel_of_running_task(const std::string& instance_id, std::uint64_t task_id);
+
+// Executor side: this process is an executor bound to `role` (for the wake rule above).
+void note_executor_identity(Oid role);
+
+}  // namespace df::ext
