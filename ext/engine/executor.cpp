@@ -39,6 +39,7 @@
 #include "engine/step_isolation.hpp"
 #include "pg/subtransaction.hpp"
 #include "engine/step_record.hpp"
+#include "engine/transaction.hpp"
 
 extern "C" {
 #include "commands/extension.h"
@@ -67,14 +68,6 @@ extern "C" {
 namespace df::ext {
 namespace {
 
-// Prepared step transactions (remote_step.hpp) to finish once the checkpoint transaction
-// that consumed them ended: committed if it committed and accepted them, else rolled back.
-struct PendingFinish {
-  std::string database, gid;
-  bool commit_with_checkpoint;
-};
-std::vector<PendingFinish> pending_finishes;
-
 // Idle executors sleep on their latch; commits that create work of their role set it.
 // One idle this long exits, giving its slot (and its connection) back; the scheduler
 // starts another when the role has work again. Measured reconnect cost: README.
@@ -93,18 +86,6 @@ struct ClaimedTask {
   // The instance as read by the claim, without its lock; nullopt when it has finished
   // (or has no engine state): the task is then dropped.
   std::optional<engine::Instance> instance;
-};
-
-// Abort the whole transaction and let the task be claimed again.
-struct RetryTask : std::runtime_error {
-  RetryTask() : std::runtime_error("step interrupted; retrying its task") {}
-};
-
-// An engine bug or corrupt state while handling this instance: fail the instance rather
-// than retry forever.
-struct EngineBug : std::runtime_error {
-  std::string instance_id;
-  EngineBug(std::string id, const std::string& what) : std::runtime_error(what), instance_id(std::move(id)) {}
 };
 
 struct StepOutcome {
@@ -172,7 +153,7 @@ std::optional<ClaimedTask> claim_task(bool sql_allowed) {
   return t;
 }
 
-// Deletes a task row read without the claim statement (a timer, a timed-out SQL task).
+// Deletes a task row read without the claim statement (a timed-out SQL task).
 void delete_task(const ClaimedTask& t) {
   spi::exec("DELETE FROM _duroxide.tasks WHERE instance_id = $1 AND task_id = $2",
             {spi::text(t.instance_id), spi::int8(static_cast<std::int64_t>(t.task_id))});
@@ -253,8 +234,16 @@ StepOutcome run_statement(const std::string& sql, std::int64_t step_timeout_ms) 
   try {
     StatementTimer timer(step_timeout_ms);
     try {
-      pg_call([&] { spi_rc = SPI_execute_plan(step_plan(sql), nullptr, nullptr, false, 0); });
-      outcome.text = spi_result_json(spi_rc);
+      ResultStream rows;  // the rows become JSON as they come, bounded (sql_result.hpp)
+      SPIExecuteOptions options{};
+      options.dest = rows.receiver();
+      try {
+        pg_call([&] { spi_rc = SPI_execute_plan_extended(step_plan(sql), &options); });
+      } catch (const PgError&) {
+        if (std::exception_ptr refused = rows.take_error()) std::rethrow_exception(refused);
+        throw;
+      }
+      outcome.text = rows.finish(spi_rc);
       outcome.ok = true;
     } catch (const PgError& e) {
       // A query cancel is ours (the task was cancelled, or a stray signal): never a step
@@ -309,7 +298,17 @@ void run_remote_sql_task(const ClaimedTask& t, const engine::Instance& inst, con
     if (accepted)
       spi::exec("INSERT INTO _duroxide.prepared_steps (gid, database) VALUES ($1, $2)",
                 {spi::text(*r.gid), spi::text(inst.database)});
-    pending_finishes.push_back({inst.database, *r.gid, accepted});
+    // Finished once the checkpoint transaction ended: committed if it committed and
+    // accepted the step, else rolled back. A failure here is left to the scheduler's
+    // remote::resolve_prepared_steps().
+    after_transaction_end([database = inst.database, gid = *r.gid, accepted](bool committed) {
+      bool commit = committed && accepted;
+      if (remote::finish_prepared(database, gid, commit) && commit)
+        run_in_transaction([&] {
+          spi::exec("DELETE FROM _duroxide.prepared_steps WHERE gid = $1", {spi::text(gid)});
+          return false;
+        });
+    });
   }
 }
 
@@ -411,88 +410,6 @@ void run_http_task(ClaimedTask& t) {
   record_outcome(t, StepOutcome{outcome.ok, outcome.text, outcome.ok ? "" : http_error_record(outcome)}, &*inst);
 }
 
-// Whether the last run_in_transaction_body() ended in a commit.
-bool last_transaction_committed = false;
-
-// Runs body in its own transaction; see run_in_transaction.
-bool run_in_transaction_body(const std::function<bool()>& body) {
-  MemoryContext ctx = CurrentMemoryContext;
-  std::string error, bug_instance;
-  bool did_work = false;
-  last_transaction_committed = false;
-  SetCurrentStatementStartTimestamp();
-  StartTransactionCommand();
-  // The engine's bookkeeping must write even when the role's sessions default to
-  // read-only (default_transaction_read_only); the step itself gets the role's default
-  // back (run_statement).
-  XactReadOnly = false;
-  try {
-    pg_call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
-    spi::Connection spi_connection;
-    if (OidIsValid(get_extension_oid("pg_durable", true))) did_work = body();
-    spi_connection.finish();
-    pg_call([] { PopActiveSnapshot(); });
-  } catch (const RetryTask& e) {
-    AbortOutOfAnyTransaction();  // also unwinds internal subtransactions
-    MemoryContextSwitchTo(ctx);
-    elog(DEBUG1, "pg_durable: %s", e.what());
-    return true;  // go on draining: the interrupted task is claimed again (or dropped)
-  } catch (const EngineBug& e) {
-    error = e.what();
-    bug_instance = e.instance_id;
-  } catch (const std::exception& e) {
-    error = e.what();
-  }
-  if (error.empty()) {
-    CommitTransactionCommand();
-    last_transaction_committed = true;
-    pgstat_report_stat(false);  // executors' commits and WAL show in pg_stat_* views
-    return did_work;
-  }
-  AbortOutOfAnyTransaction();  // also unwinds internal subtransactions
-  MemoryContextSwitchTo(ctx);
-  elog(LOG, "pg_durable: %s", error.c_str());
-  if (!bug_instance.empty())
-    run_in_transaction([&] {
-      engine::fail_instance(bug_instance, "pg_durable internal error: " + error);
-      return false;
-    });
-  return false;
-}
-
-// Finishes the prepared steps of the transaction that just ended (see PendingFinish).
-// A failure here is left to the scheduler's remote::resolve_prepared_steps().
-void finish_pending_steps(const std::vector<PendingFinish>& finishes, bool committed) {
-  for (const auto& f : finishes) {
-    bool commit = committed && f.commit_with_checkpoint;
-    if (remote::finish_prepared(f.database, f.gid, commit) && commit)
-      run_in_transaction([&] {
-        spi::exec("DELETE FROM _duroxide.prepared_steps WHERE gid = $1", {spi::text(f.gid)});
-        return false;
-      });
-  }
-}
-
-}  // namespace
-
-// Runs body in its own transaction (SPI connected, snapshot pushed). body returns
-// whether it found work. Errors: logged, transaction aborted; an EngineBug fails the
-// instance in a fresh transaction. Returns whether work was done and no error occurred.
-// Prepared steps of the transaction are finished after it ends (remote_step.hpp).
-bool run_in_transaction(const std::function<bool()>& body) {
-  std::vector<PendingFinish> outer;
-  outer.swap(pending_finishes);
-  bool result = run_in_transaction_body(body);
-  bool committed = last_transaction_committed;
-  std::vector<PendingFinish> mine;
-  mine.swap(pending_finishes);
-  pending_finishes.swap(outer);
-  finish_pending_steps(mine, committed);
-  return result;
-}
-
-namespace {
-
 // Which versions of the role's and database's settings (ALTER ROLE / ALTER DATABASE ...
 // SET) this session started with: InitPostgres applied them once, a fresh session would
 // apply the current ones. Three index probes of pg_db_role_setting, no SPI.
@@ -590,32 +507,6 @@ bool run_one_task_in_transaction() {
   return worked;
 }
 
-// Fires one due timer: TimerFired under the instance lock, the timer row deleted.
-bool fire_one_due_timer() {
-  std::uint64_t n = spi::exec(
-      "SELECT instance_id, task_id FROM _duroxide.tasks WHERE kind = 'timer' AND due_at <= now() "
-      "ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED");
-  if (n == 0) return false;
-  ClaimedTask t;
-  t.instance_id = spi::value_or(0, 1, "");
-  t.task_id = std::stoull(spi::value_or(0, 2, "0"));
-  try {
-    if (std::optional<engine::Instance> inst = engine::load_instance(t.instance_id, true)) {
-      vm::Event fired;
-      fired.kind = vm::Event::Kind::TimerFired;
-      fired.now_ms = engine::now_ms();
-      fired.task_id = t.task_id;
-      engine::apply_event(*inst, fired);
-    }
-  } catch (const PgError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw EngineBug(t.instance_id, e.what());
-  }
-  delete_task(t);
-  return true;
-}
-
 // Executes this role's tasks until none is left or the scheduler wants the slot back,
 // one transaction each. Returns whether any task ran.
 bool drain_tasks() {
@@ -636,21 +527,6 @@ void leave_pool(int, Datum) {
 }
 
 }  // namespace
-
-void fire_due_timers() {
-  while (run_in_transaction(fire_one_due_timer)) CHECK_FOR_INTERRUPTS();
-}
-
-long milliseconds_to_next_timer(long cap_ms) {
-  long wait = cap_ms;
-  run_in_transaction([&] {
-    spi::exec("SELECT ceil(extract(epoch FROM min(due_at) - clock_timestamp()) * 1000)::bigint "
-              "FROM _duroxide.tasks WHERE kind = 'timer'");
-    if (auto v = spi::value(0, 1)) wait = std::max(0L, std::min(cap_ms, std::stol(*v)));
-    return false;
-  });
-  return wait;
-}
 
 }  // namespace df::ext
 

@@ -3,15 +3,9 @@
 // calls), each step in one transaction with its checkpoint.
 #pragma once
 
-#include <functional>
-
 #include "pg/pg_bridge.hpp"
 
 namespace df::ext {
-
-// Runs body in its own transaction (SPI connected, snapshot pushed) when the extension
-// exists; logs and aborts on error. body returns whether it found work; so does this.
-bool run_in_transaction(const std::function<bool()>& body);
 
 // What an executor is started for (its bgw_extra): the database and the role whose
 // session it is.
@@ -19,12 +13,6 @@ struct ExecutorBinding {
   Oid database;
   Oid role;
 };
-
-// Scheduler side: fire every timer that is due, one transaction each.
-void fire_due_timers();
-
-// Scheduler side: milliseconds until the earliest timer, at most cap_ms.
-long milliseconds_to_next_timer(long cap_ms);
 
 }  // namespace df::ext
 

@@ -13,6 +13,7 @@
 #include "pg/gucs.hpp"
 #include "pg/shmem.hpp"
 #include "pg/spi.hpp"
+#include "engine/transaction.hpp"
 
 extern "C" {
 #include "catalog/pg_authid.h"

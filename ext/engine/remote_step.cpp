@@ -11,11 +11,11 @@
 
 #include "pg/loopback.hpp"
 
-#include "engine/executor.hpp"
 #include "pg/gucs.hpp"
 #include "engine/remote_step.hpp"
 #include "pg/spi.hpp"
 #include "engine/sql_result.hpp"
+#include "engine/transaction.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"

@@ -2,11 +2,11 @@
 // updated_at is ignored (users may write it).
 #include "engine/retention.hpp"
 
-#include "engine/executor.hpp"
 #include "pg/gucs.hpp"
 #include "engine/instance_status.hpp"
 #include "pg/pg_bridge.hpp"
 #include "pg/spi.hpp"
+#include "engine/transaction.hpp"
 
 extern "C" {
 #include "commands/extension.h"

@@ -1,8 +1,10 @@
-// sql_result.cpp — SPI rows -> docs/reference.md §8.1 JSON. Value mapping by column type:
+// sql_result.cpp — a SQL step's rows -> docs/reference.md §8.1 JSON, rendered as they are
+// produced (ResultStream, an SPI DestReceiver). Value mapping by column type:
 // bool, integers, floats (float4 widened to double; NaN/Infinity -> null), text types as
 // strings, numeric as a string keeping its scale, uuid, timestamptz in UTC RFC 3339,
 // timestamp, date, json/jsonb embedded, void -> null; any other type fails the step.
 #include <charconv>
+#include <exception>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +17,9 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
 #include "access/detoast.h"
+#include "executor/tuptable.h"
+#include "tcop/dest.h"
+#include "utils/memutils.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/lsyscache.h"
@@ -201,33 +206,102 @@ bool is_dml_result(int spi_rc) {
 
 }  // namespace
 
-std::string spi_result_json(int spi_rc) {
-  // row_count counts returned rows: an INSERT/UPDATE without RETURNING has none.
-  std::uint64_t count = SPI_tuptable != nullptr ? SPI_processed : 0;
-  std::uint64_t affected = SPI_processed;
-  std::string out = "{\"rows\":[";
-  if (SPI_tuptable != nullptr) {
-    TupleDesc desc = SPI_tuptable->tupdesc;
-    for (std::uint64_t r = 0; r < count; ++r) {
-      ResultRow row;
-      for (int c = 1; c <= desc->natts; ++c) {
-        Form_pg_attribute att = TupleDescAttr(desc, c - 1);
-        if (att->attisdropped) continue;
-        const char* name = NameStr(att->attname);
-        bool is_null = false;
-        Datum v = SPI_getbinval(SPI_tuptable->vals[r], desc, c, &is_null);
-        // A large value is refused from its stored size, before it is detoasted and copied.
-        if (!is_null && att->attlen == -1)
-          check_result_size(out.size() + pg_call([&] { return toast_raw_datum_size(v); }));
-        row.add(name, is_null && is_supported_column_type(att->atttypid) ? std::string("null")
-                                                                       : value_json(att->atttypid, v, name));
-      }
-      if (r) out += ',';
-      row.append_to(out);
-      check_result_size(out.size());
+namespace {
+
+void stream_startup(DestReceiver* self, int, TupleDesc desc) {
+  reinterpret_cast<ResultStream::Receiver*>(self)->stream->startup(desc);
+}
+
+// Called by the executor for each row. Raises the ERROR that stops the statement outside
+// any C++ handler, with no C++ object alive in this frame.
+bool stream_receive(TupleTableSlot* slot, DestReceiver* self) {
+  ResultStream* stream = reinterpret_cast<ResultStream::Receiver*>(self)->stream;
+  if (stream->add_row(slot)) return true;
+  if (ErrorData* e = stream->take_pg_error()) ReThrowError(e);  // as itself, SQLSTATE and all
+  ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("pg_durable: the step's result was refused")));
+  return false;
+}
+
+void stream_shutdown(DestReceiver*) {}
+void stream_destroy(DestReceiver*) {}
+
+}  // namespace
+
+ResultStream::ResultStream() : out_("{\"rows\":[") {
+  receiver_.pub.receiveSlot = stream_receive;
+  receiver_.pub.rStartup = stream_startup;
+  receiver_.pub.rShutdown = stream_shutdown;
+  receiver_.pub.rDestroy = stream_destroy;
+  // Not DestSPI (SPI then expects its own tuptable) nor DestNone (SPI then reports a
+  // SELECT as SPI_OK_UTILITY): a receiver of the kind PL/pgSQL's RETURN QUERY passes to
+  // SPI_execute_plan_extended, so SPI reports as it does without a receiver.
+  receiver_.pub.mydest = DestTuplestore;
+  receiver_.stream = this;
+}
+
+DestReceiver* ResultStream::receiver() { return &receiver_.pub; }
+
+ErrorData* ResultStream::take_pg_error() {
+  ErrorData* e = pg_error_;
+  pg_error_ = nullptr;
+  return e;
+}
+
+std::exception_ptr ResultStream::take_error() {
+  std::exception_ptr e = error_;
+  error_ = nullptr;
+  return e;
+}
+
+// Runs inside the executor (a PostgreSQL frame): plain PostgreSQL calls only. The per-row
+// context is a child of the query's context and goes with it.
+void ResultStream::startup(TupleDesc desc) {
+  desc_ = desc;
+  started_ = true;
+  rows_ = 0;
+  row_context_ = AllocSetContextCreate(CurrentMemoryContext, "pg_durable step result row", ALLOCSET_DEFAULT_SIZES);
+}
+
+bool ResultStream::add_row(TupleTableSlot* slot) noexcept {
+  MemoryContext caller = CurrentMemoryContext;
+  try {
+    MemoryContextSwitchTo(row_context_);
+    pg_call([&] { slot_getallattrs(slot); });
+    ResultRow row;
+    for (int c = 1; c <= desc_->natts; ++c) {
+      Form_pg_attribute att = TupleDescAttr(desc_, c - 1);
+      if (att->attisdropped) continue;
+      const char* name = NameStr(att->attname);
+      bool is_null = slot->tts_isnull[c - 1];
+      Datum v = slot->tts_values[c - 1];
+      // A large value is refused from its stored size, before it is detoasted and copied.
+      if (!is_null && att->attlen == -1)
+        check_result_size(out_.size() + pg_call([&] { return toast_raw_datum_size(v); }));
+      row.add(name, is_null && is_supported_column_type(att->atttypid) ? std::string("null")
+                                                                     : value_json(att->atttypid, v, name));
     }
+    if (rows_) out_ += ',';
+    row.append_to(out_);
+    check_result_size(out_.size());
+    ++rows_;
+    MemoryContextSwitchTo(caller);
+    MemoryContextReset(row_context_);
+    return true;
+  } catch (const PgError& e) {
+    MemoryContextSwitchTo(caller);
+    pg_error_ = e.edata;  // re-raised by stream_receive (ReThrowError copies it)
+  } catch (...) {
+    MemoryContextSwitchTo(caller);
+    error_ = std::current_exception();
   }
-  out += "],\"row_count\":" + std::to_string(count) + affected_rows_field(is_dml_result(spi_rc), affected) + "}";
+  return false;
+}
+
+std::string ResultStream::finish(int spi_rc) {
+  // row_count counts returned rows: an INSERT/UPDATE without RETURNING has none.
+  std::uint64_t count = started_ ? rows_ : 0;
+  std::string out = std::move(out_);
+  out += "],\"row_count\":" + std::to_string(count) + affected_rows_field(is_dml_result(spi_rc), SPI_processed) + "}";
   return out;
 }
 

@@ -2,6 +2,8 @@
 // {"rows":[{col:value,...},...],"row_count":N}, compact, columns in SQL order.
 #pragma once
 
+#include <cstdint>
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -32,12 +34,51 @@ class ResultRow {
   std::vector<std::pair<std::string, std::string>> fields_;
 };
 
-// Renders SPI_tuptable (SPI_processed rows). Throws StepFailure for a column type outside
-// §8.1's list ("Unsupported column type 'BYTEA' for column 'x'. Supported types: ...").
-// spi_rc is SPI_execute_plan's return code: for INSERT/UPDATE/DELETE/MERGE (with or without
-// RETURNING) the result gains "affected_rows" (SPI_processed); row_count keeps counting
-// returned rows, as df.if_rows needs.
-std::string spi_result_json(int spi_rc = 0);
+// A SQL step's result rendered while the statement runs: receiver() is the SPI
+// DestReceiver to run it with (SPI_execute_plan_extended), so the rows are never
+// materialised in an SPI tuptable. Each row becomes JSON as it arrives (its detoasted
+// values and output text in a per-row memory context, reset after the row), and the
+// statement is stopped with an ERROR as soon as the JSON would pass
+// pg_durable.max_step_result_bytes: a huge result is refused while it is read, and at no
+// time is held in more than one bounded copy.
+// A row that cannot be rendered (a C++ exception: StepFailure for a column type outside
+// §8.1's list or for the size cap) ends the statement with a PostgreSQL ERROR, as a
+// receiver must; take_error() then hands back that exception, for the caller to rethrow
+// once PostgreSQL has unwound. A PostgreSQL error while rendering propagates as itself.
+class ResultStream {
+ public:
+  ResultStream();
+  ResultStream(const ResultStream&) = delete;
+  ResultStream& operator=(const ResultStream&) = delete;
+
+  DestReceiver* receiver();
+  // The C++ exception that ended the statement, if any (then cleared).
+  std::exception_ptr take_error();
+  // docs/reference.md §8.1 JSON of the rows received. spi_rc is the statement's SPI
+  // return code: for INSERT/UPDATE/DELETE/MERGE (with or without RETURNING) the result
+  // gains "affected_rows" (SPI_processed); row_count keeps counting returned rows, as
+  // df.if_rows needs.
+  std::string finish(int spi_rc);
+
+  // For the receiver callbacks (sql_result.cpp).
+  struct Receiver {
+    DestReceiver pub;  // first: PostgreSQL sees a DestReceiver*
+    ResultStream* stream;
+  };
+  void startup(TupleDesc desc);
+  bool add_row(TupleTableSlot* slot) noexcept;  // false: the error is stashed
+  ErrorData* take_pg_error();                    // a PostgreSQL error while rendering, if any
+
+ private:
+  Receiver receiver_;
+  TupleDesc desc_ = nullptr;
+  bool started_ = false;
+  MemoryContext row_context_ = nullptr;
+  std::uint64_t rows_ = 0;
+  std::string out_;
+  std::exception_ptr error_;
+  ErrorData* pg_error_ = nullptr;
+};
 
 // Fails the step (StepFailure) once a result under assembly would pass
 // pg_durable.max_step_result_bytes: `bytes` is its size so far (or about to be). Called

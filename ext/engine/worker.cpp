@@ -12,15 +12,17 @@
 // aborted and the worker keeps running (a crash-restart would lose every in-flight wake-up).
 #include "engine/worker.hpp"
 
+#include <cstring>
 #include <string>
 
-#include "engine/executor.hpp"
 #include "engine/executor_pool.hpp"
 #include "pg/gucs.hpp"
 #include "pg/pg_bridge.hpp"
 #include "engine/remote_step.hpp"
 #include "engine/retention.hpp"
 #include "pg/shmem.hpp"
+#include "engine/scheduler.hpp"
+#include "engine/transaction.hpp"
 
 extern "C" {
 #include "access/twophase.h"
@@ -128,11 +130,9 @@ bool heartbeat_still_attached() {
   return updated > 0;
 }
 
-void tick_body() {
-  SetCurrentStatementStartTimestamp();
-  StartTransactionCommand();
-  SPI_connect();
-  PushActiveSnapshot(GetTransactionSnapshot());
+// The tick's statements: plain PostgreSQL calls, run inside pg_call (pg_bridge.hpp) by
+// tick(); its transaction, SPI connection and snapshot are the runner's (transaction.hpp).
+void tick_statements() {
   pgstat_report_activity(STATE_RUNNING, "pg_durable scheduler tick");
   if (!extension_exists()) {
     if (current_epoch[0] != '\0') elog(LOG, "pg_durable worker: extension dropped; waiting for CREATE EXTENSION");
@@ -143,35 +143,28 @@ void tick_body() {
     run_sql("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity WHERE datid = "
             "(SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) "
             "AND application_name = 'pg_restore' AND pid <> pg_catalog.pg_backend_pid())");
-    restore_running = std::string(first_value()) == "t";
+    restore_running = strcmp(first_value(), "t") == 0;
     if (restore_running && !was_running)
       elog(LOG, "pg_durable worker: pg_restore is connected; steps and timers wait until it ends");
     else if (!restore_running && was_running)
       elog(LOG, "pg_durable worker: pg_restore ended; running steps and timers");
   }
-  SPI_finish();
-  PopActiveSnapshot();
-  CommitTransactionCommand();
-  pgstat_report_stat(true);
-  pgstat_report_activity(STATE_IDLE, NULL);
 }
 
+// One tick in its own transaction, also when the extension does not exist (the tick is
+// what notices CREATE / DROP EXTENSION). An error is logged and the transaction aborted.
 void tick() {
-  MemoryContext ctx = CurrentMemoryContext;
-  PG_TRY();
-  { tick_body(); }
-  PG_CATCH();
-  {
-    HOLD_INTERRUPTS();
-    EmitErrorReport();
-    AbortCurrentTransaction();
-    MemoryContextSwitchTo(ctx);
-    FlushErrorState();
-    pgstat_report_activity(STATE_IDLE, NULL);
-    current_epoch[0] = '\0';  // re-verify the extension state next tick
-    RESUME_INTERRUPTS();
-  }
-  PG_END_TRY();
+  TransactionOptions options;
+  options.require_extension = false;
+  TransactionResult result = run_transaction(
+      [] {
+        pg_call([] { tick_statements(); });
+        return false;
+      },
+      options);
+  if (result.committed) pgstat_report_stat(true);
+  else current_epoch[0] = '\0';  // re-verify the extension state next tick
+  pgstat_report_activity(STATE_IDLE, NULL);
 }
 
 }  // namespace
