@@ -8,25 +8,9 @@
 #     the restart, and its effect is there once. (A sequence makes the first attempt fail;
 #     its value jumps after crash recovery, so the node's own count tells the attempts.)
 source "$(dirname "$0")/lib.sh"
-HERE=$(cd "$(dirname "$0")" && pwd)
-
-HTTP_LOG="$T_DIR/http_requests.log"
-: > "$HTTP_LOG"
-python3 "$HERE/http_server.py" "$T_DIR/http_port" "$HTTP_LOG" &
-HTTP_PID=$!
-trap 'kill "$HTTP_PID" 2>/dev/null || true; cleanup' EXIT
-for _ in $(seq 100); do [ -f "$T_DIR/http_port" ] && break; sleep 0.1; done
-[ -f "$T_DIR/http_port" ] || fail "test HTTP server did not start"
-BASE="http://127.0.0.1:$(cat "$T_DIR/http_port")"
-
-init_cluster "shared_preload_libraries = 'pg_durable'" "pg_durable.worker_naptime = 200" \
-  "pg_durable.http_mode = all" "pg_durable.loop_min_interval = 100"
-start_server
-psql_t -c "CREATE EXTENSION pg_durable"
-wait_for "$worker_ready_sql"
+start_http_server
+start_http_cluster all "pg_durable.loop_min_interval = 100"
 psql_t >/dev/null <<'SQL'
-CREATE ROLE app LOGIN;
-SELECT df.grant_usage('app', true);
 CREATE TABLE invoices (id int PRIMARY KEY, status text, paid_count int DEFAULT 0);
 INSERT INTO invoices VALUES (1, 'open');
 GRANT ALL ON invoices TO app;
