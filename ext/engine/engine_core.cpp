@@ -74,7 +74,7 @@ bool is_json(const std::string& text) {
 
 // status_details = {"execution_id"} plus the VM's detail (attempts, errors) and, for a
 // node waiting to retry, "next_retry_at"; the clock times, error record and run record of
-// step_record.hpp ($8..$13, DF_NODE_STAMP_SQL).
+// step_record.hpp ($8..$14, DF_NODE_STAMP_SQL).
 void stamp_node(const Instance& inst, const vm::Action& a, const char* status, bool with_result) {
   const char* sql_json =
       "UPDATE df.nodes SET status = $3, result = $4::jsonb, "
@@ -171,7 +171,7 @@ void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, c
   }
   if (tasks.empty() && (repeated || stamps.empty())) return;
   std::string ids = "{", statuses = "{", results = "{", as_json = "{", execs = "{", details = "{", retries = "{",
-              keeps = "{", starts = "{", finishes = "{", errors = "{", runs = "{";
+              keeps = "{", starts = "{", finishes = "{", errors = "{", runs = "{", helds = "{";
   int runs_kept = 0;
   if (!repeated)
     for (const NodeStamp& st : stamps) {
@@ -195,6 +195,7 @@ void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, c
       append_array_element(finishes, unix_us_text(times.finished_at));
       append_array_element(errors, times.error);
       append_array_element(runs, times.run);
+      append_array_element(helds, std::string(times.run_held ? "t" : "f"));
     }
   std::string task_ids = "{", kinds = "{", nodes = "{", payloads = "{", iterations = "{", dues = "{";
   for (const NewTask& t : tasks) {
@@ -209,10 +210,10 @@ void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, c
                                    : std::nullopt);  // ms since the Unix epoch
   }
   for (std::string* arr : {&ids, &statuses, &results, &as_json, &execs, &details, &retries, &keeps, &starts, &finishes,
-                           &errors, &runs, &task_ids, &kinds, &nodes, &payloads, &iterations, &dues})
+                           &errors, &runs, &helds, &task_ids, &kinds, &nodes, &payloads, &iterations, &dues})
     *arr += '}';
   // The SET list is step_record.hpp's DF_NODE_STAMP_SQL per row: started_at kept when
-  // asked, the run record appended to at most runs_kept.
+  // asked, the run records as DF_STAMPED_RUNS_SQL leaves them.
   spi::exec(
       "WITH n AS (UPDATE df.nodes n SET status = v.status, "
       "result = CASE WHEN v.as_json THEN v.result::jsonb ELSE to_jsonb(v.result) END, "
@@ -222,15 +223,14 @@ void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, c
       "updated_at = clock_timestamp(), "
       "started_at = CASE WHEN v.keep THEN coalesce(n.started_at, v.started) ELSE v.started END, "
       "finished_at = v.finished, error = v.error, "
-      "runs = CASE WHEN v.run IS NULL THEN n.runs "
-      "WHEN jsonb_array_length(coalesce(n.runs, '[]'::jsonb)) >= $20 THEN (n.runs - 0) || v.run "
-      "ELSE coalesce(n.runs, '[]'::jsonb) || v.run END "
+      "runs = " DF_STAMPED_RUNS_SQL("n.runs", "n.node_type", "n.status", "n.status_details", "n.started_at",
+                                    "n.finished_at", "v.run", "v.held", "$20") " "
       "FROM (SELECT u.id, u.status, u.result, u.as_json, u.exec, u.detail, u.retry, u.keep, "
       "'epoch'::timestamptz + u.started * '1 microsecond'::interval AS started, "
-      "'epoch'::timestamptz + u.finished * '1 microsecond'::interval AS finished, u.error, u.run::jsonb AS run "
-      "FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], $8::float8[], "
-      "$9::boolean[], $10::bigint[], $11::bigint[], $12::text[], $13::text[]) "
-      "AS u(id, status, result, as_json, exec, detail, retry, keep, started, finished, error, run)) v "
+      "'epoch'::timestamptz + u.finished * '1 microsecond'::interval AS finished, u.error, u.run::jsonb AS run, "
+      "u.held FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], $8::float8[], "
+      "$9::boolean[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $22::boolean[]) "
+      "AS u(id, status, result, as_json, exec, detail, retry, keep, started, finished, error, run, held)) v "
       "WHERE n.instance_id = $1 AND n.id = v.id), "
       "t AS (INSERT INTO _duroxide.tasks (instance_id, task_id, kind, node, payload, iteration, due_at, "
       "submitted_by) SELECT $1, v.task_id, v.kind, v.node, v.payload, v.iteration, "
@@ -242,7 +242,7 @@ void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, c
        spi::text(execs), spi::text(details), spi::text(retries), spi::text(keeps), spi::text(starts),
        spi::text(finishes), spi::text(errors), spi::text(runs), spi::text(task_ids), spi::text(kinds),
        spi::text(nodes), spi::text(payloads), spi::text(iterations), spi::oid(inst.submitted_by),
-       spi::int4(runs_kept), spi::text(dues)});
+       spi::int4(runs_kept), spi::text(dues), spi::text(helds)});
 }
 
 void cancel_task(const Instance& inst, std::uint64_t task_id) {
