@@ -286,7 +286,17 @@ void run_remote_sql_task(const ClaimedTask& t, const engine::Instance& inst, con
     gid = "pgdf_" + t.instance_id + "_" + std::to_string(t.task_id) + "_" + std::to_string(GetCurrentTimestamp());
   set_executor_task(my_slot, t.instance_id, t.task_id);
   TimestampTz started = activity::report_step(t.instance_id, inst.graph->node_ids.at(t.node), t.payload);
-  remote::StepResult r = remote::run(inst.database, role, t.payload, gid);
+  remote::StepResult r;
+  try {
+    r = remote::run(inst.database, role, t.payload, gid);
+  } catch (const PgError& e) {  // cancelled (the remote statement too): as an HTTP step is
+    set_executor_task(my_slot, "", 0);
+    if (e.edata->sqlerrcode == ERRCODE_QUERY_CANCELED) throw RetryTask();
+    throw;
+  } catch (...) {
+    set_executor_task(my_slot, "", 0);
+    throw;
+  }
   set_executor_task(my_slot, "", 0);
   step_record::AttemptScope attempt(t.node, started);
   bool accepted = record_outcome(t, StepOutcome{r.ok, r.text, {}});
