@@ -29,7 +29,7 @@
 
 namespace df::vm {
 
-// The two version stamps of every checkpoint (docs/upgrades.md "Checkpoint versions").
+// The two version stamps of every checkpoint (docs/operations.md "Checkpoint versions").
 // kStateVersion (below) is the byte layout of serialize(). kLoweringVersion is what
 // lower() (program.cpp) makes of a graph: a stored thread's pc indexes into that program,
 // so bump it whenever lower() gives a graph an earlier release could run a different
