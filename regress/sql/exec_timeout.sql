@@ -42,6 +42,10 @@ SELECT df.compile($$df.retry(df.timeout('SELECT 1', 1), max_attempts => 2)$$)
        = df.retry(df.timeout('SELECT 1', 1), 2) AS same_nested;
 SELECT df.compile($$timeout('SELECT 1' ~> df.sleep(5) ~> df.wait_for_signal('go'), '1 minute')$$)
        = df.timeout('SELECT 1' ~> df.sleep(5) ~> df.wait_for_signal('go'), 60) AS same_composite;
+SELECT df.compile($$timeout(retry('SELECT 1' & df.sleep(5), max_attempts => 2), 60)$$)
+       = df.timeout(df.retry(df.join('SELECT 1', df.sleep(5)), 2), 60) AS same_around_retry;
+SELECT df.compile($$timeout(try { timeout(df.sleep(60), '300 ms') } catch (e) { 'SELECT 1' }, 30)$$)
+       = df.timeout(df.catch(df.timeout(df.sleep(60), '300 ms'), 'SELECT 1', error_name => 'e'), 30) AS same_nested_catch;
 SELECT df.compile($$timeout('SELECT 1', 0)$$);                   -- expect: bounds, with position
 SELECT df.explain(df.retry(df.timeout('SELECT pg_sleep(5)', '1 minute 30 seconds'), 2));
 SELECT df.explain(df.timeout(df.join('SELECT 1', df.wait_for_signal('go')), 45));

@@ -359,6 +359,47 @@ TEST_CASE("simulation: timeouts around sub-graphs survive a crash at every bound
   CHECK(in_time > 0);   // ... and steps finishing in time
 }
 
+// The shapes of docs/error-handling.md "Timeouts", each driven in several seeded orders
+// (the timer before, during or after its step) with a crash at every boundary.
+TEST_CASE("simulation: timeouts around a sequence, a join, waits, retries, handlers and undo actions") {
+  auto t = [](ir::NodePtr step, std::int64_t ms) { return make_timeout(std::move(step), TimeoutArgs{ms}); };
+  auto join = [](ir::NodePtr a, ir::NodePtr b) {
+    std::vector<ir::NodePtr> v;
+    v.push_back(std::move(a));
+    v.push_back(std::move(b));
+    return make_join(std::move(v));
+  };
+  std::vector<ir::NodePtr> roots;
+  roots.push_back(t(make_then(make_sql("INC a"), make_then(make_sql("INC b"), make_sql("INC c"))), 1000));
+  roots.push_back(make_catch(t(join(make_then(make_sql("INC a"), make_sleep(2)), make_wait_for_signal("sigA", std::nullopt)), 1500),
+                             make_sql("H $error.sqlstate")));
+  roots.push_back(make_retry(t(make_then(make_sql("INC r"), make_sleep(1)), 800), RetryArgs{3, 0, 0}));
+  roots.push_back(t(make_retry(make_sql("FLAKY k 2"), RetryArgs{5, 500, 500}), 1200));
+  roots.push_back(t(make_catch(t(make_sleep(3), 500), make_sql("INC h")), 2000));
+  roots.push_back(t(make_catch(make_then(make_with_undo(make_sql("INC f"), make_sql("INC u")), make_sql("FAIL x")),
+                               make_sql("INC h")),
+                    1000));
+  roots.push_back(make_then(make_with_undo(make_sql("INC f"), t(make_then(make_sql("INC u"), make_sleep(2)), 700)),
+                            make_sql("FAIL y")));
+  int expired = 0;
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    const Program program = lower(*roots[i]);
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+      CAPTURE(i);
+      CAPTURE(seed);
+      const RunOutcome ref = drive(program, {"sigA"}, 6100 + 10 * i + seed, false);
+      CHECK(ref.status != InstanceStatus::Running);
+      for (const Action& a : ref.actions)
+        expired += a.kind == K::NodeFailed && program.nodes.at(a.node).type == ir::NodeType::Timeout;
+      for (std::size_t k = 1; k <= ref.events.size(); ++k) {
+        CAPTURE(k);
+        check_crash_at(program, ref, k);
+      }
+    }
+  }
+  CHECK(expired > 0);
+}
+
 // Compensation: an undo action runs only for a completed forward step, at most once per
 // completion, and only while a failure unwinds (its counter is a database effect).
 TEST_CASE("simulation: compensation survives a crash at every boundary; undo never outruns its forward") {
