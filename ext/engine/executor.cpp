@@ -311,6 +311,7 @@ void run_remote_sql_task(const ClaimedTask& t, const engine::Instance& inst, con
       bool commit = committed && accepted;
       if (remote::finish_prepared(database, gid, commit) && commit)
         run_in_transaction([&] {
+          engine::AsEngineOwner owner;  // the session's role may not touch the engine's tables
           spi::exec("DELETE FROM _duroxide.prepared_steps WHERE gid = $1", {spi::text(gid)});
           return false;
         });

@@ -21,6 +21,9 @@ wait_for "df.status('$id') = 'completed'" 30
   || fail "unexpected result: $(psql_t -c "SELECT df.result('$id')")"
 [ "$(T_DB=other psql_t -c "SELECT count(*) FROM t")" = 1 ] || fail "effect not exactly once in other"
 [ "$(psql_t -c "SELECT count(*) FROM pg_prepared_xacts")" = 0 ] || fail "prepared transactions left behind"
+# the executor drops its record of a committed prepared step at once (not the scheduler's
+# cleanup a minute later)
+wait_for "NOT EXISTS (SELECT 1 FROM _duroxide.prepared_steps)" 5
 note "steps ran in database other as app, prepared and committed"
 
 id=$(as_app "SELECT df.start('SELECT * FROM secret', database => 'other')")
