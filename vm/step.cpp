@@ -879,8 +879,19 @@ void Machine::start(const Event& ev) {
   main.root_node = 0;
   main.scope.push_back(ScopeEntry{0, 1});
   const std::uint32_t id = main.id;
-  st_.threads.emplace(id, std::move(main));
-  wake(st_.threads.at(id));
+  Thread& t = st_.threads.emplace(id, std::move(main)).first->second;
+  if (ev.fork) {  // df.fork: on from the fork's node with what the original had there
+    const ForkPoint& f = *ev.fork;
+    t.pc = entry_pc(prog_, f.node);
+    t.acc = f.acc;
+    t.results = f.results;
+    t.undos = f.undos;
+    st_.next_undo_seq = f.undos.size() + 1;
+    std::vector<std::uint32_t> ancestors;  // the THENs around it, whose ENTER is skipped
+    for (std::uint32_t a = info(f.node).parent; a != kNoNode; a = info(a).parent) ancestors.push_back(a);
+    for (auto it = ancestors.rbegin(); it != ancestors.rend(); ++it) node_action(Action::Kind::NodeRunning, *it, t);
+  }
+  wake(t);
 }
 
 void check_state(const Program& program, const State& state) {

@@ -27,9 +27,11 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "fork.hpp"
 #include "program.hpp"
 #include "state.hpp"
 
@@ -48,6 +50,9 @@ struct Event {
   std::string label;        // empty when none
   std::map<std::string, std::string> variables;
   RetryPolicy retry;        // the instance-wide retry policy (df.start)
+  // df.fork: the new instance starts at this point instead of the root (fork.hpp); the
+  // nodes before it are not run and not stamped (the host copies their rows).
+  std::optional<ForkPoint> fork;
 };
 
 // The actions the VM asks its host for. X(name): Action::Kind and action_kind_name() are

@@ -61,6 +61,7 @@ void start_instance(const StartRequest& request) {
   start.instance_id = request.instance_id;
   start.label = request.label;
   start.retry = request.retry;
+  start.fork = request.fork;
   for (const auto& [name, value] : request.variables) start.variables[name] = value;
   if (!apply_event(inst, start))  // never: a new instance takes its Start; else it would have no row
     throw std::runtime_error("pg_durable: the engine refused the Start event of instance " + inst.id);

@@ -165,6 +165,32 @@ std::string start_caller_mode(const std::string& fut, const Options& options) {
   return request.instance_id;
 }
 
+std::string start_fork(const ForkStart& fork, std::vector<std::string>& node_ids) {
+  ir::NodePtr root = compiler::parse_strict(fork.graph_json);  // frozen: validated when first started
+  Options options;
+  options.label = fork.label;
+  options.database = fork.database;
+  spi::Connection connection;
+  check_database(options.database);
+  check_identity(fork.role);
+  std::vector<compiler::NodeRow> rows = compiler::flatten(*root, random_hex8);
+  engine::StartRequest request;
+  request.instance_id = insert_instance(rows.front().id, options, fork.role);
+  insert_nodes(rows, request.instance_id, options, fork.role);
+  connection.finish();
+  request.label = options.label.value_or("");
+  request.root = root.get();
+  for (const auto& row : rows) request.node_ids.push_back(row.id);
+  request.submitted_by = fork.role;
+  request.database = options.database.value_or("");
+  request.variables = fork.variables;
+  request.retry = fork.retry;
+  request.fork = fork.point;
+  run_engine_start(request);
+  node_ids = request.node_ids;
+  return request.instance_id;
+}
+
 }  // namespace df::ext::start
 
 namespace {

@@ -14,7 +14,11 @@ CREATE TABLE df.instances (
   database text,
   created_at timestamptz DEFAULT clock_timestamp(),  -- when df.start ran, not its transaction began
   updated_at timestamptz DEFAULT clock_timestamp(),
-  completed_at timestamptz
+  completed_at timestamptz,
+  -- df.fork: the instance this one was forked from and the node it ran on from (NULL when
+  -- df.start made it); written by the engine only
+  forked_from varchar(8),
+  forked_from_node varchar(8)
 );
 
 CREATE TABLE df.nodes (

@@ -19,6 +19,10 @@ CREATE FUNCTION df.cancel(instance_id text, reason text DEFAULT 'Cancelled by us
 -- A failed instance runs on from the steps that failed (docs/error-handling.md).
 CREATE FUNCTION df.resume(instance_id text)
   RETURNS text AS 'MODULE_PATHNAME', 'df_resume' LANGUAGE C STRICT VOLATILE;
+-- df.fork: a new instance of the same graph that reuses the results of the steps before
+-- from_node and runs from_node and what follows; returns the new instance id.
+CREATE FUNCTION df.fork(instance_id text, from_node text)
+  RETURNS text AS 'MODULE_PATHNAME', 'df_fork' LANGUAGE C STRICT VOLATILE;
 
 CREATE FUNCTION df.status(instance_id text) RETURNS text
   LANGUAGE sql STRICT VOLATILE SET search_path = pg_catalog, pg_temp
