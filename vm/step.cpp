@@ -173,6 +173,13 @@ class Machine {
   const RetryPolicy& policy_for(std::uint32_t node) const {
     return info(node).retry ? *info(node).retry : st_.retry;
   }
+  // The policy that applies after failure `f`: a conflict (40001/40P01) of a SQL step gets
+  // at least kConflictPolicy's attempts.
+  RetryPolicy effective_policy(std::uint32_t node, const Failure& f, bool http) const {
+    RetryPolicy policy = policy_for(node);
+    if (!http && is_conflict(f) && policy.max_attempts < kConflictPolicy.max_attempts) policy = kConflictPolicy;
+    return policy;
+  }
   void attempt_failed(Thread& t, const PendingTask& task, const Failure& f);
   void break_from(Thread& t, std::uint32_t node, const std::string& value);
   void finish_thread(Thread& t, Outcome outcome, const std::string& text);
@@ -282,10 +289,12 @@ void Machine::exec_leaf(Thread& t, const Instruction& i) {
   const NodeInfo& n = info(i.node);
   if (t.failed_attempts == 0) {
     node_action(Action::Kind::NodeRunning, i.node, t);
-  } else {  // the next attempt after a retry wait
+  } else {  // the next attempt after a retry wait: its number, of how many, and why
+    const bool http = i.op == Op::HTTP || i.op == Op::HTTP_MULTIPART;
+    const RetryPolicy policy = effective_policy(i.node, decode_failure(t.last_error), http);
     node_action(Action::Kind::NodeRunning, i.node, t, {},
-                "{\"attempt\":" + std::to_string(t.failed_attempts + 1) +
-                    ",\"previous_error\":" + t.last_error + "}");
+                "{\"attempt\":" + std::to_string(t.failed_attempts + 1) + ",\"max_attempts\":" +
+                    std::to_string(policy.max_attempts) + ",\"previous_error\":" + t.last_error + "}");
   }
   try {
     switch (i.op) {
@@ -754,8 +763,7 @@ void Machine::cancel_thread(std::uint32_t tid, bool lost_race) {
 void Machine::attempt_failed(Thread& t, const PendingTask& task, const Failure& f) {
   const bool http = task.kind == TaskKind::Http;
   const std::uint32_t attempt = t.failed_attempts + 1;
-  RetryPolicy policy = policy_for(task.node);
-  if (!http && is_conflict(f) && policy.max_attempts < kConflictPolicy.max_attempts) policy = kConflictPolicy;
+  const RetryPolicy policy = effective_policy(task.node, f, http);
   const std::string record = record_with_attempt(f, attempt);
   if (attempt >= policy.max_attempts || !may_succeed_later(f, http, cfg_.non_retryable_sqlstates)) {
     return fail_from(t, task.node, f.message,
