@@ -162,6 +162,7 @@ class Machine {
                  const std::string& detail = {}, const std::string& error_value = {},
                  bool resumable = true);
   void discard_parked(std::uint32_t tid);
+  bool caught_anywhere(const Thread& t) const;
  public:
   void resume();
  private:
@@ -467,9 +468,12 @@ void Machine::fail_from(Thread& t, std::uint32_t node, const std::string& error,
   // An undo action failed (no CATCH inside the undo action took it).
   if (t.compensating && t.catches.size() <= t.compensation.catches) return undo_failed(t, node, error, detail);
   // Compensation: the failing scope (the innermost CATCH's step, else the whole thread)
-  // holds completed forward steps; their undo actions run first, newest first.
+  // holds completed forward steps; their undo actions run first, newest first. Under
+  // on_failure 'pause' a failure no CATCH takes undoes nothing: the instance waits for
+  // df.resume with its completed steps in place.
   const std::size_t depth = t.catches.empty() ? 0 : t.catch_undo_depth.back();
-  if (!t.compensating && t.undos.size() > depth) {
+  const bool pausing = cfg_.pause_on_failure && resumable && !caught_anywhere(t);
+  if (!pausing && !t.compensating && t.undos.size() > depth) {
     t.compensating = true;
     Compensation& c = t.compensation;
     c = Compensation{};
@@ -617,6 +621,8 @@ void Machine::finish_instance(Outcome outcome, const std::string& text) {
     a.kind = Action::Kind::InstanceFailed;
     st_.result = outcome == Outcome::Break ? kBreakOutsideLoopMessage : text;
   }
+  if (a.kind == Action::Kind::InstanceFailed && cfg_.pause_on_failure && resume_problem(st_).empty())
+    a.kind = Action::Kind::InstancePaused;
   a.text = st_.result;
   for (const auto& entry : st_.tasks) cancel_task(entry.second);  // none expected
   st_.tasks.clear();
@@ -835,6 +841,16 @@ void Machine::deliver_signal(const std::string& name, const std::string& payload
 }
 
 // Drops the resume point of a thread and of the branches it waited for.
+// Whether a CATCH of this thread or of a thread it branched from takes a failure here.
+bool Machine::caught_anywhere(const Thread& t) const {
+  for (const Thread* cur = &t; cur;) {
+    if (!cur->catches.empty()) return true;
+    auto it = st_.threads.find(cur->parent);
+    cur = it == st_.threads.end() ? nullptr : &it->second;
+  }
+  return false;
+}
+
 void Machine::discard_parked(std::uint32_t tid) {
   auto it = st_.parked.find(tid);
   if (it == st_.parked.end()) return;

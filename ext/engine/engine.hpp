@@ -33,6 +33,7 @@ struct StartRequest {
   std::vector<std::pair<std::string, std::string>> variables;  // df.vars snapshot
   std::string database;                    // df.start's database argument; "" = extension's
   vm::RetryPolicy retry;                   // instance-wide retry policy
+  bool pause_on_failure = false;           // on_failure => 'pause' (vm::StepConfig)
   std::optional<vm::ForkPoint> fork;       // df.fork: start at this point, not the root
 };
 
@@ -64,6 +65,7 @@ struct ForkSource {
   std::vector<std::string> node_ids;    // df.nodes ids in pre-order
   std::string database;                 // "" = the extension's
   vm::State state;                      // its checkpoint: label, variables, retry policy
+  bool pause_on_failure = false;        // its on_failure
   std::vector<vm::NodeRecord> nodes;    // df.nodes, by pre-order index
 };
 std::optional<ForkSource> read_fork_source(const std::string& instance_id);

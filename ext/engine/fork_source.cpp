@@ -37,7 +37,8 @@ std::string id_array(const std::vector<std::string>& ids) {
 std::optional<ForkSource> read_fork_source(const std::string& instance_id) {
   AsEngineOwner owner;
   spi::Connection spi_connection;
-  if (spi::exec("SELECT graph, coalesce(database, ''), state FROM _duroxide.instance_state WHERE instance_id = $1",
+  if (spi::exec("SELECT graph, coalesce(database, ''), state, on_failure FROM _duroxide.instance_state "
+                "WHERE instance_id = $1",
                 {spi::text(instance_id)}) != 1) {
     spi_connection.finish();
     return std::nullopt;
@@ -45,6 +46,7 @@ std::optional<ForkSource> read_fork_source(const std::string& instance_id) {
   ForkSource src;
   src.graph_json = spi::value_or(0, 1, "");
   src.database = spi::value_or(0, 2, "");
+  src.pause_on_failure = spi::value_or(0, 4, "fail") == "pause";
   try {
     src.state = vm::deserialize(spi::bytea_value(0, 3).value_or(std::string()));
   } catch (const vm::StateError& e) {

@@ -3,7 +3,8 @@
 // `from_node` (they do not run again) and runs `from_node` and everything after it. The
 // caller sees the instance only if it is theirs or they are a superuser (RLS on
 // df.instances), so only they can fork it or read its results through a fork; the new
-// instance belongs to the original's submitter, whose role its steps run as. The original
+// instance belongs to the original's submitter, whose role its steps run as, and keeps its
+// label, variables, retry policy and on_failure. The original
 // is not changed. The rules of "before" and the refusals are vm/fork.hpp's.
 #include <string>
 
@@ -64,6 +65,7 @@ DF_SURFACE_FUNCTION(df_fork) {
   if (!src->database.empty()) start.database = src->database;
   start.variables.assign(src->state.variables.begin(), src->state.variables.end());
   start.retry = src->state.retry;
+  start.pause_on_failure = src->pause_on_failure;
   std::vector<std::string> new_ids;
   const std::string new_id = df::ext::start::start_fork(start, new_ids);
   df::ext::engine::record_fork(new_id, new_ids, id, src->node_ids, df::vm::fork_reused_nodes(program, *index), *index);

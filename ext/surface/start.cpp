@@ -161,6 +161,7 @@ std::string start_caller_mode(const std::string& fut, const Options& options) {
   request.submitted_by = role;
   request.database = options.database.value_or("");
   request.retry = vm::RetryPolicy{options.max_attempts, 1000, options.max_backoff_ms};
+  request.pause_on_failure = options.pause_on_failure;
   run_engine_start(request);
   return request.instance_id;
 }
@@ -185,6 +186,7 @@ std::string start_fork(const ForkStart& fork, std::vector<std::string>& node_ids
   request.database = options.database.value_or("");
   request.variables = fork.variables;
   request.retry = fork.retry;
+  request.pause_on_failure = fork.pause_on_failure;
   request.fork = fork.point;
   run_engine_start(request);
   node_ids = request.node_ids;
@@ -207,8 +209,9 @@ void read_failure_options(FunctionCallInfo fcinfo, df::ext::start::Options& opti
   if (args.max_backoff_ms < args.backoff_ms) args.backoff_ms = args.max_backoff_ms;
   if (auto problem = df::compiler::check_retry(args, "df.start()")) df::ext::surface::raise(*problem);
   const std::string on_failure = PG_ARGISNULL(6) ? "fail" : df::compiler::to_lower(df::ext::text_arg(fcinfo, 6));
-  if (on_failure != "fail")
-    df::ext::surface::raise("invalid on_failure \"" + on_failure + "\" for df.start(): expected 'fail'");
+  if (on_failure != "fail" && on_failure != "pause")
+    df::ext::surface::raise("invalid on_failure \"" + on_failure + "\" for df.start(): expected 'fail' or 'pause'");
+  options.pause_on_failure = on_failure == "pause";
   options.max_attempts = args.max_attempts;
   options.max_backoff_ms = args.max_backoff_ms;
 }

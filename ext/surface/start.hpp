@@ -21,6 +21,9 @@ struct Options {
   // Instance-wide retry policy (df.start max_attempts / max_backoff); 1 = no retry.
   std::uint32_t max_attempts = 1;
   std::int64_t max_backoff_ms = 16000;
+  // df.start on_failure: an unhandled failure pauses the instance for df.resume ('pause')
+  // instead of undoing and failing it ('fail').
+  bool pause_on_failure = false;
 };
 
 // Parses, checks, validates and persists `fut` as the caller, hands it to the engine and
@@ -41,6 +44,7 @@ struct ForkStart {
   std::optional<std::string> label, database;
   std::vector<std::pair<std::string, std::string>> variables;
   vm::RetryPolicy retry;
+  bool pause_on_failure = false;
   vm::ForkPoint point;
 };
 std::string start_fork(const ForkStart& fork, std::vector<std::string>& node_ids);

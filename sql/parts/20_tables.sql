@@ -57,7 +57,7 @@ ALTER TABLE df.instances
   ADD CONSTRAINT instances_id_format_chk CHECK (id ~ '^[0-9a-f]{8}$') NOT VALID,
   ADD CONSTRAINT instances_root_node_format_chk CHECK (root_node ~ '^[0-9a-f]{8}$') NOT VALID,
   ADD CONSTRAINT instances_status_chk
-    CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled')) NOT VALID,
+    CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled', 'paused')) NOT VALID,
   ADD CONSTRAINT instances_identity_key UNIQUE (id, submitted_by);
 
 ALTER TABLE df.nodes

@@ -4,7 +4,7 @@
 
 -- max_attempts / max_backoff: the instance-wide retry policy of SQL and HTTP steps (1 =
 -- no retry; waits double from 1 second up to max_backoff, an interval or seconds);
--- on_failure: what an unhandled failure does ('fail').
+-- on_failure: what an unhandled failure does ('fail': undo and fail; 'pause': wait for df.resume).
 CREATE FUNCTION df.start(fut text, label text DEFAULT NULL, database text DEFAULT NULL,
                          transaction_mode text DEFAULT 'caller', max_attempts integer DEFAULT 1,
                          max_backoff "any" DEFAULT '16 seconds', on_failure text DEFAULT 'fail')

@@ -527,3 +527,13 @@ CREATE FUNCTION df.instance_info(instance_id text)
     LEFT JOIN df.workflow_runs w ON w.instance_id = i.id
     WHERE i.id = $1
   $$;
+
+-- on_failure => 'pause' (issue 13 item 2): an unhandled failure leaves the instance 'paused'
+-- (not terminal) for df.resume, with no undo action run.
+ALTER TABLE df.instances DROP CONSTRAINT instances_status_chk,
+  ADD CONSTRAINT instances_status_chk
+    CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled', 'paused')) NOT VALID;
+-- df.start's on_failure (docs/error-handling.md "What a failure does to the instance"):
+-- 'fail' or 'pause'; read with the instance's state by every event (StepConfig).
+ALTER TABLE _duroxide.instance_state ADD COLUMN on_failure text NOT NULL DEFAULT 'fail'
+  CHECK (on_failure IN ('fail', 'pause'));
