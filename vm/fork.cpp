@@ -30,7 +30,7 @@ class ForkPlanner {
     std::vector<std::uint32_t> inner_first;
     for (std::uint32_t a : chain) {
       if (prog_.nodes[a].type != NodeType::Then)
-        throw ForkError(std::string("it is inside a ") + ir::node_type_name(prog_.nodes[a].type) + " node", a);
+        throw ForkError(std::string("it is inside the ") + ir::node_type_name(prog_.nodes[a].type) + " node", a);
       if (kids_[a].size() == 2 && kids_[a][1] == child) inner_first.push_back(kids_[a][0]);
       child = a;
     }

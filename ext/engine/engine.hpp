@@ -71,7 +71,8 @@ struct ForkSource {
 std::optional<ForkSource> read_fork_source(const std::string& instance_id);
 
 // After the fork's Start: the reused nodes of the new instance get the original's df.nodes
-// rows (status, result, details, times, runs), and df.instances records where the new one
+// rows (status, result, details, times, runs; their execution ids renamed to the new
+// instance's ids), and df.instances records where the new one
 // came from. Caller's transaction; SPI must NOT be connected.
 void record_fork(const std::string& new_id, const std::vector<std::string>& new_node_ids,
                  const std::string& original_id, const std::vector<std::string>& original_node_ids,

@@ -86,13 +86,31 @@ void record_fork(const std::string& new_id, const std::vector<std::string>& new_
     to.push_back(new_node_ids.at(i));
     from.push_back(original_node_ids.at(i));
   }
-  spi::exec("UPDATE df.nodes n SET status = o.status, result = o.result, error = o.error, "
-            "status_details = o.status_details, started_at = o.started_at, finished_at = o.finished_at, "
-            "runs = o.runs, updated_at = o.updated_at "
-            "FROM ROWS FROM (pg_catalog.unnest($3::text[]), pg_catalog.unnest($4::text[])) AS m(new_id, old_id) "
-            "JOIN df.nodes o ON o.instance_id = $2 AND o.id = m.old_id "
-            "WHERE n.instance_id = $1 AND n.id = m.new_id",
-            {spi::text(new_id), spi::text(original_id), spi::text(id_array(to)), spi::text(id_array(from))});
+  // The copied execution ids (status_details and each run record) name the new instance
+  // and its node ids: every "::"-separated token that is an old id becomes the new one.
+  std::vector<std::string> old_ids = original_node_ids, new_ids = new_node_ids;
+  old_ids.push_back(original_id);
+  new_ids.push_back(new_id);
+#define DF_FORK_REWRITE(x)                                                                                 \
+  "(SELECT pg_catalog.string_agg(coalesce(m.new_id, t.tok), '::' ORDER BY t.ord) "                        \
+  "FROM pg_catalog.unnest(pg_catalog.string_to_array(" x ", '::')) WITH ORDINALITY AS t(tok, ord) "        \
+  "LEFT JOIN idmap m ON m.old_id = t.tok)"
+  spi::exec("WITH idmap AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($5::text[]), pg_catalog.unnest($6::text[])) "
+            "AS m(old_id, new_id)) "
+            "UPDATE df.nodes n SET status = o.status, result = o.result, error = o.error, "
+            "status_details = CASE WHEN o.status_details ? 'execution_id' THEN pg_catalog.jsonb_set(o.status_details, "
+            "'{execution_id}', pg_catalog.to_jsonb(" DF_FORK_REWRITE("o.status_details->>'execution_id'") ")) "
+            "ELSE o.status_details END, "
+            "runs = (SELECT pg_catalog.jsonb_agg(CASE WHEN x.r ? 'execution_id' THEN pg_catalog.jsonb_set(x.r, "
+            "'{execution_id}', pg_catalog.to_jsonb(" DF_FORK_REWRITE("x.r->>'execution_id'") ")) ELSE x.r END "
+            "ORDER BY x.ord) FROM pg_catalog.jsonb_array_elements(o.runs) WITH ORDINALITY AS x(r, ord)), "
+            "started_at = o.started_at, finished_at = o.finished_at, updated_at = o.updated_at "
+            "FROM ROWS FROM (pg_catalog.unnest($3::text[]), pg_catalog.unnest($4::text[])) AS p(new_id, old_id) "
+            "JOIN df.nodes o ON o.instance_id = $2 AND o.id = p.old_id "
+            "WHERE n.instance_id = $1 AND n.id = p.new_id",
+            {spi::text(new_id), spi::text(original_id), spi::text(id_array(to)), spi::text(id_array(from)),
+             spi::text(id_array(old_ids)), spi::text(id_array(new_ids))});
+#undef DF_FORK_REWRITE
   spi::exec("UPDATE df.instances SET forked_from = $2, forked_from_node = $3 WHERE id = $1",
             {spi::text(new_id), spi::text(original_id), spi::text(original_node_ids.at(from_node))});
   spi_connection.finish();

@@ -44,6 +44,10 @@ SELECT instance = :'f1' AS fork, invoice FROM fork_archive;
 -- the reused node carries the original's result; the original is untouched
 SELECT node_type, status, result::text FROM df.nodes
   WHERE instance_id = :'f1' AND query LIKE '%marked processing%';
+-- its execution ids (status_details and the run records) name the fork, not the original
+SELECT status_details->>'execution_id' LIKE :'f1' || '::1' AS fork_execution_id,
+       runs->0->>'execution_id' LIKE :'f1' || '::1' AS fork_run_record
+  FROM df.nodes WHERE instance_id = :'f1' AND query LIKE '%marked processing%';
 SELECT status FROM df.instances WHERE id = :'id';
 SELECT node_type, status, count(*) FROM df.nodes WHERE instance_id = :'id' GROUP BY 1, 2 ORDER BY 1, 2;
 -- where it came from, same label, same submitter
@@ -64,23 +68,40 @@ SELECT await_end(:'id_early');
 SELECT try_fork(:'id_early', node_of(:'id_early', 'never'));    -- expect: never ran
 SELECT df.start(df.loop('SELECT 1 AS one', 'SELECT false') ~> 'SELECT 2') AS id_loop \gset
 SELECT await_end(:'id_loop');
-SELECT try_fork(:'id_loop', node_of(:'id_loop', 'one'));       -- expect: inside a LOOP node
+SELECT try_fork(:'id_loop', node_of(:'id_loop', 'one'));       -- expect: inside the LOOP node
 SELECT df.start(df.join('SELECT 1 AS left_branch', 'SELECT 2') ~> df.race('SELECT 3 AS fast', df.sleep(30))) AS id_par \gset
 SELECT await_end(:'id_par');
-SELECT try_fork(:'id_par', node_of(:'id_par', 'left_branch'));  -- expect: inside a JOIN node
-SELECT try_fork(:'id_par', node_of(:'id_par', 'fast'));         -- expect: inside a RACE node
+SELECT try_fork(:'id_par', node_of(:'id_par', 'left_branch'));  -- expect: inside the JOIN node
+SELECT try_fork(:'id_par', node_of(:'id_par', 'fast'));         -- expect: inside the RACE node
 SELECT df.start(df.catch('SELECT 1/0', 'SELECT 0 AS handled') ~> 'SELECT 5 AS after') AS id_catch \gset
 SELECT await_end(:'id_catch');
 SELECT try_fork(:'id_catch', node_of(:'id_catch', 'after'));    -- expect: a df.catch before it handled a failure
-SELECT try_fork(:'id_catch', node_of(:'id_catch', 'handled'));  -- expect: inside a CATCH node
+SELECT try_fork(:'id_catch', node_of(:'id_catch', 'handled'));  -- expect: inside the CATCH node
 SELECT df.start(df.with_undo($$INSERT INTO fork_log VALUES ('{sys_instance_id}', 'forward')$$,
                              $$INSERT INTO fork_log VALUES ('{sys_instance_id}', 'undone')$$)
                 ~> 'SELECT 1/0 AS boom') AS id_undo \gset
 SELECT await_end(:'id_undo');
 SELECT try_fork(:'id_undo', node_of(:'id_undo', 'boom'));       -- expect: the undo action ran
+SELECT df.start(df.if('SELECT true', 'SELECT 1 AS then_arm', 'SELECT 2')
+                ~> df.retry('SELECT 3 AS retried', 2) ~> 'SELECT 4') AS id_wrap \gset
+SELECT await_end(:'id_wrap');
+SELECT try_fork(:'id_wrap', node_of(:'id_wrap', 'then_arm'));   -- expect: inside the IF node
+SELECT try_fork(:'id_wrap', node_of(:'id_wrap', 'retried'));    -- expect: inside the RETRY node
+SELECT try_fork(:'id_wrap', (SELECT id FROM df.nodes WHERE instance_id = :'id_wrap' AND node_type = 'RETRY'));
+-- loops whose iterations df.nodes cannot reproduce: two steps storing one name, a with_undo
+SELECT df.start(df.loop(('SELECT 1 AS x' |=> 'x') ~> ('SELECT 2 AS x' |=> 'x'), 'SELECT false')
+                ~> 'SELECT 5 AS after_dup') AS id_dup \gset
+SELECT await_end(:'id_dup');
+SELECT try_fork(:'id_dup', node_of(:'id_dup', 'after_dup'));    -- expect: store the result name 'x'
+SELECT df.start(df.loop(df.with_undo('SELECT 1', 'SELECT 2'), 'SELECT false')
+                ~> 'SELECT 5 AS after_undo_loop') AS id_ul \gset
+SELECT await_end(:'id_ul');
+SELECT try_fork(:'id_ul', node_of(:'id_ul', 'after_undo_loop'));  -- expect: a df.with_undo inside
 -- nothing of the refused forks was created
 SELECT count(*) AS forks FROM df.instances
-  WHERE forked_from IN (:'id_early', :'id_loop', :'id_par', :'id_catch', :'id_undo');
+  WHERE forked_from IN (:'id_early', :'id_loop', :'id_par', :'id_catch', :'id_undo', :'id_dup', :'id_ul')
+     OR (forked_from = :'id_wrap' AND forked_from_node <> (SELECT id FROM df.nodes WHERE instance_id = :'id_wrap'
+                                                               AND node_type = 'RETRY'));
 
 -- "before" for composites: a JOIN and a loop before the node are reused as a whole; their
 -- named results are visible after the fork as in the original

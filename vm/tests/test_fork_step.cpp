@@ -150,7 +150,7 @@ TEST_CASE("fork: what cannot be forked from is refused, naming the node in the w
   REQUIRE(f.host.state.status == InstanceStatus::Completed);
   const auto r = records(f.host);
   CHECK(refusal(f.program, 2, r).second == 1);  // inside the LOOP
-  CHECK(refusal(f.program, 2, r).first.find("inside a LOOP node") != std::string::npos);
+  CHECK(refusal(f.program, 2, r).first.find("inside the LOOP node") != std::string::npos);
   CHECK(refusal(f.program, 6, r).second == 5);  // inside the JOIN
   CHECK(refusal(f.program, 9, r).second == 8);  // inside the CATCH
   CHECK(refusal(f.program, 99, r).first == "no such node");
