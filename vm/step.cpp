@@ -177,6 +177,7 @@ class Machine {
                  const std::string& detail = {}, const std::string& error_value = {},
                  bool resumable = true);
   void discard_parked(std::uint32_t tid);
+  bool caught_anywhere(const Thread& t) const;
  public:
   void resume();
  private:
@@ -187,6 +188,13 @@ class Machine {
                           std::uint32_t attempts) const;
   const RetryPolicy& policy_for(std::uint32_t node) const {
     return info(node).retry ? *info(node).retry : st_.retry;
+  }
+  // The policy that applies after failure `f`: a conflict (40001/40P01) of a SQL step gets
+  // at least kConflictPolicy's attempts.
+  RetryPolicy effective_policy(std::uint32_t node, const Failure& f, bool http) const {
+    RetryPolicy policy = policy_for(node);
+    if (!http && is_conflict(f) && policy.max_attempts < kConflictPolicy.max_attempts) policy = kConflictPolicy;
+    return policy;
   }
   void attempt_failed(Thread& t, const PendingTask& task, const Failure& f);
   void break_from(Thread& t, std::uint32_t node, const std::string& value);
@@ -435,10 +443,12 @@ void Machine::exec_leaf(Thread& t, const Instruction& i) {
   const NodeInfo& n = info(i.node);
   if (t.failed_attempts == 0) {
     node_action(Action::Kind::NodeRunning, i.node, t);
-  } else {  // the next attempt after a retry wait
+  } else {  // the next attempt after a retry wait: its number, of how many, and why
+    const bool http = i.op == Op::HTTP || i.op == Op::HTTP_MULTIPART;
+    const RetryPolicy policy = effective_policy(i.node, decode_failure(t.last_error), http);
     node_action(Action::Kind::NodeRunning, i.node, t, {},
-                "{\"attempt\":" + std::to_string(t.failed_attempts + 1) +
-                    ",\"previous_error\":" + t.last_error + "}");
+                "{\"attempt\":" + std::to_string(t.failed_attempts + 1) + ",\"max_attempts\":" +
+                    std::to_string(policy.max_attempts) + ",\"previous_error\":" + t.last_error + "}");
   }
   try {
     switch (i.op) {
@@ -611,9 +621,12 @@ void Machine::fail_from(Thread& t, std::uint32_t node, const std::string& error,
   // An undo action failed (no CATCH inside the undo action took it).
   if (t.compensating && t.catches.size() <= t.compensation.catches) return undo_failed(t, node, error, detail);
   // Compensation: the failing scope (the innermost CATCH's step, else the whole thread)
-  // holds completed forward steps; their undo actions run first, newest first.
+  // holds completed forward steps; their undo actions run first, newest first. Under
+  // on_failure 'pause' a failure no CATCH takes undoes nothing: the instance waits for
+  // df.resume with its completed steps in place.
   const std::size_t depth = t.catches.empty() ? 0 : t.catch_undo_depth.back();
-  if (!t.compensating && t.undos.size() > depth) {
+  const bool pausing = cfg_.pause_on_failure && resumable && !caught_anywhere(t);
+  if (!pausing && !t.compensating && t.undos.size() > depth) {
     t.compensating = true;
     Compensation& c = t.compensation;
     c = Compensation{};
@@ -766,6 +779,8 @@ void Machine::finish_instance(Outcome outcome, const std::string& text) {
     a.kind = Action::Kind::InstanceFailed;
     st_.result = outcome == Outcome::Break ? kBreakOutsideLoopMessage : text;
   }
+  if (a.kind == Action::Kind::InstanceFailed && cfg_.pause_on_failure && resume_problem(st_).empty())
+    a.kind = Action::Kind::InstancePaused;
   a.text = st_.result;
   for (const auto& entry : st_.tasks) cancel_task(entry.second);  // none expected
   st_.tasks.clear();
@@ -920,8 +935,7 @@ void Machine::cancel_thread(std::uint32_t tid, bool lost_race, const std::string
 void Machine::attempt_failed(Thread& t, const PendingTask& task, const Failure& f) {
   const bool http = task.kind == TaskKind::Http;
   const std::uint32_t attempt = t.failed_attempts + 1;
-  RetryPolicy policy = policy_for(task.node);
-  if (!http && is_conflict(f) && policy.max_attempts < kConflictPolicy.max_attempts) policy = kConflictPolicy;
+  const RetryPolicy policy = effective_policy(task.node, f, http);
   const std::string record = record_with_attempt(f, attempt);
   if (attempt >= policy.max_attempts || !may_succeed_later(f, http, cfg_.non_retryable_sqlstates)) {
     return fail_from(t, task.node, f.message,
@@ -995,6 +1009,16 @@ void Machine::deliver_signal(const std::string& name, const std::string& payload
 }
 
 // Drops the resume point of a thread and of the branches it waited for.
+// Whether a CATCH of this thread or of a thread it branched from takes a failure here.
+bool Machine::caught_anywhere(const Thread& t) const {
+  for (const Thread* cur = &t; cur;) {
+    if (!cur->catches.empty()) return true;
+    auto it = st_.threads.find(cur->parent);
+    cur = it == st_.threads.end() ? nullptr : &it->second;
+  }
+  return false;
+}
+
 void Machine::discard_parked(std::uint32_t tid) {
   auto it = st_.parked.find(tid);
   if (it == st_.parked.end()) return;
@@ -1053,8 +1077,19 @@ void Machine::start(const Event& ev) {
   main.root_node = 0;
   main.scope.push_back(ScopeEntry{0, 1});
   const std::uint32_t id = main.id;
-  st_.threads.emplace(id, std::move(main));
-  wake(st_.threads.at(id));
+  Thread& t = st_.threads.emplace(id, std::move(main)).first->second;
+  if (ev.fork) {  // df.fork: on from the fork's node with what the original had there
+    const ForkPoint& f = *ev.fork;
+    t.pc = entry_pc(prog_, f.node);
+    t.acc = f.acc;
+    t.results = f.results;
+    t.undos = f.undos;
+    st_.next_undo_seq = f.undos.size() + 1;
+    std::vector<std::uint32_t> ancestors;  // the THENs around it, whose ENTER is skipped
+    for (std::uint32_t a = info(f.node).parent; a != kNoNode; a = info(a).parent) ancestors.push_back(a);
+    for (auto it = ancestors.rbegin(); it != ancestors.rend(); ++it) node_action(Action::Kind::NodeRunning, *it, t);
+  }
+  wake(t);
 }
 
 void check_state(const Program& program, const State& state) {

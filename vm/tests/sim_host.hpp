@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -98,6 +99,7 @@ class SimHost {
   std::vector<Action> actions;                  // everything accepted steps asked for
   std::vector<Event> events;                    // accepted events, in order
   RetryPolicy retry;                            // instance-wide policy given at start
+  std::optional<ForkPoint> fork;                // df.fork: where start() begins
   // HTTP answers in order (ok=false: TaskFailed with that payload); then http_replies.
   std::vector<Reply> http_script;
   std::vector<std::string> http_requests;       // "<node>:<iteration>:<scope>" per request
@@ -134,6 +136,7 @@ class SimHost {
     ev.label = std::move(label);
     ev.variables = std::move(vars);
     ev.retry = retry;
+    ev.fork = fork;
     REQUIRE(feed(ev));
   }
 

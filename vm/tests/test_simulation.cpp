@@ -173,9 +173,9 @@ void check_exactly_once(const SimDb& db) {
 // Runs a workflow to its end, answering pending tasks in a seeded random order, sending
 // signals, and injecting stale answers (cancelled tasks, duplicates) that must be refused.
 RunOutcome drive(const Program& program, const std::set<std::string>& signals, std::uint64_t seed,
-              bool may_cancel, int resumes = 0) {
+              bool may_cancel, int resumes = 0, const StepConfig& cfg = {}) {
   SimDb db;
-  SimHost h(program, db, sim_sql());
+  SimHost h(program, db, sim_sql(), cfg);
   Rng rng(seed);
   h.start();
   std::vector<Event> stale;
@@ -239,12 +239,12 @@ bool same_action(const Action& a, const Action& b) {
 
 // Replays the accepted events with a crash after event k: state serialized, host and
 // VM memory thrown away, restarted from the bytes with the database kept.
-void check_crash_at(const Program& program, const RunOutcome& ref, std::size_t k) {
+void check_crash_at(const Program& program, const RunOutcome& ref, std::size_t k, const StepConfig& cfg = {}) {
   SimDb db;
-  SimHost first(program, db, sim_sql());
+  SimHost first(program, db, sim_sql(), cfg);
   for (std::size_t i = 0; i < k; ++i) REQUIRE(first.feed(ref.events[i]));
   const std::string bytes = serialize(first.state);
-  SimHost second(program, db, sim_sql());
+  SimHost second(program, db, sim_sql(), cfg);
   second.restart_from(deserialize(bytes));
   REQUIRE(second.outstanding.size() == first.outstanding.size());
   for (const auto& [id, action] : first.outstanding) {
@@ -478,6 +478,49 @@ TEST_CASE("simulation: resumed instances never rerun a completed step; crash at 
   CHECK(resumed > 0);
   CHECK(completed_after_resume > 0);
   CHECK(refused > 0);  // failures with no resume point (undo actions ran, lost RACE, ...)
+}
+
+// on_failure 'pause': a failure no df.catch takes undoes nothing and pauses the instance
+// (InstancePaused) with its resume point; df.resume goes on from it. Only a failure that
+// cannot be resumed (it decided a RACE) compensates and fails. Without handlers (even
+// seeds) no undo action ever runs unless the instance failed for good.
+TEST_CASE("simulation: on_failure 'pause' undoes nothing, pauses and resumes; crash at every boundary") {
+  StepConfig cfg;
+  cfg.pause_on_failure = true;
+  int paused = 0, failed_for_good = 0, completed_after_pause = 0;
+  for (std::uint64_t seed = 9000; seed < 9120; ++seed) {
+    CAPTURE(seed);
+    const bool handlers = seed % 2 == 1;
+    Generator gen(seed, Options{true, true, handlers, true});
+    auto root = gen.node(seed % 3 ? 5 : 4, false);
+    const Program program = lower(*root);
+    const RunOutcome ref = drive(program, gen.signal_names, seed, false, 3, cfg);
+    int pauses = 0, fails = 0;
+    bool undo_ran = false;
+    std::set<std::pair<std::uint32_t, std::string>> done;
+    for (const Action& a : ref.actions) {
+      pauses += a.kind == K::InstancePaused;
+      fails += a.kind == K::InstanceFailed;
+      undo_ran = undo_ran || (a.kind == K::RunSql && (a.text.rfind("INC u", 0) == 0 || a.text.rfind("FAIL undo", 0) == 0));
+    }
+    const State final_state = deserialize(ref.final_state);
+    if (fails > 0) {  // failed for good: only when there was no resume point
+      CHECK(ref.status == InstanceStatus::Failed);
+      CHECK_FALSE(resume_problem(final_state).empty());
+    }
+    if (ref.status == InstanceStatus::Failed && resume_problem(final_state).empty()) CHECK(fails == 0);
+    if (!handlers && fails == 0) CHECK_FALSE(undo_ran);
+    paused += pauses;
+    failed_for_good += fails;
+    completed_after_pause += pauses > 0 && ref.status == InstanceStatus::Completed;
+    for (std::size_t k = 1; k <= ref.events.size(); ++k) {
+      CAPTURE(k);
+      check_crash_at(program, ref, k, cfg);
+    }
+  }
+  CHECK(paused > 0);
+  CHECK(failed_for_good > 0);
+  CHECK(completed_after_pause > 0);
 }
 
 TEST_CASE("simulation: the arrival order of concurrent results does not change the outcome") {
