@@ -147,10 +147,11 @@ struct NewTask {
 bool write_state(const Instance& inst, const vm::State& state, std::uint32_t generation) {
   if (inst.unstored)
     return spi::exec("INSERT INTO _duroxide.instance_state (instance_id, graph, node_ids, submitted_by, state, "
-                     "database, event_count, generation) VALUES ($1, $4, $5::text[], $6, $2, $7, 1, $3)",
+                     "database, event_count, generation, on_failure) VALUES ($1, $4, $5::text[], $6, $2, $7, 1, $3, $8)",
                      {spi::text(inst.id), spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)),
                       spi::text(inst.unstored->graph_json), spi::text(inst.unstored->node_ids),
-                      spi::oid(inst.submitted_by), spi::optional_text(inst.unstored->database)}) == 1;
+                      spi::oid(inst.submitted_by), spi::optional_text(inst.unstored->database),
+                      spi::text(inst.pause_on_failure ? "pause" : "fail")}) == 1;
   return spi::exec("UPDATE _duroxide.instance_state SET state = $2, event_count = event_count + 1, "
                    "generation = $3, updated_at = clock_timestamp() "
                    "WHERE instance_id = $1 AND ($5 OR (event_count = $4 AND NOT finished))",
@@ -291,10 +292,14 @@ void finish_instance(const Instance& inst, const char* status, const std::string
   if (std::strcmp(status, "completed") == 0) spi::exec(sql, {spi::text(inst.id)});
   else spi::exec(sql, {spi::text(inst.id), spi::text(status)});
   if (std::strcmp(status, "failed") == 0) step_record::instance_failed(inst.id, output);
+  // A paused instance (on_failure 'pause') stops stepping until df.resume: its engine state is
+  // finished like a failed one's (the resume point is in it), but the signals it has not
+  // consumed yet stay buffered for after the resume.
+  const bool paused = std::strcmp(status, "paused") == 0;
   spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = clock_timestamp(), "
-            "buffered_signals = 0 WHERE instance_id = $1",
-            {spi::text(inst.id), spi::text(output)});
-  spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(inst.id)});
+            "buffered_signals = CASE WHEN $3 THEN buffered_signals ELSE 0 END WHERE instance_id = $1",
+            {spi::text(inst.id), spi::text(output), spi::boolean(paused)});
+  if (!paused) spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(inst.id)});
   close_execution(inst.id, std::strcmp(status, "completed") == 0 ? "Completed" : "Failed", output);
 }
 
@@ -313,7 +318,8 @@ void classify(const vm::Action& a, std::vector<NodeStamp>& stamps, std::vector<N
     case K::NodeRetrying: stamps.push_back({&a, "running", false}); break;
     case K::CancelTask:
     case K::InstanceCompleted:
-    case K::InstanceFailed: rest.push_back(&a); break;
+    case K::InstanceFailed:
+    case K::InstancePaused: rest.push_back(&a); break;
   }
 }
 
@@ -323,6 +329,7 @@ void perform_rest(const Instance& inst, const vm::Action& a) {
     case K::CancelTask: cancel_task(inst, a.task_id); break;
     case K::InstanceCompleted: finish_instance(inst, "completed", a.text); break;
     case K::InstanceFailed: finish_instance(inst, "failed", a.text); break;
+    case K::InstancePaused: finish_instance(inst, "paused", a.text); break;
     default: break;  // written by write_effects
   }
 }
@@ -430,6 +437,7 @@ std::optional<Instance> instance_from_row(const std::string& instance_id, int fi
   std::string created_at = spi::value_or(0, first + 2, "");
   inst.database = spi::value_or(0, first + 3, "");
   inst.event_count = std::stoll(spi::value_or(0, first + 4, "0"));
+  inst.pause_on_failure = spi::value_or(0, first + 5, "fail") == "pause";
   if (std::optional<std::string> refusal =
           read_checkpoint(inst, spi::bytea_value(0, first + 1).value_or(std::string()))) {
     fail_instance(instance_id, *refusal);
@@ -522,6 +530,7 @@ Outcome apply_one_event(Instance& inst, const vm::Event& event) {
   config.loop_min_interval_ms = settings.loop_min_interval_ms;
   config.non_retryable_sqlstates =
       vm::parse_sqlstate_list(settings.non_retryable_sqlstates ? settings.non_retryable_sqlstates : "");
+  config.pause_on_failure = inst.pause_on_failure;
   vm::StepResult result = vm::step(inst.graph->program, inst.state, event, config);
   if (!result.accepted) return inst.locked ? Outcome::Refused : Outcome::Stale;
   std::uint32_t before = root_generation(inst.state), after = root_generation(result.state);

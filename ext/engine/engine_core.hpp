@@ -31,6 +31,7 @@ struct Instance {
   std::shared_ptr<const Graph> graph;
   Oid submitted_by = InvalidOid;
   std::string database;  // "" = the extension's database
+  bool pause_on_failure = false;  // df.start on_failure => 'pause' (vm::StepConfig)
   vm::State state;
   // Accepted events so far (instance_state.event_count): the version of `state`.
   std::int64_t event_count = 0;
@@ -53,8 +54,9 @@ std::optional<Instance> load_instance(const std::string& instance_id, bool lock)
 
 // The columns an instance is read from, for statements that read it together with
 // other work (the executor's claim): submitted_by::oid, state, created_at::text,
-// database, event_count, in this order.
-#define DF_INSTANCE_COLUMNS "s.submitted_by::oid, s.state, s.created_at::text, s.database, s.event_count"
+// database, event_count, on_failure, in this order.
+#define DF_INSTANCE_COLUMNS \
+  "s.submitted_by::oid, s.state, s.created_at::text, s.database, s.event_count, s.on_failure"
 // Builds the (unlocked) instance from the last statement's row 0, DF_INSTANCE_COLUMNS
 // starting at column `first` (1-based). nullopt when those columns are NULL (no such
 // unfinished instance) or the checkpoint cannot be resumed (the instance is then failed).

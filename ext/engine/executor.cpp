@@ -169,16 +169,12 @@ bool role_refused(const ClaimedTask& t, const engine::Instance& inst, const Role
 
 // Arms the session's statement_timeout (the role's or database's setting, as a fresh
 // session would have it) around the step; bgworkers get no statement timer of their own
-// (a SET LOCAL statement_timeout would arm nothing under SPI). A step under df.timeout
-// gets the shorter of the two: the timer is this one either way, so an ordinary step
-// costs nothing extra.
+// (a SET LOCAL statement_timeout would arm nothing under SPI). df.timeout is not this
+// timer: it is the VM's durable timer, which cancels the task (a query cancel).
 struct StatementTimer {
   TimestampTz started = GetCurrentTimestamp();
-  int timeout_ms;
-  explicit StatementTimer(std::int64_t step_timeout_ms)
-      : timeout_ms(step_timeout_ms > 0 && (StatementTimeout <= 0 || step_timeout_ms < StatementTimeout)
-                       ? static_cast<int>(step_timeout_ms)
-                       : StatementTimeout) {
+  int timeout_ms = StatementTimeout;
+  StatementTimer() {
     if (timeout_ms > 0) enable_timeout_after(STATEMENT_TIMEOUT, timeout_ms);
   }
   ~StatementTimer() {
@@ -222,10 +218,10 @@ SPIPlanPtr step_plan(const std::string& sql) {
   return plan;
 }
 
-// Runs `sql` as this session's role inside the already-open subtransaction, cancelled after
-// `step_timeout_ms` (df.timeout; 0 = only the role's statement_timeout). Returns the
-// outcome; a PostgreSQL error is caught here (the caller then rolls the subtransaction back).
-StepOutcome run_statement(const std::string& sql, std::int64_t step_timeout_ms) {
+// Runs `sql` as this session's role inside the already-open subtransaction, bounded by the
+// role's statement_timeout. Returns the outcome; a PostgreSQL error is caught here (the
+// caller then rolls the subtransaction back).
+StepOutcome run_statement(const std::string& sql) {
   int gucs = NewGUCNestLevel();
   (void)set_config_option("df.in_workflow", "true", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
                           true, 0, false);
@@ -236,7 +232,7 @@ StepOutcome run_statement(const std::string& sql, std::int64_t step_timeout_ms) 
   int spi_rc = 0;
   isolation::begin_step();
   try {
-    StatementTimer timer(step_timeout_ms);
+    StatementTimer timer;
     try {
       ResultStream rows;  // the rows become JSON as they come, bounded (sql_result.hpp)
       SPIExecuteOptions options{};
@@ -251,9 +247,9 @@ StepOutcome run_statement(const std::string& sql, std::int64_t step_timeout_ms) 
       outcome.ok = true;
     } catch (const PgError& e) {
       // A query cancel is ours (the task was cancelled, or a stray signal): never a step
-      // failure; the transaction is retried and a cancelled task then dropped. Unless the
-      // role's statement_timeout or the step's df.timeout ran out: that is the step's
-      // failure (57014), as in a session.
+      // failure; the transaction is retried and a cancelled task then dropped (so a
+      // df.timeout that ran out fails its TIMEOUT node in the VM, not here). Unless the
+      // role's statement_timeout ran out: that is the step's failure (57014), as in a session.
       if (e.edata->sqlerrcode == ERRCODE_QUERY_CANCELED && !timer.expired()) interrupted = true;
       outcome.text = std::string("SQL execution failed: error returned from database: ") + e.what();
       outcome.error_record = sql_error_record(outcome.text, e.edata, sql);
@@ -360,7 +356,17 @@ void run_remote_sql_task(const ClaimedTask& t, const engine::Instance& inst, con
     gid = "pgdf_" + t.instance_id + "_" + std::to_string(t.task_id) + "_" + std::to_string(GetCurrentTimestamp());
   set_executor_task(my_slot, t.instance_id, t.task_id);
   TimestampTz started = activity::report_step(t.instance_id, inst.graph->node_ids.at(t.node), t.payload);
-  remote::StepResult r = remote::run(inst.database, role, t.payload, gid);
+  remote::StepResult r;
+  try {
+    r = remote::run(inst.database, role, t.payload, gid);
+  } catch (const PgError& e) {  // cancelled (the remote statement too): as an HTTP step is
+    set_executor_task(my_slot, "", 0);
+    if (e.edata->sqlerrcode == ERRCODE_QUERY_CANCELED) throw RetryTask();
+    throw;
+  } catch (...) {
+    set_executor_task(my_slot, "", 0);
+    throw;
+  }
   set_executor_task(my_slot, "", 0);
   step_record::AttemptScope attempt(t.node, started);
   bool accepted = record_outcome(t, StepOutcome{r.ok, r.text, {}});
@@ -375,6 +381,7 @@ void run_remote_sql_task(const ClaimedTask& t, const engine::Instance& inst, con
       bool commit = committed && accepted;
       if (remote::finish_prepared(database, gid, commit) && commit)
         run_in_transaction([&] {
+          engine::AsEngineOwner owner;  // the session's role may not touch the engine's tables
           spi::exec("DELETE FROM _duroxide.prepared_steps WHERE gid = $1", {spi::text(gid)});
           return false;
         });
@@ -435,7 +442,7 @@ void run_sql_task(ClaimedTask& t, EngineScope& engine, int chain = 0) {
   TimestampTz started = activity::report_step(t.instance_id, inst->graph->node_ids.at(t.node), t.payload);
   engine.leave();
   SubTransaction step;
-  StepOutcome outcome = run_statement(t.payload, inst->graph->program.nodes.at(t.node).statement_timeout_ms);
+  StepOutcome outcome = run_statement(t.payload);
   set_executor_task(my_slot, "", 0);
   step_record::AttemptScope attempt(t.node, started);
   bool step_effects_kept = false;

@@ -117,11 +117,13 @@ $$;
 
 CREATE FUNCTION df.instance_info(instance_id text)
   RETURNS TABLE(instance_id text, label text, function_name text, function_version text,
-                current_execution_id bigint, status text, output text)
+                current_execution_id bigint, status text, output text,
+                forked_from text, forked_from_node text)
   LANGUAGE sql STRICT VOLATILE SET search_path = pg_catalog, pg_temp
   AS $$
     SELECT i.id::text, i.label, coalesce(w.workflow_name, 'pg_durable::orchestration::execute-function-graph'::text),
-           coalesce(w.workflow_version::text, '1.0.0'::text), e.generation, i.status, e.output
+           coalesce(w.workflow_version::text, '1.0.0'::text), e.generation, i.status, e.output,
+           i.forked_from::text, i.forked_from_node::text
     FROM df.instances i
     JOIN _duroxide.instance_summaries(ARRAY[$1]) e ON e.instance_id = i.id
     LEFT JOIN df.workflow_runs w ON w.instance_id = i.id

@@ -555,6 +555,40 @@ ALTER TABLE df.nodes DROP CONSTRAINT nodes_structure_chk,
       ELSE false
     END) NOT VALID;
 
+-- df.fork (issue 13 item 5): a new instance of the same graph that reuses the results of the
+-- steps before a node; df.instances records where a forked instance came from, and
+-- df.instance_info shows it (a new result type: dropped and created again).
+ALTER TABLE df.instances ADD COLUMN forked_from varchar(8), ADD COLUMN forked_from_node varchar(8);
+-- df.fork: a new instance of the same graph that reuses the results of the steps before
+-- from_node and runs from_node and what follows; returns the new instance id.
+CREATE FUNCTION df.fork(instance_id text, from_node text)
+  RETURNS text AS 'MODULE_PATHNAME', 'df_fork' LANGUAGE C STRICT VOLATILE;
+DROP FUNCTION df.instance_info(text);
+CREATE FUNCTION df.instance_info(instance_id text)
+  RETURNS TABLE(instance_id text, label text, function_name text, function_version text,
+                current_execution_id bigint, status text, output text,
+                forked_from text, forked_from_node text)
+  LANGUAGE sql STRICT VOLATILE SET search_path = pg_catalog, pg_temp
+  AS $$
+    SELECT i.id::text, i.label, coalesce(w.workflow_name, 'pg_durable::orchestration::execute-function-graph'::text),
+           coalesce(w.workflow_version::text, '1.0.0'::text), e.generation, i.status, e.output,
+           i.forked_from::text, i.forked_from_node::text
+    FROM df.instances i
+    JOIN _duroxide.instance_summaries(ARRAY[$1]) e ON e.instance_id = i.id
+    LEFT JOIN df.workflow_runs w ON w.instance_id = i.id
+    WHERE i.id = $1
+  $$;
+
+-- on_failure => 'pause' (issue 13 item 2): an unhandled failure leaves the instance 'paused'
+-- (not terminal) for df.resume, with no undo action run.
+ALTER TABLE df.instances DROP CONSTRAINT instances_status_chk,
+  ADD CONSTRAINT instances_status_chk
+    CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled', 'paused')) NOT VALID;
+-- df.start's on_failure (docs/error-handling.md "What a failure does to the instance"):
+-- 'fail' or 'pause'; read with the instance's state by every event (StepConfig).
+ALTER TABLE _duroxide.instance_state ADD COLUMN on_failure text NOT NULL DEFAULT 'fail'
+  CHECK (on_failure IN ('fail', 'pause'));
+
 -- The step path's updates stay HOT (issue 12): a df.nodes stamp and an instance_state
 -- checkpoint write a new version of their row; half of each page is left free for them, so
 -- it lands on the row's own page (no index insert, no relocation, a small WAL record).
