@@ -44,10 +44,13 @@ SELECT instance = :'f1' AS fork, invoice FROM fork_archive;
 -- the reused node carries the original's result; the original is untouched
 SELECT node_type, status, result::text FROM df.nodes
   WHERE instance_id = :'f1' AND query LIKE '%marked processing%';
--- its execution ids (status_details and the run records) name the fork, not the original
-SELECT status_details->>'execution_id' LIKE :'f1' || '::1' AS fork_execution_id,
-       runs->0->>'execution_id' LIKE :'f1' || '::1' AS fork_run_record
-  FROM df.nodes WHERE instance_id = :'f1' AND query LIKE '%marked processing%';
+-- its execution ids (status_details and the run records of df.step_runs) name the fork,
+-- not the original
+SELECT n.status_details->>'execution_id' LIKE :'f1' || '::1' AS fork_execution_id,
+       bool_and(r.execution_id LIKE :'f1' || '::1') AS fork_run_record
+  FROM df.nodes n JOIN df.step_runs r ON r.instance_id = n.instance_id AND r.node_id = n.id
+  WHERE n.instance_id = :'f1' AND n.query LIKE '%marked processing%'
+  GROUP BY n.status_details;
 SELECT status FROM df.instances WHERE id = :'id';
 SELECT node_type, status, count(*) FROM df.nodes WHERE instance_id = :'id' GROUP BY 1, 2 ORDER BY 1, 2;
 -- where it came from, same label, same submitter

@@ -44,7 +44,7 @@ CREATE TABLE df.nodes (
   finished_at timestamptz,
   runs jsonb,
   PRIMARY KEY (instance_id, id)
-);
+) WITH (fillfactor = 50);  -- room for the stamps' new row versions on the row's own page (HOT)
 
 CREATE TABLE df.vars (
   name text NOT NULL,

@@ -18,7 +18,7 @@ CREATE TABLE _duroxide.instance_state (
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   finished_at timestamptz
-);
+) WITH (fillfactor = 50);  -- each checkpoint's new row version fits on the row's page (HOT)
 
 CREATE TABLE _duroxide.tasks (
   instance_id varchar(8) NOT NULL,
