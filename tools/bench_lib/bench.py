@@ -105,7 +105,9 @@ class Bench:
         self.results["settings"] = dict(self.c.psql(
             "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
             "('pg_durable.max_workers', 'synchronous_commit', 'fsync', 'shared_buffers', "
-            "'wal_level', 'full_page_writes', 'max_connections', 'checkpoint_timeout') ORDER BY name"))
+            "'wal_level', 'full_page_writes', 'max_connections', 'checkpoint_timeout', "
+            # a leftover preload (pg_stat_statements, auto_explain) slows every statement
+            "'shared_preload_libraries') ORDER BY name"))
 
     def wait_idle(self):
         wait_until(lambda: self.c.value("SELECT count(*) FROM df.instances WHERE status IN "
