@@ -169,7 +169,7 @@ TEST_CASE("state: version 7 keeps the timeout frames of live and parked threads;
   v5[5] = 5;
   v5.resize(v5.size() - 2);
   CHECK(deserialize(v5) == sample_state());
-  // 6 is another layout change's number, not this build's: refused, never misread.
+  // 6 was never written by any build: refused, never misread.
   std::string v6 = serialize(sample_state());
   v6[5] = 6;
   CHECK_THROWS_WITH_AS(deserialize(v6), "unsupported VM state version 6", StateError);

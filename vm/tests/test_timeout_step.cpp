@@ -292,3 +292,24 @@ TEST_CASE("timeout: a resumed instance arms the TIMEOUTs around the failed step 
   CHECK(f.host.state.status == InstanceStatus::Failed);
   CHECK(f.host.state.result.find("df.timeout of 10s") == 0);
 }
+
+TEST_CASE("timeout: under on_failure 'pause' a timeout that ran out still compensates and fails") {
+  StepConfig cfg;
+  cfg.pause_on_failure = true;
+  Fx f(make_then(make_with_undo(make_sql("INC f"), make_sql("INC u")), timeout(make_sleep(60), 1000)), {}, cfg);
+  f.host.start();
+  f.host.answer(sql_task(f.host, "INC f"));
+  f.host.answer(timer_of(f.host, 4));  // #0 THEN, #1 UNDO, #2 INC f, #3 INC u, #4 TIMEOUT, #5 sleep
+  f.host.run();                        // the undo action runs: nothing to resume
+  CHECK(f.host.state.status == InstanceStatus::Failed);
+  CHECK(f.host.of_kind(K::InstancePaused).empty());
+  CHECK(f.db.counters["u"] == 1);
+  // an ordinary failure inside a TIMEOUT pauses, its timer gone until the resume re-arms it
+  Fx g(timeout(make_sql("FAIL z"), 5000), {}, cfg);
+  g.host.start();
+  g.host.answer(sql_task(g.host, "FAIL z"));
+  CHECK(g.host.of_kind(K::InstancePaused).size() == 1);
+  CHECK(g.host.outstanding.empty());
+  CHECK(g.host.resume());
+  CHECK(timer_of(g.host, 0) != 0);
+}
