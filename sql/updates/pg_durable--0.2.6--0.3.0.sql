@@ -150,66 +150,6 @@ BEGIN
   END LOOP;
 END
 $$;
-CREATE OR REPLACE FUNCTION df.grant_usage(p_role text, include_http boolean DEFAULT false,
-                               with_grant boolean DEFAULT false) RETURNS void
-  LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, pg_temp
-  AS $$
-DECLARE
-  grant_option text := CASE WHEN with_grant THEN ' WITH GRANT OPTION' ELSE '' END;
-BEGIN
-  EXECUTE format('GRANT USAGE ON SCHEMA df TO %I', p_role) || grant_option;
-  IF include_http THEN
-    EXECUTE format('GRANT EXECUTE ON FUNCTION df.http(text,text,text,jsonb,integer) TO %I', p_role) || grant_option;
-    EXECUTE format('GRANT EXECUTE ON FUNCTION df.http_multipart(text,text,jsonb,jsonb,integer) TO %I', p_role) || grant_option;
-  END IF;
-  IF with_grant THEN
-    EXECUTE format('GRANT EXECUTE ON FUNCTION df.grant_usage(text,boolean,boolean) TO %I', p_role) || grant_option;
-    EXECUTE format('GRANT EXECUTE ON FUNCTION df.revoke_usage(text) TO %I', p_role) || grant_option;
-    EXECUTE format('GRANT EXECUTE ON FUNCTION df.metrics() TO %I', p_role) || grant_option;
-  END IF;
-  EXECUTE format('GRANT SELECT ON df.instances TO %I', p_role) || grant_option;
-  EXECUTE format('GRANT UPDATE (status, updated_at) ON df.instances TO %I', p_role) || grant_option;
-  EXECUTE format('GRANT SELECT ON df.nodes TO %I', p_role) || grant_option;
-  EXECUTE format('GRANT INSERT (id, label, root_node, submitted_by, database) ON df.instances TO %I', p_role) || grant_option;
-  EXECUTE format('GRANT INSERT (id, instance_id, node_type, query, result_name, left_node, right_node, submitted_by, database) ON df.nodes TO %I', p_role) || grant_option;
-  EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON df.vars TO %I', p_role) || grant_option;
-  -- Workflows as code: read and deploy workflows, record which version an instance runs.
-  -- Only (name, source): version, graph and created_by are computed by the server.
-  EXECUTE format('GRANT SELECT, INSERT (name, source) ON df.workflows TO %I', p_role) || grant_option;
-  EXECUTE format('GRANT SELECT, INSERT ON df.workflow_owners TO %I', p_role) || grant_option;
-  EXECUTE format('GRANT SELECT, INSERT, DELETE ON df.workflow_grants TO %I', p_role) || grant_option;
-  EXECUTE format('GRANT SELECT, INSERT ON df.workflow_runs TO %I', p_role) || grant_option;
-  RAISE NOTICE 'pg_durable: granted df usage privileges to "%"', p_role;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION df.revoke_usage(p_role text) RETURNS void
-  LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, pg_temp
-  AS $$
-DECLARE
-  fn text;
-BEGIN
-  FOREACH fn IN ARRAY ARRAY['df.http(text,text,text,jsonb,integer)', 'df.metrics()',
-                            'df.http_multipart(text,text,jsonb,jsonb,integer)',
-                            'df.grant_usage(text,boolean,boolean)', 'df.revoke_usage(text)'] LOOP
-    BEGIN
-      EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM %I CASCADE', fn, p_role);
-    EXCEPTION WHEN insufficient_privilege THEN
-      NULL;  -- not ours to revoke: PostgreSQL's grantor rules apply
-    END;
-  END LOOP;
-  EXECUTE format('REVOKE SELECT, UPDATE (status, updated_at) ON df.instances FROM %I CASCADE', p_role);
-  EXECUTE format('REVOKE SELECT ON df.nodes FROM %I CASCADE', p_role);
-  EXECUTE format('REVOKE INSERT (id, label, root_node, submitted_by, database) ON df.instances FROM %I CASCADE', p_role);
-  EXECUTE format('REVOKE INSERT (id, instance_id, node_type, query, result_name, left_node, right_node, submitted_by, database) ON df.nodes FROM %I CASCADE', p_role);
-  EXECUTE format('REVOKE SELECT, INSERT, UPDATE, DELETE ON df.vars FROM %I CASCADE', p_role);
-  EXECUTE format('REVOKE SELECT, INSERT ON df.workflows, df.workflow_runs FROM %I CASCADE', p_role);
-  EXECUTE format('REVOKE INSERT (name, source) ON df.workflows FROM %I CASCADE', p_role);
-  EXECUTE format('REVOKE SELECT, INSERT, DELETE ON df.workflow_owners, df.workflow_grants FROM %I CASCADE', p_role);
-  EXECUTE format('REVOKE USAGE ON SCHEMA df FROM %I CASCADE', p_role);
-  RAISE NOTICE 'pg_durable: revoked df usage privileges granted by "%" from "%"', current_user, p_role;
-END
-$$;
 
 -- --- area: hostile input (einput): size caps (issue 11 item 8) ---
 -- pg_durable.max_variable_bytes (issue 11 item 8): checked on every write to df.vars, so
@@ -281,32 +221,6 @@ CREATE FUNCTION df.start(fut text, label text DEFAULT NULL, database text DEFAUL
                          max_backoff "any" DEFAULT '16 seconds', on_failure text DEFAULT 'fail')
   RETURNS text
   AS 'MODULE_PATHNAME', 'df_start' LANGUAGE C VOLATILE;
-ALTER TABLE df.nodes DROP CONSTRAINT nodes_node_type_chk,
-  ADD CONSTRAINT nodes_node_type_chk
-    CHECK (node_type IN ('SQL', 'THEN', 'IF', 'JOIN', 'LOOP', 'BREAK', 'RACE', 'SLEEP',
-                         'WAIT_SCHEDULE', 'HTTP', 'HTTP_MULTIPART', 'SIGNAL',
-                         'RETRY', 'CATCH', 'UNDO')) NOT VALID;
-ALTER TABLE df.nodes DROP CONSTRAINT nodes_structure_chk,
-  ADD CONSTRAINT nodes_structure_chk CHECK (
-    CASE
-      WHEN node_type IN ('SQL', 'SLEEP', 'WAIT_SCHEDULE', 'BREAK', 'HTTP', 'HTTP_MULTIPART', 'SIGNAL')
-        THEN left_node IS NULL AND right_node IS NULL AND query IS NOT NULL
-      WHEN node_type = 'THEN'
-        THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NULL
-      WHEN node_type = 'IF'
-        THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NOT NULL
-      WHEN node_type = 'LOOP'
-        THEN left_node IS NOT NULL AND right_node IS NULL
-      WHEN node_type = 'JOIN'
-        THEN left_node IS NOT NULL AND right_node IS NOT NULL
-      WHEN node_type IN ('RACE', 'UNDO')
-        THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NULL
-      WHEN node_type = 'RETRY'
-        THEN left_node IS NOT NULL AND right_node IS NULL AND query IS NOT NULL
-      WHEN node_type = 'CATCH'
-        THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NOT NULL
-      ELSE false
-    END) NOT VALID;
 -- df.resume: a failed instance runs on from the steps that failed; its history table
 CREATE FUNCTION df.resume(instance_id text)
   RETURNS text AS 'MODULE_PATHNAME', 'df_resume' LANGUAGE C STRICT VOLATILE;
@@ -486,9 +400,6 @@ BEGIN
 END
 $$;
 
-REVOKE EXECUTE ON FUNCTION df.openmetrics() FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION df.grant_monitor(text) FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION df.revoke_monitor(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION df.openmetrics() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION df.grant_monitor(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION df.revoke_monitor(text) FROM PUBLIC;
