@@ -159,6 +159,7 @@ class FlowChecker {
   const CompiledWorkflow& wf_;
   Diagnostics* out_;
   std::set<std::string> bindable_;
+  int timeouts_around_ = 0;  // df.timeout nodes enclosing the node being walked
 
   void bind(const ir::Node& n, std::map<std::string, Producer>& scope) {
     if (!n.result_name || !stores(n.type)) return;
@@ -204,6 +205,14 @@ class FlowChecker {
         scope = std::move(merged);
         break;
       }
+      case NodeType::Retry:
+        walk(*n.left, scope, has_rows);
+        break;
+      case NodeType::Timeout:  // a wait inside a df.timeout cannot wait forever
+        ++timeouts_around_;
+        walk(*n.left, scope, has_rows);
+        --timeouts_around_;
+        break;
       case NodeType::Loop:
         if (!n.condition && !has_own_break(*n.left))
           out_->push_back(make(Severity::Warning, n.pos,
@@ -223,7 +232,7 @@ class FlowChecker {
   void leaf(const ir::Node& n, const std::map<std::string, Producer>& scope, const std::set<std::string>& has_rows) {
     if (n.type == NodeType::Signal) {
       auto s = decode_signal(n, nullptr);
-      if (s && !s->timeout_seconds)
+      if (s && !s->timeout_seconds && timeouts_around_ == 0)
         out_->push_back(make(Severity::Warning, n.pos,
                              "df.wait_for_signal('" + s->name + "') has no timeout: the instance waits forever if the "
                              "signal never comes; add timeout_seconds => N",

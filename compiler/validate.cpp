@@ -101,11 +101,9 @@ class ErrorPass {
     if (!decode_retry(node, &why)) error(node, path, why);
   }
 
-  // TIMEOUT wraps one SQL step (left_node); its query holds the time (failure.hpp).
+  // TIMEOUT wraps one step (left_node), any sub-graph; its query holds the time (failure.hpp).
   void check_timeout_node(const ir::Node& node, const std::string& path) {
     if (node.right) error(node, path, "right_node is not valid for TIMEOUT nodes");
-    if (node.left && node.left->type != NodeType::Sql)
-      error(node, path, std::string("TIMEOUT wraps a SQL step, not ") + type_name(*node.left));
     std::string why;
     if (!decode_timeout(node, &why)) error(node, path, why);
   }

@@ -186,11 +186,6 @@ std::optional<std::string> check_timeout(const TimeoutArgs& a, std::string_view 
 ir::NodePtr make_timeout(ir::NodePtr step, const TimeoutArgs& args) {
   if (!step) throw CompileError("df.timeout: step is required");
   if (auto problem = check_timeout(args, "df.timeout")) throw CompileError(*problem);
-  // Only a SQL statement can be cancelled in place; a sub-workflow would need a durable
-  // timer that cancels it, which the VM does not have yet.
-  if (step->type != ir::NodeType::Sql)
-    throw CompileError(std::string("df.timeout: the step must be a SQL step (df.sql), not ") +
-                       ir::node_type_name(step->type));
   auto node = std::make_unique<ir::Node>(ir::NodeType::Timeout);
   node->left = std::move(step);
   node->query = "{\"timeout_ms\":" + std::to_string(args.timeout_ms) + "}";

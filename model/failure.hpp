@@ -57,11 +57,12 @@ std::optional<CatchArgs> decode_catch(const ir::Node& node, std::string* error);
 // on. No wire config: the node's result is the forward step's.
 ir::NodePtr make_with_undo(ir::NodePtr forward, ir::NodePtr undo);
 
-// TIMEOUT (df.timeout, `timeout(step, seconds)` in the language): the SQL step's statement
-// is cancelled (SQLSTATE 57014) when it runs longer than timeout_ms; that is the attempt's
-// failure, so an enclosing RETRY retries it and a CATCH handles it. Each attempt gets the
-// full time (put the timeout inside df.retry: df.retry(df.timeout(step, s))). Only a SQL
-// step can be wrapped for now. Wire config: {"timeout_ms":N}, 1 ms .. kMaxTimeoutMs.
+// TIMEOUT (df.timeout, `timeout(step, seconds)` in the language): `step` is any sub-graph
+// (a SQL or HTTP step, a sleep, a signal wait, a sequence, a join, a loop, a df.retry). A
+// durable timer armed when the TIMEOUT starts cancels whatever of `step` still runs when it
+// fires (vm/step.cpp) and fails the TIMEOUT node with SQLSTATE 57014, so an enclosing RETRY
+// runs the whole TIMEOUT again (each attempt gets the full time) and a CATCH handles it.
+// Wire config: {"timeout_ms":N}, 1 ms .. kMaxTimeoutMs.
 inline constexpr std::int64_t kMaxTimeoutMs = 24LL * 3600 * 1000;  // one day
 struct TimeoutArgs {
   std::int64_t timeout_ms = 0;

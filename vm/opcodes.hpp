@@ -11,6 +11,9 @@
 //   task/timer/signal arrives; until then the thread waits at the leaf's pc.
 // - FORK_JOIN / FORK_RACE start one child thread per entry in `targets`, each ending with
 //   RETURN; the parent waits at the fork and continues at `a` (the node's LEAVE).
+// - TIMEOUT_ENTER's timer firing before TIMEOUT_LEAVE cancels what the step still runs
+//   (its tasks, timers, waits and branch threads, as a RACE loser is cancelled) and fails
+//   the TIMEOUT node with SQLSTATE 57014 (step.cpp expire_timeout).
 // - Failures and breaks do not jump: the VM unwinds along the static parent chain of the
 //   failing node (Program::nodes[].parent), so no handler instructions are needed.
 #pragma once
@@ -44,7 +47,9 @@
   X(TRY_ENTER, TARGET, "CATCH: NodeRunning; push a handler frame (a failure below jumps to a)") \
   X(TRY_LEAVE, TARGET, "CATCH: the step succeeded; pop the handler frame and jump to a")    \
   X(UNDO_PUSH, TARGET, "UNDO: forward done; complete the node, remember its undo, jump to a") \
-  X(UNDO_DONE, NONE, "UNDO: one undo action done; run the next one or let the failure go on")
+  X(UNDO_DONE, NONE, "UNDO: one undo action done; run the next one or let the failure go on") \
+  X(TIMEOUT_ENTER, NONE, "TIMEOUT: NodeRunning; arm its durable timer; push a timeout frame") \
+  X(TIMEOUT_LEAVE, NONE, "TIMEOUT: the step finished in time; cancel the timer, pop the frame, complete")
 
 namespace df::vm {
 

@@ -64,8 +64,6 @@ class Lowerer {
     info.retry = retry;
     program.nodes.push_back(std::move(info));
     decode(n, program.nodes.back());
-    if (n.type == ir::NodeType::Sql && parent < index && program.nodes[parent].type == ir::NodeType::Timeout)
-      program.nodes.back().statement_timeout_ms = program.nodes[parent].statement_timeout_ms;
     const bool child_in_loop = inside_loop || n.type == ir::NodeType::Loop;
     const std::optional<RetryPolicy> inner = n.type == ir::NodeType::Retry ? retry_policy(n) : retry;
     for (const auto& ref : ir::children(n)) number(*ref.child, index, child_in_loop, inner);
@@ -174,8 +172,7 @@ void Lowerer::decode(const ir::Node& n, NodeInfo& info) const {
     case ir::NodeType::Timeout: {
       auto args = compiler::decode_timeout(n, &err);
       if (!args) fail(n, err);
-      if (!n.left || n.left->type != ir::NodeType::Sql) fail(n, "TIMEOUT wraps a SQL step");
-      info.statement_timeout_ms = args->timeout_ms;
+      info.timeout_ms = args->timeout_ms;
       return;
     }
     case ir::NodeType::If: {
@@ -284,12 +281,16 @@ void Lowerer::emit_node(const ir::Node& n) {
       return;
     }
     case ir::NodeType::Retry:
-    case ir::NodeType::Timeout:
-      // RETRY:  ENTER; <step>; LEAVE  (its policy lives in the leaves' NodeInfo::retry)
-      // TIMEOUT: the same; the time lives in the SQL leaf's NodeInfo::statement_timeout_ms
+      // RETRY:  ENTER; <step>; LEAVE  (its policy lives in NodeInfo::retry of the nodes below)
       emit(Op::ENTER, n);
       emit_node(need(n, n.left, "left_node (the step)"));
       emit(Op::LEAVE, n);
+      return;
+    case ir::NodeType::Timeout:
+      // TIMEOUT:  TIMEOUT_ENTER; <step>; TIMEOUT_LEAVE  (the timer: step.cpp)
+      program.nodes[index_.at(&n)].enter_pc = emit(Op::TIMEOUT_ENTER, n);
+      emit_node(need(n, n.left, "left_node (the step)"));
+      emit(Op::TIMEOUT_LEAVE, n);
       return;
     case ir::NodeType::Then:
       // THEN:  ENTER; <left>; <right>; LEAVE
@@ -328,6 +329,7 @@ std::string leaf_operand(const Instruction& ins, const NodeInfo& node) {
     case Op::WAIT_SCHEDULE: return "'" + node.text + "'";
     case Op::BREAK: return node.text;
     case Op::JUMP_IF_NO_ROWS: return "$" + node.text + " ";
+    case Op::TIMEOUT_ENTER: return std::to_string(node.timeout_ms) + "ms";
     default: return ir::node_type_name(node.type);
   }
 }
@@ -353,7 +355,7 @@ std::string operands(const Instruction& ins, const NodeInfo& node) {
 
 bool completes_node(Op op) {
   return op == Op::SQL || op == Op::HTTP || op == Op::HTTP_MULTIPART || op == Op::WAIT_SIGNAL ||
-         op == Op::LEAVE || op == Op::LOOP_EXIT;
+         op == Op::LEAVE || op == Op::LOOP_EXIT || op == Op::TIMEOUT_LEAVE;
 }
 
 }  // namespace

@@ -47,9 +47,10 @@ struct NodeInfo {
   // SQL/HTTP leaves: the policy of the nearest enclosing RETRY node (df.retry); without
   // one the instance-wide policy of df.start applies (State::retry).
   std::optional<RetryPolicy> retry;
-  // TIMEOUT and the SQL leaf it wraps (df.timeout): the step's statement is cancelled after
-  // this many milliseconds (ext/executor.cpp); 0 = no timeout of its own.
-  std::int64_t statement_timeout_ms = 0;
+  // TIMEOUT (df.timeout): its time, and the pc of its TIMEOUT_ENTER (where a retry of the
+  // whole TIMEOUT starts again).
+  std::int64_t timeout_ms = 0;
+  std::uint32_t enter_pc = 0;
 
   // SLEEP, WAIT_SCHEDULE and BREAK never store their named result (REFERENCE §9).
   bool stores_result() const;

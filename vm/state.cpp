@@ -190,7 +190,7 @@ void write_task(Writer& w, const PendingTask& t) {
 PendingTask read_task(Reader& r) {
   PendingTask t;
   t.id = r.varint();
-  t.kind = r.enum_value<TaskKind>(static_cast<std::uint64_t>(TaskKind::RetryTimer));
+  t.kind = r.enum_value<TaskKind>(static_cast<std::uint64_t>(TaskKind::TimeoutTimer));
   t.thread = r.varint32();
   t.node = r.varint32();
   t.text = r.bytes();
@@ -349,6 +349,42 @@ void read_thread_undo(Reader& r, Thread& t) {
   c.current = r.varint32();
 }
 
+// Version 7's trailing section: the timeout frames of the threads that have any, then of
+// the parked threads that have any, each by thread id.
+void write_frames(Writer& w, const std::map<std::uint32_t, Thread>& threads) {
+  std::size_t n = 0;
+  for (const auto& entry : threads) n += !entry.second.timeouts.empty();
+  w.varint(n);
+  for (const auto& [id, t] : threads) {
+    if (t.timeouts.empty()) continue;
+    w.varint(id);
+    w.varint(t.timeouts.size());
+    for (const TimeoutFrame& f : t.timeouts) {
+      w.varint(f.node);
+      w.varint(f.task);
+      w.varint(f.attempts);
+      w.varint(f.in_undo ? 1 : 0);
+      w.varint(f.expired ? 1 : 0);
+    }
+  }
+}
+
+void read_frames(Reader& r, std::map<std::uint32_t, Thread>& threads) {
+  for (std::size_t n = r.count(); n > 0; --n) {
+    auto it = threads.find(r.varint32());
+    if (it == threads.end()) throw StateError("corrupt VM state: timeout frames of an unknown thread");
+    for (std::size_t k = r.count(); k > 0; --k) {
+      TimeoutFrame f;
+      f.node = r.varint32();
+      f.task = r.varint();
+      f.attempts = r.varint32();
+      f.in_undo = r.flag();
+      f.expired = r.flag();
+      it->second.timeouts.push_back(f);
+    }
+  }
+}
+
 }  // namespace
 
 std::string serialize(const State& st) {
@@ -375,6 +411,8 @@ std::string serialize(const State& st) {
   write_failure_section(w, st);
   write_undo_section(w, st);
   write_parked_section(w, st);
+  write_frames(w, st.threads);
+  write_frames(w, st.parked);
   return w.out;
 }
 
@@ -382,7 +420,7 @@ State deserialize(std::string_view bytes) {
   Reader r(bytes);
   r.expect(kMagic);
   const std::uint64_t version = r.enum_value<std::uint8_t>(255);
-  if (version < 1 || version > kStateVersion)
+  if (version < 1 || version > kStateVersion || version == 6)
     throw StateError("unsupported VM state version " + std::to_string(version));
   State st;
   st.lowering_version = version == 1 ? 1 : r.varint32();
@@ -413,6 +451,10 @@ State deserialize(std::string_view bytes) {
   if (version >= 4) {
     read_undo_section(r, st);
     if (version >= 5) read_parked_section(r, st);
+    if (version >= 7) {
+      read_frames(r, st.threads);
+      read_frames(r, st.parked);
+    }
   } else {  // an earlier layout had no compensation: every catch starts at depth 0
     for (auto& entry : st.threads) entry.second.catch_undo_depth.assign(entry.second.catches.size(), 0);
   }

@@ -29,7 +29,7 @@
 
 namespace df::vm {
 
-// The two version stamps of every checkpoint (docs/upgrades.md "Checkpoint versions").
+// The two version stamps of every checkpoint (docs/operations.md "Checkpoint versions").
 // kStateVersion (below) is the byte layout of serialize(). kLoweringVersion is what
 // lower() (program.cpp) makes of a graph: a stored thread's pc indexes into that program,
 // so bump it whenever lower() gives a graph an earlier release could run a different
@@ -88,6 +88,17 @@ struct Compensation {
   std::uint32_t current = 0;       // the UNDO node whose undo is running
 };
 
+// A TIMEOUT (df.timeout) whose step this thread is running: `task` is its durable timer.
+struct TimeoutFrame {
+  std::uint32_t node = 0;
+  std::uint64_t task = 0;
+  std::uint32_t attempts = 0;  // failed attempts of this TIMEOUT before this one (df.retry)
+  bool in_undo = false;        // entered inside an undo action (the thread was compensating)
+  // The timer fired while the thread ran the undo actions of an earlier failure: the
+  // TIMEOUT expires once they are done, if that failure was handled inside its step.
+  bool expired = false;
+};
+
 struct Thread {
   std::uint32_t id = 0;
   std::uint32_t parent = 0;       // 0 for the main thread
@@ -111,10 +122,14 @@ struct Thread {
   std::vector<UndoEntry> undos;                 // completed forward steps, oldest first
   bool compensating = false;                    // `compensation` is live
   Compensation compensation;
+  std::vector<TimeoutFrame> timeouts;           // innermost last
 };
 
-// RetryTimer: the durable wait between two attempts of a failed SQL/HTTP step.
-enum class TaskKind : std::uint8_t { Sql, Http, SleepTimer, ScheduleTimer, SignalTimeout, PacingTimer, RetryTimer };
+// RetryTimer: the durable wait between two attempts of a failed step. TimeoutTimer: a
+// TIMEOUT's time (df.timeout), owned by a TimeoutFrame of the thread.
+enum class TaskKind : std::uint8_t {
+  Sql, Http, SleepTimer, ScheduleTimer, SignalTimeout, PacingTimer, RetryTimer, TimeoutTimer
+};
 bool is_timer(TaskKind kind);
 
 // Everything needed to re-issue the task after a host restart (see pending_actions()).
@@ -166,9 +181,11 @@ struct StateError : std::runtime_error {
   explicit StateError(const std::string& m) : std::runtime_error(m) {}
 };
 // Version 3 added the retry and catch fields (retry.hpp, CATCH); version 4 the
-// compensation fields (UNDO); version 5 the resume points (parked threads); 4, 3 and 1
-// (0.2.6) are still read.
-inline constexpr std::uint8_t kStateVersion = 5;
+// compensation fields (UNDO); version 5 the resume points (parked threads); version 7 the
+// timeout frames (TIMEOUT). 6 was set aside for a rework of how states are written that
+// ended up keeping the layout: no build writes it, so it is refused. 5, 4, 3 and 1 (0.2.6)
+// are still read.
+inline constexpr std::uint8_t kStateVersion = 7;
 std::string serialize(const State& state);
 State deserialize(std::string_view bytes);
 

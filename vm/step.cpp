@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <deque>
 #include <limits>
+#include <set>
 
 #include "errors.hpp"
+#include "failure.hpp"
 #include "retry.hpp"
 #include "json_text.hpp"
 #include "substitute.hpp"
@@ -61,6 +63,11 @@ std::int64_t deadline_after(std::int64_t now, std::int64_t seconds) {
   constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   if (seconds > (kMax - std::max<std::int64_t>(now, 0)) / 1000) return kMax;
   return now + seconds * 1000;
+}
+
+std::int64_t deadline_after_ms(std::int64_t now, std::int64_t ms) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  return ms > kMax - std::max<std::int64_t>(now, 0) ? kMax : now + ms;
 }
 
 std::string signal_result(std::string_view name, std::string_view payload) {
@@ -147,7 +154,15 @@ class Machine {
   }
   std::uint32_t innermost_iteration(const Thread& t) const;
 
+  std::uint64_t arm(Thread& t, TaskKind kind, std::uint32_t node, std::string text, std::int64_t deadline);
   void issue(Thread& t, TaskKind kind, std::uint32_t node, std::string text, std::int64_t deadline);
+  void enter_timeout(Thread& t, const Instruction& i);
+  void leave_timeout(Thread& t, const Instruction& i);
+  void pop_timeout(Thread& t);
+  void timeout_fired(Thread& t, std::uint64_t task_id);
+  void expire_timeout(Thread& t, std::size_t frame);
+  void expire_deferred(Thread& t);
+  std::string timeout_message(std::uint32_t node) const;
   void exec(std::uint32_t tid);
   void exec_instruction(Thread& t);
   void exec_leaf(Thread& t, const Instruction& i);
@@ -162,6 +177,7 @@ class Machine {
                  const std::string& detail = {}, const std::string& error_value = {},
                  bool resumable = true);
   void discard_parked(std::uint32_t tid);
+  bool caught_anywhere(const Thread& t) const;
  public:
   void resume();
  private:
@@ -173,6 +189,13 @@ class Machine {
   const RetryPolicy& policy_for(std::uint32_t node) const {
     return info(node).retry ? *info(node).retry : st_.retry;
   }
+  // The policy that applies after failure `f`: a conflict (40001/40P01) of a SQL step gets
+  // at least kConflictPolicy's attempts.
+  RetryPolicy effective_policy(std::uint32_t node, const Failure& f, bool http) const {
+    RetryPolicy policy = policy_for(node);
+    if (!http && is_conflict(f) && policy.max_attempts < kConflictPolicy.max_attempts) policy = kConflictPolicy;
+    return policy;
+  }
   void attempt_failed(Thread& t, const PendingTask& task, const Failure& f);
   void break_from(Thread& t, std::uint32_t node, const std::string& value);
   void finish_thread(Thread& t, Outcome outcome, const std::string& text);
@@ -181,7 +204,7 @@ class Machine {
   void collect_join(Thread& p);
   void decide_race(Thread& p, std::uint32_t winner_id);
   void merge_results(Thread& into, const Thread& from);
-  void cancel_thread(std::uint32_t tid, bool lost_race);
+  void cancel_thread(std::uint32_t tid, bool lost_race, const std::string& failed_with = {});
   void cancel_task(const PendingTask& task);
   void keep_only_main_thread();
 };
@@ -195,8 +218,9 @@ std::uint32_t Machine::innermost_iteration(const Thread& t) const {
   return 0;
 }
 
-void Machine::issue(Thread& t, TaskKind kind, std::uint32_t node, std::string text,
-                    std::int64_t deadline) {
+// A new task of thread `t` (the thread's wait is not changed: see issue()).
+std::uint64_t Machine::arm(Thread& t, TaskKind kind, std::uint32_t node, std::string text,
+                           std::int64_t deadline) {
   PendingTask task;
   task.id = st_.next_task_id++;
   task.kind = kind;
@@ -206,10 +230,17 @@ void Machine::issue(Thread& t, TaskKind kind, std::uint32_t node, std::string te
   task.deadline_ms = deadline;
   task.iteration = kind == TaskKind::Http ? innermost_iteration(t) : 0;
   task.scope = render_scope(t.scope);
-  if (t.status != ThreadStatus::WaitSignal) t.status = ThreadStatus::WaitTask;
-  t.wait_task = task.id;
   st_.tasks.emplace(task.id, task);
   out_.push_back(task_action(task));
+  return task.id;
+}
+
+// A task the thread waits for.
+void Machine::issue(Thread& t, TaskKind kind, std::uint32_t node, std::string text,
+                    std::int64_t deadline) {
+  const std::uint64_t id = arm(t, kind, node, std::move(text), deadline);
+  if (t.status != ThreadStatus::WaitSignal) t.status = ThreadStatus::WaitTask;
+  t.wait_task = id;
 }
 
 void Machine::run() {
@@ -275,17 +306,149 @@ void Machine::exec_instruction(Thread& t) {
     case Op::UNDO_DONE:
       next_undo(t);
       return;
+    case Op::TIMEOUT_ENTER: enter_timeout(t, i); return;
+    case Op::TIMEOUT_LEAVE: leave_timeout(t, i); return;
   }
+}
+
+// The TIMEOUT's step starts (again, after a retry wait: the attempt count moves into the
+// frame, so the steps inside start their own counts afresh) under a durable timer.
+void Machine::enter_timeout(Thread& t, const Instruction& i) {
+  TimeoutFrame f;
+  f.node = i.node;
+  f.attempts = t.failed_attempts;
+  f.in_undo = t.compensating;
+  if (t.failed_attempts == 0) {
+    node_action(Action::Kind::NodeRunning, i.node, t);
+  } else {
+    node_action(Action::Kind::NodeRunning, i.node, t, {},
+                "{\"attempt\":" + std::to_string(t.failed_attempts + 1) +
+                    ",\"previous_error\":" + t.last_error + "}");
+  }
+  reset_attempts(t);
+  f.task = arm(t, TaskKind::TimeoutTimer, i.node, {}, deadline_after_ms(now_, info(i.node).timeout_ms));
+  t.timeouts.push_back(f);
+  ++t.pc;
+}
+
+// The step finished in time.
+void Machine::leave_timeout(Thread& t, const Instruction& i) {
+  std::string detail;
+  if (!t.timeouts.empty() && t.timeouts.back().node == i.node) {
+    if (t.timeouts.back().attempts > 0)
+      detail = "{\"attempts\":" + std::to_string(t.timeouts.back().attempts + 1) + "}";
+    pop_timeout(t);
+  }
+  complete(t, i.node, t.acc, std::move(detail));
+  ++t.pc;
+}
+
+// Drops the innermost timeout frame and its timer (a fired one is already gone).
+void Machine::pop_timeout(Thread& t) {
+  auto timer = st_.tasks.find(t.timeouts.back().task);
+  if (timer != st_.tasks.end()) {
+    cancel_task(timer->second);
+    st_.tasks.erase(timer);
+  }
+  t.timeouts.pop_back();
+}
+
+std::string Machine::timeout_message(std::uint32_t node) const {
+  return "df.timeout of " + compiler::format_duration_ms(info(node).timeout_ms) +
+         " ran out: the step was cancelled";
+}
+
+void Machine::timeout_fired(Thread& t, std::uint64_t task_id) {
+  for (std::size_t k = 0; k < t.timeouts.size(); ++k) {
+    if (t.timeouts[k].task != task_id) continue;
+    // Undo actions of an earlier failure are running: they finish first (expire_deferred).
+    if (t.compensating && !t.timeouts[k].in_undo) {
+      t.timeouts[k].expired = true;
+      return;
+    }
+    return expire_timeout(t, k);
+  }
+}
+
+// The TIMEOUT of frame `k` ran out before its step finished: what the step still runs is
+// cancelled exactly as a RACE loser is (its branch threads by cancel_thread, this thread's
+// own task or wait with cancel_task: a running statement is interrupted and rolled back,
+// timers and signal waits dropped), the frames the step pushed are unwound with its nodes
+// stamped failed, and the TIMEOUT fails with 57014 - retried under a policy, like a step.
+void Machine::expire_timeout(Thread& t, std::size_t k) {
+  const std::uint32_t node = t.timeouts[k].node;
+  const std::uint32_t attempt = t.timeouts[k].attempts + 1;
+  const std::string message = timeout_message(node);
+  for (std::uint32_t c : t.children) cancel_thread(c, false, message);
+  t.children.clear();
+  std::set<std::uint64_t> outer;  // the timers of the TIMEOUTs around this one go on
+  for (std::size_t j = 0; j < k; ++j) outer.insert(t.timeouts[j].task);
+  for (auto it = st_.tasks.begin(); it != st_.tasks.end();) {
+    if (it->second.thread == t.id && !outer.count(it->first)) {
+      cancel_task(it->second);
+      it = st_.tasks.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (std::uint32_t a = ins(t).node; a != node && a != kNoNode; a = info(a).parent) {
+    node_action(Action::Kind::NodeFailed, a, t, message);
+    if (info(a).type == NodeType::Loop && !t.loops.empty() && t.loops.back().node == a) {
+      if (t.loops.back().owns_scope) t.scope.pop_back();
+      t.loops.pop_back();
+    }
+    if (info(a).type == NodeType::Catch && !t.catches.empty() && t.catches.back() == a) {
+      t.catches.pop_back();
+      t.catch_undo_depth.pop_back();
+    }
+  }
+  t.timeouts.resize(k);
+  reset_attempts(t);
+  t.status = ThreadStatus::WaitTask;
+  t.wait_task = 0;
+  t.pc = info(node).enter_pc;
+  Failure f = decode_failure("{\"message\":" + json_string(message) + ",\"sqlstate\":\"57014\"}");
+  const RetryPolicy& policy = policy_for(node);
+  const std::string record = record_with_attempt(f, attempt);
+  if (attempt >= policy.max_attempts || !may_succeed_later(f, false, cfg_.non_retryable_sqlstates)) {
+    // Not resumable: the cancelled part of the step is gone (as with a decided RACE).
+    return fail_from(t, node, message, "{\"attempts\":" + std::to_string(attempt) + ",\"error\":" + record + "}",
+                     error_value(node, message, &f, attempt), false);
+  }
+  t.failed_attempts = attempt;
+  t.last_error = record;
+  const std::int64_t delay = backoff_delay_ms(policy, attempt);
+  const std::int64_t due = delay > std::numeric_limits<std::int64_t>::max() - now_ ? now_ : now_ + delay;
+  Action a;
+  a.kind = Action::Kind::NodeRetrying;
+  a.node = node;
+  a.text = message;
+  a.scope = render_scope(t.scope);
+  a.deadline_ms = due;
+  a.detail = "{\"waiting\":\"retry\",\"attempt\":" + std::to_string(attempt) + ",\"max_attempts\":" +
+             std::to_string(policy.max_attempts) + ",\"error\":" + record + "}";
+  out_.push_back(std::move(a));
+  issue(t, TaskKind::RetryTimer, node, {}, due);
+}
+
+// A handler inside a TIMEOUT's step took a failure whose undo actions ran while that
+// TIMEOUT's timer fired: the TIMEOUT (the outermost such) expires now.
+void Machine::expire_deferred(Thread& t) {
+  if (t.compensating) return;
+  for (std::size_t k = 0; k < t.timeouts.size(); ++k)
+    if (t.timeouts[k].expired) return expire_timeout(t, k);
 }
 
 void Machine::exec_leaf(Thread& t, const Instruction& i) {
   const NodeInfo& n = info(i.node);
   if (t.failed_attempts == 0) {
     node_action(Action::Kind::NodeRunning, i.node, t);
-  } else {  // the next attempt after a retry wait
+  } else {  // the next attempt after a retry wait: its number, of how many, and why
+    const bool http = i.op == Op::HTTP || i.op == Op::HTTP_MULTIPART;
+    const RetryPolicy policy = effective_policy(i.node, decode_failure(t.last_error), http);
     node_action(Action::Kind::NodeRunning, i.node, t, {},
-                "{\"attempt\":" + std::to_string(t.failed_attempts + 1) +
-                    ",\"previous_error\":" + t.last_error + "}");
+                "{\"attempt\":" + std::to_string(t.failed_attempts + 1) + ",\"max_attempts\":" +
+                    std::to_string(policy.max_attempts) + ",\"previous_error\":" + t.last_error + "}");
   }
   try {
     switch (i.op) {
@@ -458,9 +621,12 @@ void Machine::fail_from(Thread& t, std::uint32_t node, const std::string& error,
   // An undo action failed (no CATCH inside the undo action took it).
   if (t.compensating && t.catches.size() <= t.compensation.catches) return undo_failed(t, node, error, detail);
   // Compensation: the failing scope (the innermost CATCH's step, else the whole thread)
-  // holds completed forward steps; their undo actions run first, newest first.
+  // holds completed forward steps; their undo actions run first, newest first. Under
+  // on_failure 'pause' a failure no CATCH takes undoes nothing: the instance waits for
+  // df.resume with its completed steps in place.
   const std::size_t depth = t.catches.empty() ? 0 : t.catch_undo_depth.back();
-  if (!t.compensating && t.undos.size() > depth) {
+  const bool pausing = cfg_.pause_on_failure && resumable && !caught_anywhere(t);
+  if (!pausing && !t.compensating && t.undos.size() > depth) {
     t.compensating = true;
     Compensation& c = t.compensation;
     c = Compensation{};
@@ -493,6 +659,7 @@ void Machine::fail_from(Thread& t, std::uint32_t node, const std::string& error,
           error_value_json.empty() ? error_value(node, error, nullptr, 1) : error_value_json;
       t.pc = info(a).handler_pc;
       wake(t);
+      expire_deferred(t);
       return;
     }
     node_action(Action::Kind::NodeFailed, a, t, error, a == node ? detail : std::string());
@@ -500,6 +667,7 @@ void Machine::fail_from(Thread& t, std::uint32_t node, const std::string& error,
       if (t.loops.back().owns_scope) t.scope.pop_back();
       t.loops.pop_back();
     }
+    if (info(a).type == NodeType::Timeout && !t.timeouts.empty() && t.timeouts.back().node == a) pop_timeout(t);
     if (a == t.root_node) break;
     a = info(a).parent;
   }
@@ -536,8 +704,10 @@ void Machine::next_undo(Thread& t) {
 // might depend on it) and the original failure goes on, naming both errors; the handler's
 // $error gains "undo_error".
 void Machine::undo_failed(Thread& t, std::uint32_t node, const std::string& error, const std::string& detail) {
-  for (std::uint32_t a = node; a != t.compensation.current && a != kNoNode; a = info(a).parent)
+  for (std::uint32_t a = node; a != t.compensation.current && a != kNoNode; a = info(a).parent) {
     node_action(Action::Kind::NodeFailed, a, t, error, a == node ? detail : std::string());
+    if (info(a).type == NodeType::Timeout && !t.timeouts.empty() && t.timeouts.back().node == a) pop_timeout(t);
+  }
   Compensation c = std::move(t.compensation);
   t.compensating = false;
   t.compensation = Compensation{};
@@ -581,6 +751,7 @@ void Machine::break_from(Thread& t, std::uint32_t node, const std::string& value
       wake(t);
       return;
     }
+    if (info(a).type == NodeType::Timeout && !t.timeouts.empty() && t.timeouts.back().node == a) pop_timeout(t);
     node_action(Action::Kind::NodeCompleted, a, t, value);
   }
   finish_thread(t, Outcome::Break, value);
@@ -608,6 +779,8 @@ void Machine::finish_instance(Outcome outcome, const std::string& text) {
     a.kind = Action::Kind::InstanceFailed;
     st_.result = outcome == Outcome::Break ? kBreakOutsideLoopMessage : text;
   }
+  if (a.kind == Action::Kind::InstanceFailed && cfg_.pause_on_failure && resume_problem(st_).empty())
+    a.kind = Action::Kind::InstancePaused;
   a.text = st_.result;
   for (const auto& entry : st_.tasks) cancel_task(entry.second);  // none expected
   st_.tasks.clear();
@@ -625,6 +798,7 @@ void Machine::keep_only_main_thread() {
     entry.second.status = ThreadStatus::Done;
     entry.second.wait_task = 0;
     entry.second.children.clear();
+    entry.second.timeouts.clear();
   }
 }
 
@@ -727,10 +901,17 @@ void Machine::cancel_task(const PendingTask& task) {
 }
 
 // Cancels a thread and its descendants: their tasks are cancelled, their unstarted
-// nodes never run. A losing branch that is a running LOOP is stamped failed (§7).
-void Machine::cancel_thread(std::uint32_t tid, bool lost_race) {
+// nodes never run. A losing branch that is a running LOOP is stamped failed (§7). With
+// `failed_with` (a TIMEOUT ran out) the nodes each unfinished thread was in are stamped
+// failed with that error.
+void Machine::cancel_thread(std::uint32_t tid, bool lost_race, const std::string& failed_with) {
   Thread& t = st_.threads.at(tid);
-  for (std::uint32_t c : t.children) cancel_thread(c, false);
+  for (std::uint32_t c : t.children) cancel_thread(c, false, failed_with);
+  if (!failed_with.empty() && t.status != ThreadStatus::Done)
+    for (std::uint32_t a = ins(t).node; a != kNoNode; a = info(a).parent) {
+      node_action(Action::Kind::NodeFailed, a, t, failed_with);
+      if (a == t.root_node) break;
+    }
   // A RACE loser's completed forward steps happened: a later failure undoes them too.
   if (t.parent != 0 && st_.threads.count(t.parent) && st_.status == InstanceStatus::Running)
     absorb_undos(st_.threads.at(t.parent), t);
@@ -754,8 +935,7 @@ void Machine::cancel_thread(std::uint32_t tid, bool lost_race) {
 void Machine::attempt_failed(Thread& t, const PendingTask& task, const Failure& f) {
   const bool http = task.kind == TaskKind::Http;
   const std::uint32_t attempt = t.failed_attempts + 1;
-  RetryPolicy policy = policy_for(task.node);
-  if (!http && is_conflict(f) && policy.max_attempts < kConflictPolicy.max_attempts) policy = kConflictPolicy;
+  const RetryPolicy policy = effective_policy(task.node, f, http);
   const std::string record = record_with_attempt(f, attempt);
   if (attempt >= policy.max_attempts || !may_succeed_later(f, http, cfg_.non_retryable_sqlstates)) {
     return fail_from(t, task.node, f.message,
@@ -803,6 +983,8 @@ void Machine::task_done(const PendingTask& task, bool ok, const std::string& pay
                                              ",\"timed_out\":true,\"data\":null}");
     case TaskKind::PacingTimer:
       return advance_loop(t);
+    case TaskKind::TimeoutTimer:
+      return timeout_fired(t, task.id);
   }
 }
 
@@ -827,6 +1009,16 @@ void Machine::deliver_signal(const std::string& name, const std::string& payload
 }
 
 // Drops the resume point of a thread and of the branches it waited for.
+// Whether a CATCH of this thread or of a thread it branched from takes a failure here.
+bool Machine::caught_anywhere(const Thread& t) const {
+  for (const Thread* cur = &t; cur;) {
+    if (!cur->catches.empty()) return true;
+    auto it = st_.threads.find(cur->parent);
+    cur = it == st_.threads.end() ? nullptr : &it->second;
+  }
+  return false;
+}
+
 void Machine::discard_parked(std::uint32_t tid) {
   auto it = st_.parked.find(tid);
   if (it == st_.parked.end()) return;
@@ -853,6 +1045,12 @@ void Machine::resume() {
     }
     for (auto it = chain.rbegin(); it != chain.rend(); ++it)
       if (*it != here || t.status == ThreadStatus::WaitChildren) node_action(Action::Kind::NodeRunning, *it, t);
+    // The TIMEOUTs around the failed step start their time again (their timers ended
+    // with the failed instance).
+    for (TimeoutFrame& f : t.timeouts) {
+      f.expired = false;
+      f.task = arm(t, TaskKind::TimeoutTimer, f.node, {}, deadline_after_ms(now_, info(f.node).timeout_ms));
+    }
     if (t.status == ThreadStatus::WaitChildren) continue;
     reset_attempts(t);
     wake(t);
@@ -879,8 +1077,19 @@ void Machine::start(const Event& ev) {
   main.root_node = 0;
   main.scope.push_back(ScopeEntry{0, 1});
   const std::uint32_t id = main.id;
-  st_.threads.emplace(id, std::move(main));
-  wake(st_.threads.at(id));
+  Thread& t = st_.threads.emplace(id, std::move(main)).first->second;
+  if (ev.fork) {  // df.fork: on from the fork's node with what the original had there
+    const ForkPoint& f = *ev.fork;
+    t.pc = entry_pc(prog_, f.node);
+    t.acc = f.acc;
+    t.results = f.results;
+    t.undos = f.undos;
+    st_.next_undo_seq = f.undos.size() + 1;
+    std::vector<std::uint32_t> ancestors;  // the THENs around it, whose ENTER is skipped
+    for (std::uint32_t a = info(f.node).parent; a != kNoNode; a = info(a).parent) ancestors.push_back(a);
+    for (auto it = ancestors.rbegin(); it != ancestors.rend(); ++it) node_action(Action::Kind::NodeRunning, *it, t);
+  }
+  wake(t);
 }
 
 void check_state(const Program& program, const State& state) {
@@ -970,7 +1179,7 @@ std::string resume_problem(const State& st) {
   std::size_t seen = 0;
   if (main == 0 || !parked_tree_complete(st, main, &seen) || seen != st.parked.size())
     return "the failure left no resume point: it ran undo actions (its completed steps were undone), "
-           "cancelled a RACE branch, or happened under a release without df.resume";
+           "cancelled a RACE branch or a timed-out step, or happened under a release without df.resume";
   return "";
 }
 

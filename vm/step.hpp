@@ -20,6 +20,11 @@
 //                 `detail`, a JSON object to merge into status_details (attempts, errors).
 //   InstanceCompleted / InstanceFailed
 //                 set the instance's terminal status; `text` = result JSON / error.
+//   InstancePaused
+//                 under StepConfig::pause_on_failure (df.start on_failure => 'pause'): an
+//                 unhandled failure left the instance failed with a complete resume point
+//                 and no undo action run; the host records it as paused (not terminal) until
+//                 a Resume event or a cancel. `text` = the error.
 // A Resume event answers with NodeRunning stamps for the nodes that run again and the
 // tasks of the steps that failed; the host itself marks the instance running.
 #pragma once
@@ -27,9 +32,11 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "fork.hpp"
 #include "program.hpp"
 #include "state.hpp"
 
@@ -48,6 +55,9 @@ struct Event {
   std::string label;        // empty when none
   std::map<std::string, std::string> variables;
   RetryPolicy retry;        // the instance-wide retry policy (df.start)
+  // df.fork: the new instance starts at this point instead of the root (fork.hpp); the
+  // nodes before it are not run and not stamped (the host copies their rows).
+  std::optional<ForkPoint> fork;
 };
 
 // The actions the VM asks its host for. X(name): Action::Kind and action_kind_name() are
@@ -62,7 +72,8 @@ struct Event {
   X(NodeFailed)               \
   X(InstanceCompleted)        \
   X(InstanceFailed)           \
-  X(NodeRetrying)
+  X(NodeRetrying)             \
+  X(InstancePaused)
 
 struct Action {
 #define DF_VM_ACTION_ENUM(name) name,
@@ -84,6 +95,10 @@ struct StepConfig {
   std::uint32_t max_loop_iterations = 100000;
   // SQLSTATE classes/codes that never succeed on their own: not retried (retry.hpp).
   std::vector<std::string> non_retryable_sqlstates = {"0A", "28", "42"};
+  // df.start(on_failure => 'pause'), per instance: a failure no df.catch takes runs no undo
+  // action and ends in InstancePaused, so df.resume can go on from it. A failure that cannot
+  // be resumed (it decided a RACE) compensates and fails as under 'fail'.
+  bool pause_on_failure = false;
 };
 
 struct StepResult {

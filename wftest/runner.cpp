@@ -191,6 +191,7 @@ class Host {
         break;
       case Action::Kind::InstanceCompleted: log("completed -> " + shorten(a.text, 80)); break;
       case Action::Kind::InstanceFailed: log("failed -> " + shorten(a.text, 80)); break;
+      case Action::Kind::InstancePaused: log("paused -> " + shorten(a.text, 80)); break;  // not under wftest's config
     }
   }
 

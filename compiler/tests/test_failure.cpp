@@ -199,7 +199,7 @@ TEST_CASE("explain shows the forward step and its undo") {
   CHECK(text.find("undo:") != std::string::npos);
 }
 
-TEST_CASE("make_timeout: wire config, bounds, only a SQL step; stored TIMEOUT nodes validated") {
+TEST_CASE("make_timeout: wire config, bounds, any step; stored TIMEOUT nodes validated") {
   auto n = make_timeout(make_sql("SELECT pg_sleep(5)"), TimeoutArgs{1500});
   CHECK(to_json(*n).find(R"("query":"{\"timeout_ms\":1500}")") != std::string::npos);
   auto back = parse_strict(to_json(*n));
@@ -212,13 +212,16 @@ TEST_CASE("make_timeout: wire config, bounds, only a SQL step; stored TIMEOUT no
                     "df.timeout: the timeout must be between 1 millisecond and 1 day");
   CHECK_THROWS_WITH(make_timeout(make_sql("x"), TimeoutArgs{kMaxTimeoutMs + 1}),
                     "df.timeout: the timeout must be between 1 millisecond and 1 day");
-  CHECK_THROWS_WITH(make_timeout(make_sleep(5), TimeoutArgs{1000}),
-                    "df.timeout: the step must be a SQL step (df.sql), not SLEEP");
+  CHECK(make_timeout(make_sleep(5), TimeoutArgs{1000})->left->type == df::ir::NodeType::Sleep);
   auto composite = parse_strict(
       R"({"node_type":"TIMEOUT","query":"{\"timeout_ms\":1000}","left_node":{"node_type":"THEN",)"
       R"("left_node":{"node_type":"SQL","query":"a"},"right_node":{"node_type":"SQL","query":"b"}}})");
-  CHECK_THROWS_WITH(validate_or_throw(*composite),
-                    "Invalid durable function graph: root: TIMEOUT wraps a SQL step, not THEN");
+  CHECK_NOTHROW(validate_or_throw(*composite));
+  auto with_right = parse_strict(
+      R"({"node_type":"TIMEOUT","query":"{\"timeout_ms\":1000}","left_node":{"node_type":"SQL","query":"a"},)"
+      R"("right_node":{"node_type":"SQL","query":"b"}})");
+  CHECK_THROWS_WITH(validate_or_throw(*with_right),
+                    "Invalid durable function graph: root: right_node is not valid for TIMEOUT nodes");
   auto too_long = parse_strict(
       R"({"node_type":"TIMEOUT","query":"{\"timeout_ms\":999999999999}","left_node":{"node_type":"SQL","query":"a"}})");
   CHECK_THROWS_WITH(validate_or_throw(*too_long),
@@ -241,7 +244,13 @@ TEST_CASE("language timeout equals df.timeout; seconds as a number or a duration
   CHECK(to_json(*nested.workflows[0].root) ==
         to_json(*make_retry(make_timeout(make_sql("SELECT 1"), TimeoutArgs{500}), RetryArgs{2, 1000, 60000})));
   CHECK(first_error("timeout('SELECT 1', 0)") == "df.timeout: the timeout must be between 1 millisecond and 1 day");
-  CHECK(first_error("timeout('SELECT 1' ~> 'SELECT 2', 1)") == "df.timeout: the step must be a SQL step (df.sql), not THEN");
+  // any sub-graph: the same IR as the SQL constructors build
+  auto seq = compiled("timeout('SELECT 1' ~> df.sleep(5) ~> df.wait_for_signal('go'), '30 seconds')");
+  REQUIRE_FALSE(has_errors(seq.diagnostics));
+  CHECK(to_json(*seq.workflows[0].root) ==
+        to_json(*make_timeout(make_then(make_then(make_sql("SELECT 1"), make_sleep(5)),
+                                        make_wait_for_signal("go", std::nullopt)),
+                              TimeoutArgs{30000})));
   CHECK(first_error("timeout('SELECT 1', 'soon')").find("invalid duration 'soon'") == 0);
 }
 

@@ -118,6 +118,12 @@ TEST_CASE("$x.field that fails on a reachable path suggests ?") {
 
 TEST_CASE("waits without timeout and loops without a way out are warnings") {
   CHECK(has(findings("df.wait_for_signal('go') ~> 'SELECT 1'"), "wait-no-timeout: df.wait_for_signal('go') has no timeout"));
+  // inside df.timeout (also around a retry or a sequence) the wait cannot last forever
+  CHECK_FALSE(has(findings("timeout(df.wait_for_signal('go'), '1 hour') ~> 'SELECT 1'"), "wait-no-timeout"));
+  CHECK_FALSE(has(findings("timeout(retry('SELECT 1' ~> df.wait_for_signal('go')), 60)"), "wait-no-timeout"));
+  CHECK(has(findings("timeout('SELECT 1', 60) ~> df.wait_for_signal('go')"), "wait-no-timeout"));
+  // the steps inside a df.retry / df.timeout are linted like any others
+  CHECK(has(findings("retry(df.wait_for_signal('go'))"), "wait-no-timeout"));
   CHECK(has(findings("@> ('SELECT 1' ~> df.sleep(5))"), "loop-no-exit: this loop has no way out"));
   CHECK_FALSE(has(findings("@> ('SELECT 1' ~> df.if_rows('x', df.break(), df.sleep(1)))"), "loop-no-exit"));
   CHECK_FALSE(has(findings("df.loop('SELECT 1', 'SELECT false')"), "loop-no-exit"));

@@ -40,6 +40,12 @@ void buffer_signal(const std::string& instance_id, const std::string& name, cons
             {spi::text(instance_id), spi::text(name), spi::text(data_json)});
 }
 
+// on_failure 'pause' left the instance stopped at its failure (df.instances says so; its
+// engine state is finished until df.resume).
+bool is_paused(const std::string& instance_id) {
+  return spi::exec("SELECT 1 FROM df.instances WHERE id = $1 AND status = 'paused'", {spi::text(instance_id)}) == 1;
+}
+
 }  // namespace
 
 void start_instance(const StartRequest& request) {
@@ -50,6 +56,7 @@ void start_instance(const StartRequest& request) {
   Instance inst;
   inst.id = request.instance_id;
   inst.submitted_by = static_cast<Oid>(request.submitted_by);
+  inst.pause_on_failure = request.pause_on_failure;
   inst.graph = build_graph(*request.root, request.node_ids);  // IR -> JSON and IR -> program, once each
   // The row is written by the Start event's one write, with the state after it.
   inst.unstored = Instance::Unstored{
@@ -61,6 +68,7 @@ void start_instance(const StartRequest& request) {
   start.instance_id = request.instance_id;
   start.label = request.label;
   start.retry = request.retry;
+  start.fork = request.fork;
   for (const auto& [name, value] : request.variables) start.variables[name] = value;
   if (!apply_event(inst, start))  // never: a new instance takes its Start; else it would have no row
     throw std::runtime_error("pg_durable: the engine refused the Start event of instance " + inst.id);
@@ -84,6 +92,8 @@ bool signal_instance(const std::string& instance_id, const std::string& name,
       signal.payload = data_json;
       apply_event(*inst, signal);
     }
+  } else if (is_paused(instance_id)) {  // kept for the waits it reaches after df.resume
+    buffer_signal(instance_id, name, data_json);
   }
   // A finished instance ignores the signal, like any event after its end; only an
   // instance without engine state at all is reported.
@@ -104,6 +114,11 @@ bool cancel_instance(const std::string& instance_id, const std::string& reason) 
     cancel.payload = reason;
     apply_event(*inst, cancel);
     finish_cancelled(instance_id, reason);
+  } else if (is_paused(instance_id)) {  // stopped at its failure: nothing runs, it just ends
+    finish_cancelled(instance_id, reason);
+    spi::exec("UPDATE _duroxide.executions SET status = 'Canceled', output = 'cancelled: ' || $2 "
+              "WHERE instance_id = $1 AND execution_id = (SELECT generation FROM _duroxide.instance_state "
+              "WHERE instance_id = $1)", {spi::text(instance_id), spi::text(reason)});
   }
   spi_connection.finish();
   return inst.has_value();
@@ -124,8 +139,8 @@ std::string resume_instance(const std::string& instance_id, const std::string& c
   std::optional<Instance> inst = load_instance(instance_id, true);
   std::string problem = inst ? vm::resume_problem(inst->state) : "its checkpoint cannot be read";
   if (problem.empty()) {
-    spi::exec("UPDATE df.instances SET status = 'running', updated_at = now() WHERE id = $1 AND status = 'failed'",
-              {spi::text(instance_id)});
+    spi::exec("UPDATE df.instances SET status = 'running', updated_at = now() "
+              "WHERE id = $1 AND status IN ('failed', 'paused')", {spi::text(instance_id)});
     spi::exec("UPDATE _duroxide.executions SET status = 'Running', finished_at = NULL, output = NULL "
               "WHERE instance_id = $1 AND execution_id = (SELECT generation FROM _duroxide.instance_state "
               "WHERE instance_id = $1)", {spi::text(instance_id)});

@@ -10,12 +10,16 @@
 #pragma once
 // Include before pg_bridge.hpp (compiler headers refuse to follow postgres.h).
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "fork.hpp"
 #include "ir.hpp"
 #include "retry.hpp"
+#include "state.hpp"
 
 namespace df::ext::engine {
 
@@ -29,6 +33,8 @@ struct StartRequest {
   std::vector<std::pair<std::string, std::string>> variables;  // df.vars snapshot
   std::string database;                    // df.start's database argument; "" = extension's
   vm::RetryPolicy retry;                   // instance-wide retry policy
+  bool pause_on_failure = false;           // on_failure => 'pause' (vm::StepConfig)
+  std::optional<vm::ForkPoint> fork;       // df.fork: start at this point, not the root
 };
 
 // df.start: create the instance's engine state and its first tasks. Caller's transaction;
@@ -50,5 +56,26 @@ bool cancel_instance(const std::string& instance_id, const std::string& reason);
 // caller checked visibility and status, and passes its own role. Caller's transaction;
 // SPI must NOT be connected.
 std::string resume_instance(const std::string& instance_id, const std::string& caller_role);
+
+// df.fork: the original instance as a fork needs it, read as the engine owner (the caller
+// checked that it sees the instance). nullopt when it has no engine state. Throws when its
+// checkpoint cannot be read. Caller's transaction; SPI must NOT be connected.
+struct ForkSource {
+  std::string graph_json;               // the frozen graph
+  std::vector<std::string> node_ids;    // df.nodes ids in pre-order
+  std::string database;                 // "" = the extension's
+  vm::State state;                      // its checkpoint: label, variables, retry policy
+  bool pause_on_failure = false;        // its on_failure
+  std::vector<vm::NodeRecord> nodes;    // df.nodes, by pre-order index
+};
+std::optional<ForkSource> read_fork_source(const std::string& instance_id);
+
+// After the fork's Start: the reused nodes of the new instance get the original's df.nodes
+// rows (status, result, details, times, runs; their execution ids renamed to the new
+// instance's ids), and df.instances records where the new one
+// came from. Caller's transaction; SPI must NOT be connected.
+void record_fork(const std::string& new_id, const std::vector<std::string>& new_node_ids,
+                 const std::string& original_id, const std::vector<std::string>& original_node_ids,
+                 const std::vector<std::uint32_t>& reused, std::uint32_t from_node);
 
 }  // namespace df::ext::engine

@@ -1,6 +1,8 @@
 // engine_core.cpp — see engine_core.hpp. Persists each vm::Action:
 //   RunSql / RunHttp   a runnable row in _duroxide.tasks, queued under the instance's
-//                      role; that role's executors (or the scheduler) woken at commit
+//                      role; that role's executors (or the scheduler) woken at commit -
+//                      or, the one SQL task of an event under a ContinuationOffer, no
+//                      row: handed to the executor that stepped the instance
 //   ArmTimer           a timer row with due_at; the scheduler woken at commit
 //   CancelTask         its row deleted unless an executor holds it (then that executor's
 //                      late answer is refused by the VM and its effects rolled back)
@@ -33,6 +35,14 @@ constexpr std::size_t kGraphCacheLimit = 2048;
 
 void close_execution(const std::string& instance_id, const char* status, const std::string& output);
 std::unordered_map<std::string, std::shared_ptr<const Graph>> graph_cache;
+
+// The open continuation offer (ContinuationOffer) and what it took.
+struct Offer {
+  bool open = false;
+  std::string instance_id;
+  std::optional<HeldTask> held;
+};
+Offer offer;
 
 // "{a1b2c3d4,0f0f0f0f}" -> ids (ids are hex: never quoted in array output).
 std::vector<std::string> parse_id_array(const std::string& text) {
@@ -74,7 +84,7 @@ bool is_json(const std::string& text) {
 
 // status_details = {"execution_id"} plus the VM's detail (attempts, errors) and, for a
 // node waiting to retry, "next_retry_at"; the clock times, error record and run record of
-// step_record.hpp ($8..$13, DF_NODE_STAMP_SQL).
+// step_record.hpp ($8..$14, DF_NODE_STAMP_SQL).
 void stamp_node(const Instance& inst, const vm::Action& a, const char* status, bool with_result) {
   const char* sql_json =
       "UPDATE df.nodes SET status = $3, result = $4::jsonb, "
@@ -137,10 +147,11 @@ struct NewTask {
 bool write_state(const Instance& inst, const vm::State& state, std::uint32_t generation) {
   if (inst.unstored)
     return spi::exec("INSERT INTO _duroxide.instance_state (instance_id, graph, node_ids, submitted_by, state, "
-                     "database, event_count, generation) VALUES ($1, $4, $5::text[], $6, $2, $7, 1, $3)",
+                     "database, event_count, generation, on_failure) VALUES ($1, $4, $5::text[], $6, $2, $7, 1, $3, $8)",
                      {spi::text(inst.id), spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)),
                       spi::text(inst.unstored->graph_json), spi::text(inst.unstored->node_ids),
-                      spi::oid(inst.submitted_by), spi::optional_text(inst.unstored->database)}) == 1;
+                      spi::oid(inst.submitted_by), spi::optional_text(inst.unstored->database),
+                      spi::text(inst.pause_on_failure ? "pause" : "fail")}) == 1;
   return spi::exec("UPDATE _duroxide.instance_state SET state = $2, event_count = event_count + 1, "
                    "generation = $3, updated_at = clock_timestamp() "
                    "WHERE instance_id = $1 AND ($5 OR (event_count = $4 AND NOT finished))",
@@ -161,7 +172,19 @@ std::optional<std::string> unix_us_text(const std::optional<TimestampTz>& t) {
 // in order, one statement each, so that every stamp's run record and start time count.
 // Each stamp's extra columns come from step_record::stamp_for, called once per stamp
 // (it also queues the attempt's metrics and log line for commit).
-void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, const std::vector<NewTask>& tasks) {
+void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, std::vector<NewTask> tasks) {
+  // The executor's continuation (ContinuationOffer): the event's one new task, a SQL step
+  // of a local instance, stays with the executor; any other task is queued and woken for.
+  if (offer.open && !offer.held && offer.instance_id == inst.id && tasks.size() == 1 &&
+      std::strcmp(tasks[0].kind, "sql") == 0 && inst.database.empty()) {
+    const vm::Action& a = *tasks[0].action;
+    offer.held = HeldTask{inst.id, a.task_id, a.node, a.iteration, a.text};
+    tasks.clear();
+  }
+  for (const NewTask& t : tasks) {
+    if (std::strcmp(t.kind, "timer") == 0) wake_scheduler_at_commit();
+    else wake_role_executors_at_commit(inst.submitted_by);
+  }
   bool repeated = false;
   for (std::size_t i = 0; i < stamps.size() && !repeated; ++i)
     for (std::size_t j = 0; j < i; ++j)
@@ -171,7 +194,7 @@ void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, c
   }
   if (tasks.empty() && (repeated || stamps.empty())) return;
   std::string ids = "{", statuses = "{", results = "{", as_json = "{", execs = "{", details = "{", retries = "{",
-              keeps = "{", starts = "{", finishes = "{", errors = "{", runs = "{";
+              keeps = "{", starts = "{", finishes = "{", errors = "{", runs = "{", helds = "{";
   int runs_kept = 0;
   if (!repeated)
     for (const NodeStamp& st : stamps) {
@@ -195,6 +218,7 @@ void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, c
       append_array_element(finishes, unix_us_text(times.finished_at));
       append_array_element(errors, times.error);
       append_array_element(runs, times.run);
+      append_array_element(helds, std::string(times.run_held ? "t" : "f"));
     }
   std::string task_ids = "{", kinds = "{", nodes = "{", payloads = "{", iterations = "{", dues = "{";
   for (const NewTask& t : tasks) {
@@ -209,10 +233,10 @@ void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, c
                                    : std::nullopt);  // ms since the Unix epoch
   }
   for (std::string* arr : {&ids, &statuses, &results, &as_json, &execs, &details, &retries, &keeps, &starts, &finishes,
-                           &errors, &runs, &task_ids, &kinds, &nodes, &payloads, &iterations, &dues})
+                           &errors, &runs, &helds, &task_ids, &kinds, &nodes, &payloads, &iterations, &dues})
     *arr += '}';
   // The SET list is step_record.hpp's DF_NODE_STAMP_SQL per row: started_at kept when
-  // asked, the run record appended to at most runs_kept.
+  // asked, the run records as DF_STAMPED_RUNS_SQL leaves them.
   spi::exec(
       "WITH n AS (UPDATE df.nodes n SET status = v.status, "
       "result = CASE WHEN v.as_json THEN v.result::jsonb ELSE to_jsonb(v.result) END, "
@@ -222,15 +246,14 @@ void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, c
       "updated_at = clock_timestamp(), "
       "started_at = CASE WHEN v.keep THEN coalesce(n.started_at, v.started) ELSE v.started END, "
       "finished_at = v.finished, error = v.error, "
-      "runs = CASE WHEN v.run IS NULL THEN n.runs "
-      "WHEN jsonb_array_length(coalesce(n.runs, '[]'::jsonb)) >= $20 THEN (n.runs - 0) || v.run "
-      "ELSE coalesce(n.runs, '[]'::jsonb) || v.run END "
+      "runs = " DF_STAMPED_RUNS_SQL("n.runs", "n.node_type", "n.status", "n.status_details", "n.started_at",
+                                    "n.finished_at", "v.run", "v.held", "$20") " "
       "FROM (SELECT u.id, u.status, u.result, u.as_json, u.exec, u.detail, u.retry, u.keep, "
       "'epoch'::timestamptz + u.started * '1 microsecond'::interval AS started, "
-      "'epoch'::timestamptz + u.finished * '1 microsecond'::interval AS finished, u.error, u.run::jsonb AS run "
-      "FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], $8::float8[], "
-      "$9::boolean[], $10::bigint[], $11::bigint[], $12::text[], $13::text[]) "
-      "AS u(id, status, result, as_json, exec, detail, retry, keep, started, finished, error, run)) v "
+      "'epoch'::timestamptz + u.finished * '1 microsecond'::interval AS finished, u.error, u.run::jsonb AS run, "
+      "u.held FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], $8::float8[], "
+      "$9::boolean[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $22::boolean[]) "
+      "AS u(id, status, result, as_json, exec, detail, retry, keep, started, finished, error, run, held)) v "
       "WHERE n.instance_id = $1 AND n.id = v.id), "
       "t AS (INSERT INTO _duroxide.tasks (instance_id, task_id, kind, node, payload, iteration, due_at, "
       "submitted_by) SELECT $1, v.task_id, v.kind, v.node, v.payload, v.iteration, "
@@ -242,7 +265,7 @@ void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, c
        spi::text(execs), spi::text(details), spi::text(retries), spi::text(keeps), spi::text(starts),
        spi::text(finishes), spi::text(errors), spi::text(runs), spi::text(task_ids), spi::text(kinds),
        spi::text(nodes), spi::text(payloads), spi::text(iterations), spi::oid(inst.submitted_by),
-       spi::int4(runs_kept), spi::text(dues)});
+       spi::int4(runs_kept), spi::text(dues), spi::text(helds)});
 }
 
 void cancel_task(const Instance& inst, std::uint64_t task_id) {
@@ -269,29 +292,34 @@ void finish_instance(const Instance& inst, const char* status, const std::string
   if (std::strcmp(status, "completed") == 0) spi::exec(sql, {spi::text(inst.id)});
   else spi::exec(sql, {spi::text(inst.id), spi::text(status)});
   if (std::strcmp(status, "failed") == 0) step_record::instance_failed(inst.id, output);
+  // A paused instance (on_failure 'pause') stops stepping until df.resume: its engine state is
+  // finished like a failed one's (the resume point is in it), but the signals it has not
+  // consumed yet stay buffered for after the resume.
+  const bool paused = std::strcmp(status, "paused") == 0;
   spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = clock_timestamp(), "
-            "buffered_signals = 0 WHERE instance_id = $1",
-            {spi::text(inst.id), spi::text(output)});
-  spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(inst.id)});
+            "buffered_signals = CASE WHEN $3 THEN buffered_signals ELSE 0 END WHERE instance_id = $1",
+            {spi::text(inst.id), spi::text(output), spi::boolean(paused)});
+  if (!paused) spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(inst.id)});
   close_execution(inst.id, std::strcmp(status, "completed") == 0 ? "Completed" : "Failed", output);
 }
 
-// Sorts one action: node stamps and new tasks go to write_effects (with the wake-up their
-// commit owes); the rest is persisted by perform_rest, after it, in the VM's order.
-void classify(const Instance& inst, const vm::Action& a, std::vector<NodeStamp>& stamps, std::vector<NewTask>& tasks,
+// Sorts one action: node stamps and new tasks go to write_effects (which also owes the
+// wake-up of a queued task's commit); the rest is persisted by perform_rest, after it, in the VM's order.
+void classify(const vm::Action& a, std::vector<NodeStamp>& stamps, std::vector<NewTask>& tasks,
               std::vector<const vm::Action*>& rest) {
   using K = vm::Action::Kind;
   switch (a.kind) {
-    case K::RunSql: tasks.push_back({&a, "sql"}); wake_role_executors_at_commit(inst.submitted_by); break;
-    case K::RunHttp: tasks.push_back({&a, "http"}); wake_role_executors_at_commit(inst.submitted_by); break;
-    case K::ArmTimer: tasks.push_back({&a, "timer"}); wake_scheduler_at_commit(); break;
+    case K::RunSql: tasks.push_back({&a, "sql"}); break;
+    case K::RunHttp: tasks.push_back({&a, "http"}); break;
+    case K::ArmTimer: tasks.push_back({&a, "timer"}); break;
     case K::NodeRunning: stamps.push_back({&a, "running", false}); break;
     case K::NodeCompleted: stamps.push_back({&a, "completed", true}); break;
     case K::NodeFailed: stamps.push_back({&a, "failed", true}); break;
     case K::NodeRetrying: stamps.push_back({&a, "running", false}); break;
     case K::CancelTask:
     case K::InstanceCompleted:
-    case K::InstanceFailed: rest.push_back(&a); break;
+    case K::InstanceFailed:
+    case K::InstancePaused: rest.push_back(&a); break;
   }
 }
 
@@ -301,6 +329,7 @@ void perform_rest(const Instance& inst, const vm::Action& a) {
     case K::CancelTask: cancel_task(inst, a.task_id); break;
     case K::InstanceCompleted: finish_instance(inst, "completed", a.text); break;
     case K::InstanceFailed: finish_instance(inst, "failed", a.text); break;
+    case K::InstancePaused: finish_instance(inst, "paused", a.text); break;
     default: break;  // written by write_effects
   }
 }
@@ -408,6 +437,7 @@ std::optional<Instance> instance_from_row(const std::string& instance_id, int fi
   std::string created_at = spi::value_or(0, first + 2, "");
   inst.database = spi::value_or(0, first + 3, "");
   inst.event_count = std::stoll(spi::value_or(0, first + 4, "0"));
+  inst.pause_on_failure = spi::value_or(0, first + 5, "fail") == "pause";
   if (std::optional<std::string> refusal =
           read_checkpoint(inst, spi::bytea_value(0, first + 1).value_or(std::string()))) {
     fail_instance(instance_id, *refusal);
@@ -500,13 +530,14 @@ Outcome apply_one_event(Instance& inst, const vm::Event& event) {
   config.loop_min_interval_ms = settings.loop_min_interval_ms;
   config.non_retryable_sqlstates =
       vm::parse_sqlstate_list(settings.non_retryable_sqlstates ? settings.non_retryable_sqlstates : "");
+  config.pause_on_failure = inst.pause_on_failure;
   vm::StepResult result = vm::step(inst.graph->program, inst.state, event, config);
   if (!result.accepted) return inst.locked ? Outcome::Refused : Outcome::Stale;
   std::uint32_t before = root_generation(inst.state), after = root_generation(result.state);
   std::vector<NodeStamp> stamps;
   std::vector<NewTask> tasks;
   std::vector<const vm::Action*> rest;
-  for (const vm::Action& a : result.actions) classify(inst, a, stamps, tasks, rest);
+  for (const vm::Action& a : result.actions) classify(a, stamps, tasks, rest);
   if (!write_state(inst, result.state, after)) {
     if (inst.locked) throw std::runtime_error("pg_durable: the engine state of instance " + inst.id + " vanished under its lock");
     return Outcome::Stale;  // changed since it was read: nothing written (wake-ups fire harmlessly)
@@ -550,6 +581,64 @@ void fail_instance(const std::string& instance_id, const std::string& message) {
             {spi::text(instance_id), spi::text(message)});
   spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(instance_id)});
   close_execution(instance_id, "Failed", message);
+}
+
+ContinuationOffer::ContinuationOffer(const std::string& instance_id) {
+  offer.open = true;
+  offer.instance_id = instance_id;
+  offer.held.reset();
+}
+
+ContinuationOffer::~ContinuationOffer() { offer.open = false; }
+
+std::optional<HeldTask> take_held_task() {
+  std::optional<HeldTask> held = std::move(offer.held);
+  offer.held.reset();
+  return held;
+}
+
+void insert_task_row(const HeldTask& t, Oid submitted_by) {
+  spi::exec("INSERT INTO _duroxide.tasks (instance_id, task_id, kind, node, payload, iteration, submitted_by) "
+            "VALUES ($1, $2, 'sql', $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            {spi::text(t.instance_id), spi::int8(static_cast<std::int64_t>(t.task_id)),
+             spi::int4(static_cast<int>(t.node)), spi::text(t.payload), spi::int4(static_cast<int>(t.iteration)),
+             spi::oid(submitted_by)});
+  wake_role_executors_at_commit(submitted_by);
+}
+
+std::uint64_t requeue_orphaned_tasks() {
+  std::uint64_t n = spi::exec("SELECT s.instance_id, s.state, s.submitted_by::oid FROM _duroxide.instance_state s "
+                              "WHERE NOT s.finished");
+  struct Row {
+    std::string id;
+    std::optional<std::string> state;
+    Oid role;
+  };
+  std::vector<Row> rows;
+  rows.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i)
+    rows.push_back({spi::value_or(i, 1, ""), spi::bytea_value(i, 2),
+                    static_cast<Oid>(std::stoul(spi::value_or(i, 3, "0")))});
+  std::uint64_t requeued = 0;
+  for (const Row& row : rows) {
+    vm::State state;
+    try {
+      state = vm::deserialize(row.state.value_or(std::string()));
+    } catch (const vm::StateError&) {
+      continue;  // refused when an executor or the scheduler loads it (read_checkpoint)
+    }
+    for (const vm::Action& a : vm::pending_actions(state)) {
+      if (a.kind != vm::Action::Kind::RunSql && a.kind != vm::Action::Kind::RunHttp) continue;
+      requeued += spi::exec(
+          "INSERT INTO _duroxide.tasks (instance_id, task_id, kind, node, payload, iteration, submitted_by) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+          {spi::text(row.id), spi::int8(static_cast<std::int64_t>(a.task_id)),
+           spi::text(a.kind == vm::Action::Kind::RunSql ? "sql" : "http"), spi::int4(static_cast<int>(a.node)),
+           spi::text(a.text), spi::int4(static_cast<int>(a.iteration)), spi::oid(row.role)});
+      wake_role_executors_at_commit(row.role);
+    }
+  }
+  return requeued;
 }
 
 AsEngineOwner::AsEngineOwner() {

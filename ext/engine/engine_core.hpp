@@ -31,6 +31,7 @@ struct Instance {
   std::shared_ptr<const Graph> graph;
   Oid submitted_by = InvalidOid;
   std::string database;  // "" = the extension's database
+  bool pause_on_failure = false;  // df.start on_failure => 'pause' (vm::StepConfig)
   vm::State state;
   // Accepted events so far (instance_state.event_count): the version of `state`.
   std::int64_t event_count = 0;
@@ -53,8 +54,9 @@ std::optional<Instance> load_instance(const std::string& instance_id, bool lock)
 
 // The columns an instance is read from, for statements that read it together with
 // other work (the executor's claim): submitted_by::oid, state, created_at::text,
-// database, event_count, in this order.
-#define DF_INSTANCE_COLUMNS "s.submitted_by::oid, s.state, s.created_at::text, s.database, s.event_count"
+// database, event_count, on_failure, in this order.
+#define DF_INSTANCE_COLUMNS \
+  "s.submitted_by::oid, s.state, s.created_at::text, s.database, s.event_count, s.on_failure"
 // Builds the (unlocked) instance from the last statement's row 0, DF_INSTANCE_COLUMNS
 // starting at column `first` (1-based). nullopt when those columns are NULL (no such
 // unfinished instance) or the checkpoint cannot be resumed (the instance is then failed).
@@ -72,6 +74,41 @@ bool apply_event(Instance& instance, const vm::Event& event);
 // nothing was written; load the instance with its lock and apply the event again.
 enum class Applied { Accepted, Stale };
 Applied apply_event_if_current(Instance& instance, const vm::Event& event);
+
+// The executor's continuation (issue 12): the next SQL step of the instance whose step it
+// just ran, kept by that executor and run in its next transaction instead of being
+// inserted into _duroxide.tasks and claimed back (a row insert, two index inserts, a row
+// lock and a delete per step). The checkpoint holds the task either way (vm State::tasks),
+// which is the durable record: an executor that cannot run it inserts its row
+// (insert_task_row), and one that dies holding it leaves it to the scheduler's scan
+// (requeue_orphaned_tasks), also run at every start-up.
+struct HeldTask {
+  std::string instance_id;
+  std::uint64_t task_id = 0;
+  std::uint32_t node = 0;
+  std::uint32_t iteration = 0;
+  std::string payload;
+};
+// While alive: an event of `instance_id` that creates exactly one task, a SQL task of an
+// instance in the extension's database, hands it over (held_task) instead of inserting
+// its row. At most one task is held per offer.
+class ContinuationOffer {
+ public:
+  explicit ContinuationOffer(const std::string& instance_id);
+  ~ContinuationOffer();
+  ContinuationOffer(const ContinuationOffer&) = delete;
+  ContinuationOffer& operator=(const ContinuationOffer&) = delete;
+};
+// The task held by the last offer, if any (taken: cleared). Valid once the transaction
+// that wrote its checkpoint commits.
+std::optional<HeldTask> take_held_task();
+// Inserts a held task's row, as the event would have (ON CONFLICT: already requeued).
+// SPI must be connected.
+void insert_task_row(const HeldTask& task, Oid submitted_by);
+// Inserts the row of every SQL/HTTP task that unfinished checkpoints hold and
+// _duroxide.tasks lacks (a continuation lost with its executor). Returns how many. SPI
+// must be connected; runs as the engine's owner.
+std::uint64_t requeue_orphaned_tasks();
 
 // Marks the instance failed with `message` (internal errors: corrupt state, lost graph),
 // deleting its pending tasks. SPI must be connected.

@@ -19,6 +19,10 @@
 //      back: the step's effects never happen. Then reset what the step left in the session
 //      (step_isolation.hpp). The effects, the reset, the node's result and the new VM state
 //      commit together — exactly once.
+// When that event made the instance's next SQL step runnable, the executor keeps it (a
+// continuation, engine_core.hpp HeldTask) and runs it in its next transaction in place of
+// step 1: no task row, no claim, no read of the instance (the compare-and-set of 3. still
+// sees any change since its checkpoint).
 #include <algorithm>
 #include <functional>
 #include <string>
@@ -165,16 +169,12 @@ bool role_refused(const ClaimedTask& t, const engine::Instance& inst, const Role
 
 // Arms the session's statement_timeout (the role's or database's setting, as a fresh
 // session would have it) around the step; bgworkers get no statement timer of their own
-// (a SET LOCAL statement_timeout would arm nothing under SPI). A step under df.timeout
-// gets the shorter of the two: the timer is this one either way, so an ordinary step
-// costs nothing extra.
+// (a SET LOCAL statement_timeout would arm nothing under SPI). df.timeout is not this
+// timer: it is the VM's durable timer, which cancels the task (a query cancel).
 struct StatementTimer {
   TimestampTz started = GetCurrentTimestamp();
-  int timeout_ms;
-  explicit StatementTimer(std::int64_t step_timeout_ms)
-      : timeout_ms(step_timeout_ms > 0 && (StatementTimeout <= 0 || step_timeout_ms < StatementTimeout)
-                       ? static_cast<int>(step_timeout_ms)
-                       : StatementTimeout) {
+  int timeout_ms = StatementTimeout;
+  StatementTimer() {
     if (timeout_ms > 0) enable_timeout_after(STATEMENT_TIMEOUT, timeout_ms);
   }
   ~StatementTimer() {
@@ -218,10 +218,10 @@ SPIPlanPtr step_plan(const std::string& sql) {
   return plan;
 }
 
-// Runs `sql` as this session's role inside the already-open subtransaction, cancelled after
-// `step_timeout_ms` (df.timeout; 0 = only the role's statement_timeout). Returns the
-// outcome; a PostgreSQL error is caught here (the caller then rolls the subtransaction back).
-StepOutcome run_statement(const std::string& sql, std::int64_t step_timeout_ms) {
+// Runs `sql` as this session's role inside the already-open subtransaction, bounded by the
+// role's statement_timeout. Returns the outcome; a PostgreSQL error is caught here (the
+// caller then rolls the subtransaction back).
+StepOutcome run_statement(const std::string& sql) {
   int gucs = NewGUCNestLevel();
   (void)set_config_option("df.in_workflow", "true", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
                           true, 0, false);
@@ -232,7 +232,7 @@ StepOutcome run_statement(const std::string& sql, std::int64_t step_timeout_ms) 
   int spi_rc = 0;
   isolation::begin_step();
   try {
-    StatementTimer timer(step_timeout_ms);
+    StatementTimer timer;
     try {
       ResultStream rows;  // the rows become JSON as they come, bounded (sql_result.hpp)
       SPIExecuteOptions options{};
@@ -247,9 +247,9 @@ StepOutcome run_statement(const std::string& sql, std::int64_t step_timeout_ms) 
       outcome.ok = true;
     } catch (const PgError& e) {
       // A query cancel is ours (the task was cancelled, or a stray signal): never a step
-      // failure; the transaction is retried and a cancelled task then dropped. Unless the
-      // role's statement_timeout or the step's df.timeout ran out: that is the step's
-      // failure (57014), as in a session.
+      // failure; the transaction is retried and a cancelled task then dropped (so a
+      // df.timeout that ran out fails its TIMEOUT node in the VM, not here). Unless the
+      // role's statement_timeout ran out: that is the step's failure (57014), as in a session.
       if (e.edata->sqlerrcode == ERRCODE_QUERY_CANCELED && !timer.expired()) interrupted = true;
       outcome.text = std::string("SQL execution failed: error returned from database: ") + e.what();
       outcome.error_record = sql_error_record(outcome.text, e.edata, sql);
@@ -266,8 +266,10 @@ StepOutcome run_statement(const std::string& sql, std::int64_t step_timeout_ms) 
 
 // Feeds the outcome to the VM. Returns false when refused. `read` = the instance as
 // read by the claim: its state is written if it is still current (one statement, which
-// takes the row lock); otherwise, and without it, under the lock taken first.
-bool record_outcome(const ClaimedTask& t, const StepOutcome& outcome, engine::Instance* read = nullptr) {
+// takes the row lock); otherwise, and without it, under the lock taken first. `after`,
+// when given, receives the instance as the accepted event left it.
+bool record_outcome(const ClaimedTask& t, const StepOutcome& outcome, engine::Instance* read = nullptr,
+                    std::optional<engine::Instance>* after = nullptr) {
   vm::Event event;
   event.kind = outcome.ok ? vm::Event::Kind::TaskSucceeded : vm::Event::Kind::TaskFailed;
   event.now_ms = engine::now_ms();
@@ -275,11 +277,75 @@ bool record_outcome(const ClaimedTask& t, const StepOutcome& outcome, engine::In
   event.payload = outcome.ok || outcome.error_record.empty() ? outcome.text : outcome.error_record;
   if (read) {
     engine::Instance current = *read;  // a failed compare-and-set leaves `read` as it was
-    if (engine::apply_event_if_current(current, event) == engine::Applied::Accepted) return true;
+    if (engine::apply_event_if_current(current, event) == engine::Applied::Accepted) {
+      if (after) *after = std::move(current);
+      return true;
+    }
   }
   std::optional<engine::Instance> inst = engine::load_instance(t.instance_id, true);
   if (!inst) return false;
-  return engine::apply_event(*inst, event);
+  if (!engine::apply_event(*inst, event)) return false;
+  if (after) *after = std::move(inst);
+  return true;
+}
+
+// The continuation (engine::HeldTask): the next SQL step of the instance this executor
+// just stepped, run in its next transaction without a task row. `instance` is the
+// instance as that step's checkpoint left it: the claim's unlocked read, without the
+// read (its compare-and-set still sees whether anything changed the state since). At most
+// kContinuationChain steps in a row, then the task is queued like any other (the role's
+// other instances get their turn).
+struct Continuation {
+  engine::HeldTask task;
+  engine::Instance instance;
+  int chain = 1;
+};
+constexpr int kContinuationChain = 16;
+std::optional<Continuation> continuation;
+// Continuations whose transaction aborted: their rows are inserted by the next one (as a
+// claimed task's deleted row comes back with the abort).
+std::vector<Continuation> continuations_to_queue;
+// Continuations taken by the running transaction (run or queued): until it ends, their
+// tasks have no row anywhere.
+int continuations_in_transaction = 0;
+
+// Takes `c` into the current transaction; if it aborts, c's row is queued by the next.
+void settle_at_transaction_end(Continuation c) {
+  ++continuations_in_transaction;
+  after_transaction_end([c = std::move(c)](bool committed) mutable {
+    --continuations_in_transaction;
+    if (!committed) continuations_to_queue.push_back(std::move(c));
+  });
+}
+
+// Whether this executor holds a task no row stands for.
+bool holds_continuation() {
+  return continuation || !continuations_to_queue.empty() || continuations_in_transaction > 0;
+}
+
+// Called after a step's outcome was recorded under a ContinuationOffer: keeps the task it
+// held once this transaction commits (its checkpoint, which holds it, commits with it).
+void keep_held_task(std::optional<engine::Instance> after, int chain) {
+  std::optional<engine::HeldTask> held = engine::take_held_task();
+  if (!held) return;
+  if (!after) {  // cannot happen: only an accepted event holds a task; queue it then
+    after_transaction_end([t = std::move(*held), chain](bool committed) {
+      if (committed) continuations_to_queue.push_back(Continuation{t, engine::Instance{}, chain});
+    });
+    return;
+  }
+  after->locked = false;
+  after_transaction_end([c = Continuation{std::move(*held), std::move(*after), chain}](bool committed) mutable {
+    if (committed) continuation = std::move(c);
+  });
+}
+
+// Inserts the row of a continuation this executor will not run (engine::insert_task_row).
+// In the current transaction, which then owns it (settle_at_transaction_end).
+void queue_continuation(Continuation c) {
+  Oid role = c.instance.submitted_by != InvalidOid ? c.instance.submitted_by : my_role;
+  engine::insert_task_row(c.task, role);
+  settle_at_transaction_end(std::move(c));
 }
 
 // A step in another database (remote_step.hpp): two-phase when the server allows prepared
@@ -290,7 +356,17 @@ void run_remote_sql_task(const ClaimedTask& t, const engine::Instance& inst, con
     gid = "pgdf_" + t.instance_id + "_" + std::to_string(t.task_id) + "_" + std::to_string(GetCurrentTimestamp());
   set_executor_task(my_slot, t.instance_id, t.task_id);
   TimestampTz started = activity::report_step(t.instance_id, inst.graph->node_ids.at(t.node), t.payload);
-  remote::StepResult r = remote::run(inst.database, role, t.payload, gid);
+  remote::StepResult r;
+  try {
+    r = remote::run(inst.database, role, t.payload, gid);
+  } catch (const PgError& e) {  // cancelled (the remote statement too): as an HTTP step is
+    set_executor_task(my_slot, "", 0);
+    if (e.edata->sqlerrcode == ERRCODE_QUERY_CANCELED) throw RetryTask();
+    throw;
+  } catch (...) {
+    set_executor_task(my_slot, "", 0);
+    throw;
+  }
   set_executor_task(my_slot, "", 0);
   step_record::AttemptScope attempt(t.node, started);
   bool accepted = record_outcome(t, StepOutcome{r.ok, r.text, {}});
@@ -305,6 +381,7 @@ void run_remote_sql_task(const ClaimedTask& t, const engine::Instance& inst, con
       bool commit = committed && accepted;
       if (remote::finish_prepared(database, gid, commit) && commit)
         run_in_transaction([&] {
+          engine::AsEngineOwner owner;  // the session's role may not touch the engine's tables
           spi::exec("DELETE FROM _duroxide.prepared_steps WHERE gid = $1", {spi::text(gid)});
           return false;
         });
@@ -349,8 +426,9 @@ bool role_refused(const ClaimedTask& t, const engine::Instance& inst, const Role
   return false;
 }
 
-// Runs a claimed SQL task; returns with the transaction ready to commit and `engine` held.
-void run_sql_task(ClaimedTask& t, EngineScope& engine) {
+// Runs a claimed SQL task (the `chain`th step in a row of its instance on this executor);
+// returns with the transaction ready to commit and `engine` held.
+void run_sql_task(ClaimedTask& t, EngineScope& engine, int chain = 0) {
   std::optional<engine::Instance>& inst = t.instance;
   if (!inst || inst->state.tasks.count(t.task_id) == 0) return;  // cancelled or already answered
   RoleCheck role = check_role(inst->submitted_by);
@@ -364,23 +442,31 @@ void run_sql_task(ClaimedTask& t, EngineScope& engine) {
   TimestampTz started = activity::report_step(t.instance_id, inst->graph->node_ids.at(t.node), t.payload);
   engine.leave();
   SubTransaction step;
-  StepOutcome outcome = run_statement(t.payload, inst->graph->program.nodes.at(t.node).statement_timeout_ms);
+  StepOutcome outcome = run_statement(t.payload);
   set_executor_task(my_slot, "", 0);
   step_record::AttemptScope attempt(t.node, started);
   bool step_effects_kept = false;
+  std::optional<engine::Instance> after;
   if (outcome.ok) {
     // Keep the subtransaction open: its effects commit only if the VM accepts them.
     engine.enter();
-    bool accepted = record_outcome(t, outcome, &*inst);
+    engine::ContinuationOffer offer(t.instance_id);
+    bool accepted = record_outcome(t, outcome, &*inst, &after);
     engine.leave();
     if (accepted) {
       step.release();
       step_effects_kept = true;
+    } else {
+      (void)engine::take_held_task();  // written inside the rolled-back subtransaction
     }
   }
   if (!step_effects_kept) step.rollback();
   engine.enter();
-  if (!outcome.ok) record_outcome(t, outcome, &*inst);
+  if (!outcome.ok) {
+    engine::ContinuationOffer offer(t.instance_id);
+    record_outcome(t, outcome, &*inst, &after);
+  }
+  keep_held_task(std::move(after), chain + 1);
   isolation::reset_session_after_step();  // also after a failure: PREPARE and locks outlive it
 }
 
@@ -479,10 +565,35 @@ bool run_one_task(bool sql_allowed) {
     return false;
   }
   EngineScope engine;
-  std::optional<ClaimedTask> t = claim_task(sql_allowed);
+  std::vector<Continuation> to_queue;
+  to_queue.swap(continuations_to_queue);
+  for (Continuation& c : to_queue) queue_continuation(std::move(c));
+  std::optional<ClaimedTask> t;
+  int chain = 0;
+  if (continuation) {
+    Continuation c = std::move(*continuation);
+    continuation.reset();
+    if (!sql_allowed || c.chain >= kContinuationChain || executor_reassign_requested(my_slot)) {
+      queue_continuation(std::move(c));
+    } else {
+      t.emplace();
+      t->instance_id = c.task.instance_id;
+      t->task_id = c.task.task_id;
+      t->kind = "sql";
+      t->payload = c.task.payload;
+      t->node = c.task.node;
+      t->iteration = c.task.iteration;
+      t->instance = c.instance;
+      chain = c.chain;
+      // Aborted (an error, an interrupted step): its row is queued next, as a claimed
+      // task's deleted row would come back.
+      settle_at_transaction_end(std::move(c));
+    }
+  }
+  if (!t) t = claim_task(sql_allowed);
   if (!t) return sql_allowed ? false : fail_one_timed_out_sql_task();
   try {
-    if (t->kind == "sql") run_sql_task(*t, engine);
+    if (t->kind == "sql") run_sql_task(*t, engine, chain);
     else run_http_task(*t);
   } catch (const PgError&) {
     throw;
@@ -507,6 +618,20 @@ bool run_one_task_in_transaction() {
   return worked;
 }
 
+// Queues the continuations this executor holds, if any, in their own transaction.
+void queue_pending_continuation() {
+  if (!continuation && continuations_to_queue.empty()) return;
+  run_in_transaction([] {
+    EngineScope engine;
+    std::vector<Continuation> to_queue;
+    to_queue.swap(continuations_to_queue);
+    if (continuation) to_queue.push_back(std::move(*continuation));
+    continuation.reset();
+    for (Continuation& c : to_queue) queue_continuation(std::move(c));
+    return false;
+  });
+}
+
 // Executes this role's tasks until none is left or the scheduler wants the slot back,
 // one transaction each. Returns whether any task ran.
 bool drain_tasks() {
@@ -517,13 +642,23 @@ bool drain_tasks() {
     any = true;
     CHECK_FOR_INTERRUPTS();
   }
+  queue_pending_continuation();  // leaving the loop: nobody runs it next
   pgstat_report_activity(STATE_IDLE, nullptr);
   return any;
 }
 
 void leave_pool(int, Datum) {
+  // Exiting with a continuation not queued (an error on the way out, a terminate): its
+  // task has no row; the scheduler's scan requeues it from the checkpoint.
+  if (holds_continuation()) request_orphan_scan();
   withdraw_executor(my_slot);
   wake_scheduler();  // the slot is free: another role may be waiting for it
+}
+
+// Exits between steps, the continuation (if any) queued first.
+[[noreturn]] void exit_executor() {
+  queue_pending_continuation();
+  proc_exit(0);
 }
 
 }  // namespace
@@ -555,12 +690,12 @@ extern "C" void df_executor_main(unsigned long main_arg) {
   });
   for (;;) {
     drain_tasks();
-    if (executor_reassign_requested(my_slot) || settings_changed) proc_exit(0);
+    if (executor_reassign_requested(my_slot) || settings_changed) exit_executor();
     set_executor_idle(my_slot, true);
     QueryCancelPending = false;
     // Work committed between the last claim and the idle mark did not wake us: look once more.
     bool found = run_one_task_in_transaction();
-    if (settings_changed) proc_exit(0);
+    if (settings_changed) exit_executor();
     bool polling = slot_starved;
     if (!found) activity::report_idle();
     int rc = found ? 0
@@ -573,7 +708,7 @@ extern "C" void df_executor_main(unsigned long main_arg) {
       ConfigReloadPending = false;
       ProcessConfigFile(PGC_SIGHUP);
     }
-    if (executor_reassign_requested(my_slot) || settings_changed) proc_exit(0);
-    if ((rc & WL_TIMEOUT) && !drain_tasks() && !polling) proc_exit(0);  // idle for kExecutorLingerMs: leave
+    if (executor_reassign_requested(my_slot) || settings_changed) exit_executor();
+    if ((rc & WL_TIMEOUT) && !drain_tasks() && !polling) exit_executor();  // idle for kExecutorLingerMs: leave
   }
 }

@@ -6,7 +6,7 @@
 // must spell the list carry "terminal statuses: ext/engine/instance_status.hpp", and
 // ext/tests/check_terminal_statuses.py (unit suite) fails on any other copy or on a tied
 // one that differs. PostgreSQL-free.
-// One transition leaves a terminal status: df.resume turns 'failed' back into 'running'
+// One transition leaves a terminal status: df.resume turns 'failed' (or 'paused') back into 'running'
 // (ext/surface/resume.cpp) under the instance's row lock; status writes (WHERE status NOT IN the
 // list), cancel and retention (which locks and re-checks the list, and counts age from the
 // last finish) all read this one list, so a resumed instance is never removed.
@@ -21,6 +21,11 @@ inline constexpr std::size_t kTerminalStatusCount = sizeof(kTerminalStatuses) / 
 
 // The same list as an SQL row constructor, for `status NOT IN ` DF_TERMINAL_STATUSES_SQL.
 #define DF_TERMINAL_STATUSES_SQL "('completed', 'failed', 'cancelled')"
+
+// The one status that is neither live nor terminal: df.start(on_failure => 'pause') left the
+// instance stopped at an unhandled failure, with no undo action run, until df.resume runs it
+// on (or df.cancel ends it). Retention keeps it; df.await_instance returns on it.
+inline constexpr std::string_view kPausedStatus = "paused";
 
 constexpr bool is_terminal_status(std::string_view status) {
   for (std::string_view s : kTerminalStatuses)

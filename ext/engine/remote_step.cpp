@@ -19,6 +19,9 @@
 
 extern "C" {
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "storage/latch.h"
+#include "utils/wait_event.h"
 }
 
 namespace df::ext::remote {
@@ -104,6 +107,50 @@ std::string result_json(Session& s, PGresult* r) {
   return out + "],\"row_count\":" + std::to_string(rows) + affected_rows_field(dml, affected) + "}";
 }
 
+// Asks the other database to cancel the session's running statement.
+void cancel_remote(Session& s) {
+  PGcancel* cancel = PQgetCancel(s.conn);
+  if (!cancel) return;
+  char error[256];
+  if (!PQcancel(cancel, error, sizeof error)) elog(LOG, "pg_durable: cannot cancel a step in another database: %s", error);
+  PQfreeCancel(cancel);
+}
+
+// The statement's result, waited for on the socket and this process's latch so that
+// interrupts are seen: a query cancel of the executor (the task was cancelled - df.cancel,
+// a decided race, a df.timeout that ran out) or a shutdown cancels the remote statement
+// too, then surfaces as the PostgreSQL error it is (or RetryTask): the caller's
+// transaction is retried and the cancelled task dropped. The remote transaction is never
+// committed then (the session closes with it open, so it rolls back).
+PGresult* await_result(Session& s) {
+  bool cancelled = false;
+  while (true) {
+    if (!PQconsumeInput(s.conn))
+      throw StepFailure("SQL execution failed: error returned from database: " + trimmed_error(PQerrorMessage(s.conn)));
+    if (!PQisBusy(s.conn)) break;
+    if (!cancelled && (QueryCancelPending || ProcDiePending)) {
+      cancel_remote(s);
+      cancelled = true;
+    }
+    pg_call([&] {
+      int rc = WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_EXIT_ON_PM_DEATH, PQsocket(s.conn),
+                                 -1, PG_WAIT_EXTENSION);
+      if (rc & WL_LATCH_SET) ResetLatch(MyLatch);
+    });
+  }
+  PGresult* last = nullptr;
+  while (PGresult* r = PQgetResult(s.conn)) {
+    if (last) PQclear(last);
+    last = r;
+  }
+  if (cancelled) {
+    if (last) PQclear(last);
+    check_for_interrupts();
+    throw RetryTask();
+  }
+  return last;
+}
+
 }  // namespace
 
 StepResult run(const std::string& database, const std::string& role, const std::string& sql,
@@ -115,7 +162,9 @@ StepResult run(const std::string& database, const std::string& role, const std::
     for (const char* setup : {"SET df.in_workflow = 'true'", "SET TimeZone = 'UTC'", "SET DateStyle = 'ISO'", "BEGIN"})
       if (auto e = command(s, setup)) throw StepFailure("SQL execution failed: error returned from database: " + *e);
     // Extended protocol: exactly one statement, as the reference runs it.
-    PGresult* r = PQexecParams(s.conn, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+    if (!PQsendQueryParams(s.conn, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0))
+      throw StepFailure("SQL execution failed: error returned from database: " + trimmed_error(PQerrorMessage(s.conn)));
+    PGresult* r = await_result(s);
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && st != PGRES_EMPTY_QUERY) {
       std::string e = trimmed_error(PQresultErrorMessage(r));

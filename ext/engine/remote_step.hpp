@@ -8,6 +8,8 @@
 //    a refused or failed checkpoint rolls it back; leftovers after a crash are resolved
 //    by the scheduler from the checkpoint's record — exactly once;
 //  - otherwise: commits before the checkpoint — at-least-once (documented).
+// A cancelled task (df.cancel, a decided race, a df.timeout) cancels the statement in x
+// too, before anything of it is prepared or committed.
 #pragma once
 
 #include <optional>
@@ -23,7 +25,8 @@ struct StepResult {
 
 // Runs `sql` in `database` as `role`. gid: the name to PREPARE under (two-phase), or
 // nullopt to commit at once. A connection failure is a failed step with the reference's
-// "Failed to connect to database ..." text.
+// "Failed to connect to database ..." text. A query cancel of this process while the
+// statement runs cancels it in `database` and throws (PgError or RetryTask).
 StepResult run(const std::string& database, const std::string& role, const std::string& sql,
                const std::optional<std::string>& gid);
 

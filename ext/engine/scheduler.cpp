@@ -1,6 +1,7 @@
 // scheduler.cpp — the scheduler's timer duties (scheduler.hpp): a due timer is a
 // _duroxide.tasks row of kind 'timer'; firing it feeds TimerFired to its instance's VM
 // under the instance's row lock and deletes the row, in one transaction (transaction.hpp).
+// Also the requeue of tasks only a checkpoint holds (an executor's lost continuation).
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -45,6 +46,15 @@ bool fire_one_due_timer() {
 
 void fire_due_timers() {
   while (run_in_transaction(fire_one_due_timer)) CHECK_FOR_INTERRUPTS();
+}
+
+bool requeue_orphaned_tasks() {
+  return run_in_transaction([] {
+    if (std::uint64_t n = engine::requeue_orphaned_tasks())
+      elog(LOG, "pg_durable worker: requeued %llu task(s) that only a checkpoint held",
+           static_cast<unsigned long long>(n));
+    return true;
+  });
 }
 
 long milliseconds_to_next_timer(long cap_ms) {

@@ -90,7 +90,10 @@ NodeStamp stamp_for(const std::string& instance_id, const std::string& node_id, 
   attempt.started_us = unix_us(*s.started_at);
   attempt.finished_us = unix_us(timed ? current.finished : now);
   if (!attempt.ok) attempt.error = record.value_or(run_record::message_record(a.text));
-  if (s.runs_kept > 0) s.run = run_record::build(attempt);
+  // A first-try success is the common attempt: the node's columns hold its record
+  // (step_record.hpp), so the stamp writes none.
+  s.run_held = attempt.ok && attempt.attempt == 1;
+  if (s.runs_kept > 0 && !s.run_held) s.run = run_record::build(attempt);
   metrics::attempt_finished(attempt.ok, attempt.retried, (attempt.finished_us - attempt.started_us) / 1000);
   if (!attempt.ok) {
     failure_log::step_attempt_failed(instance_id, node_id, attempt.attempt, attempt.retried, *attempt.error);

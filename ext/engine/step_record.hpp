@@ -1,6 +1,9 @@
 // step_record.hpp — what a node's status stamp records besides its status (issue 15): the
 // clock times the node really started and finished, its error record in df.nodes.error,
-// and one run record per step attempt appended to df.nodes.runs (read by df.step_runs).
+// and one run record per step attempt appended to df.nodes.runs (read by df.step_runs) -
+// except a step's first-try success, the common attempt, whose record the node's own
+// columns hold (_duroxide.held_run, sql/parts/60_monitoring.sql): no run record is written
+// for it, and the next stamp of the node appends it before overwriting those columns.
 // All of it travels as extra columns of the stamp the engine writes anyway
 // (engine_core.cpp stamp_node): no statement of its own. The executor tells which step
 // attempt it is recording, and when it ran, with an AttemptScope around the outcome.
@@ -38,22 +41,27 @@ struct NodeStamp {
   std::optional<TimestampTz> finished_at;
   std::optional<std::string> error;      // df.nodes.error: the error record (JSON text)
   std::optional<std::string> run;        // a run record to append to df.nodes.runs
+  bool run_held = false;                 // a first-try success: the columns hold its record
   int runs_kept = 0;                     // pg_durable.step_runs_per_node
 };
 
-// The SET list of a node stamp's extra columns, parameters $8..$13 in DF_NODE_STAMP_ARGS
+// The runs a stamp leaves (SQL of columns/values given as text): the stored ones, the
+// record the old columns held, the stamp's own record, at most runs_kept in all.
+#define DF_STAMPED_RUNS_SQL(runs, type, status, details, started, finished, run, held, kept)                \
+  "_duroxide.stamped_runs(" runs ", _duroxide.held_run(" type ", " status ", " details ", " started ", " \
+  finished ", " runs "), " run ", " held ", " kept ")"
+// The SET list of a node stamp's extra columns, parameters $8..$14 in DF_NODE_STAMP_ARGS
 // order, and the stamp's own clock time.
 #define DF_NODE_STAMP_SQL                                                                              \
   "updated_at = clock_timestamp(), "                                                                   \
   "started_at = CASE WHEN $8::boolean THEN coalesce(started_at, $9::timestamptz) ELSE $9::timestamptz END, " \
   "finished_at = $10::timestamptz, error = $11::text, "                                                \
-  "runs = CASE WHEN $12::jsonb IS NULL THEN runs "                                                     \
-  "WHEN jsonb_array_length(coalesce(runs, '[]'::jsonb)) >= $13::integer THEN (runs - 0) || $12::jsonb " \
-  "ELSE coalesce(runs, '[]'::jsonb) || $12::jsonb END"
+  "runs = " DF_STAMPED_RUNS_SQL("runs", "node_type", "status", "status_details", "started_at", "finished_at", \
+                                "$12::jsonb", "$14::boolean", "$13::integer")
 #define DF_NODE_STAMP_ARGS(s)                                                                      \
   df::ext::spi::boolean((s).keep_started), df::ext::step_record::optional_time((s).started_at),    \
       df::ext::step_record::optional_time((s).finished_at), df::ext::spi::optional_text((s).error), \
-      df::ext::spi::optional_text((s).run), df::ext::spi::int4((s).runs_kept)
+      df::ext::spi::optional_text((s).run), df::ext::spi::int4((s).runs_kept), df::ext::spi::boolean((s).run_held)
 
 // A timestamptz argument, NULL for nullopt.
 df::ext::spi::Arg optional_time(const std::optional<TimestampTz>& t);

@@ -194,10 +194,16 @@ extern "C" void df_scheduler_main(unsigned long) {
   // before_shmem_exit: MyProc is still valid there (on_proc_exit runs after ProcKill).
   before_shmem_exit([](int, Datum) { withdraw_scheduler(); }, 0);
   elog(LOG, "pg_durable worker: started (database \"%s\")", settings.database);
+  bool orphans_scanned = false;
   for (;;) {
     tick();
     long timeout = settings.worker_naptime_ms;
     if (current_epoch[0] != '\0' && !restore_running) {  // attached to a live extension: run the engine's due work
+      // Tasks no row stands for (a continuation lost with its executor, engine_core.hpp):
+      // requeued from the checkpoints at start-up, and when an executor left holding one.
+      if (!orphans_scanned || take_orphan_scan_request()) {
+        orphans_scanned = requeue_orphaned_tasks();
+      }
       maintain_executor_pool();
       fire_due_timers();
       retention_pass_if_due();

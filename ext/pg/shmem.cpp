@@ -42,6 +42,7 @@ struct SharedArea {
   slock_t mutex;  // guards everything below
   volatile int scheduler_procno;
   int sql_slots_in_use;
+  bool orphan_scan_requested;  // an executor left holding a continuation (engine_core.hpp)
   ExecutorSlot executors[kMaxExecutors];
   RoleCap caps[kMaxExecutors];  // published by the scheduler; role InvalidOid = unused
 };
@@ -74,6 +75,7 @@ void startup_hook() {
     SpinLockInit(&area->mutex);
     area->scheduler_procno = -1;
     area->sql_slots_in_use = 0;
+    area->orphan_scan_requested = false;
     for (auto& slot : area->executors) {
       slot.procno = -1;
       slot.pid = 0;
@@ -281,6 +283,23 @@ void wake_scheduler() {
   if (!area) return;
   int procno = area->scheduler_procno;
   if (procno >= 0) SetLatch(&ProcGlobal->allProcs[procno].procLatch);
+}
+
+void request_orphan_scan() {
+  if (!area) return;
+  SpinLockAcquire(&area->mutex);
+  area->orphan_scan_requested = true;
+  SpinLockRelease(&area->mutex);
+  wake_scheduler();
+}
+
+bool take_orphan_scan_request() {
+  if (!area) return false;
+  SpinLockAcquire(&area->mutex);
+  bool requested = area->orphan_scan_requested;
+  area->orphan_scan_requested = false;
+  SpinLockRelease(&area->mutex);
+  return requested;
 }
 
 void wake_executors() {

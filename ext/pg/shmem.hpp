@@ -54,6 +54,10 @@ void publish_role_caps(const std::vector<std::pair<Oid, int>>& caps);
 bool try_acquire_sql_slot(int cap);
 void release_sql_slot();
 
+// An executor that exits holding a continuation (a task with no row, engine_core.hpp)
+// asks the scheduler to requeue orphaned tasks; the scheduler takes the request.
+void request_orphan_scan();
+bool take_orphan_scan_request();
 // Set latches now (no-op when nobody is registered).
 void wake_scheduler();
 void wake_executors();

@@ -5,6 +5,8 @@
 
 extern "C" {
 #include "catalog/pg_type.h"
+#include "utils/guc.h"
+#include "utils/plancache.h"
 #include "utils/timestamp.h"
 }
 
@@ -60,6 +62,21 @@ SPIPlanPtr plan_for(const char* sql, int nargs, Oid* types) {
   return plan;
 }
 
+// Whether executing `plan` may build the plan that the plan cache then keeps: its generic
+// plan is missing or invalidated, or, for a statement with parameters, the first five
+// custom plans (plancache.c's choose_custom_plan compares the generic plan against them)
+// are still being made. A custom plan chosen later is made per execution for the table as
+// it is, so it cannot go stale.
+bool may_build_kept_plan(SPIPlanPtr plan) {
+  ListCell* lc;
+  foreach (lc, SPI_plan_get_plan_sources(plan)) {
+    auto* ps = static_cast<CachedPlanSource*>(lfirst(lc));
+    if (!ps->is_valid || ps->gplan == nullptr || !ps->gplan->is_valid) return true;
+    if (ps->num_params > 0 && ps->num_custom_plans < 5) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::uint64_t exec(const char* sql, std::initializer_list<Arg> args, long limit) {
@@ -76,7 +93,31 @@ std::uint64_t exec(const char* sql, std::initializer_list<Arg> args, long limit)
     ++n;
   }
   SPIPlanPtr plan = plan_for(sql, n, types);
-  int rc = pg_call([&] { return SPI_execute_plan(plan, values, nulls, false, limit); });
+  // Planned (and re-planned: the plan cache does it inside SPI_execute_plan) with
+  // enable_seqscan off. Every engine statement reaches its rows through an index (by
+  // instance id, or the per-role task queue), but a saved plan is made once: an executor
+  // that planned a statement while its table had a few pages kept a Seq Scan when the table
+  // grew, until an autovacuum's statistics update invalidated it (a minute at best), and
+  // every step then read every finished instance (tools/bench "scale": +90-160% per step at
+  // 3,000 finished instances). A sequential scan stays possible where no index applies.
+  // Only around executions that may plan: AtEOXact_GUC walks every GUC (1-2% of the
+  // executors' CPU when done for every statement).
+  bool may_plan = pg_call([&] { return may_build_kept_plan(plan); });
+  int rc = pg_call([&] {
+    if (!may_plan) return SPI_execute_plan(plan, values, nulls, false, limit);
+    int nest = NewGUCNestLevel();
+    int r = 0;
+    PG_TRY();
+    {
+      (void)set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                              false);
+      r = SPI_execute_plan(plan, values, nulls, false, limit);
+    }
+    PG_FINALLY();
+    { AtEOXact_GUC(false, nest); }  // GUC_ACTION_SAVE: restored either way
+    PG_END_TRY();
+    return r;
+  });
   if (rc < 0) throw std::runtime_error(std::string("SPI error ") + SPI_result_code_string(rc) + " in: " + sql);
   return SPI_processed;
 }

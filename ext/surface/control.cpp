@@ -166,7 +166,8 @@ Datum await_instance(FunctionCallInfo fcinfo) {
   for (bool first = true;; first = false) {
     std::optional<std::string> status = instance_status(id);
     if (!status) surface::raise("Instance not found: " + id);
-    if (df::ext::is_terminal_status(*status)) return text_datum(*status);
+    // A paused instance does nothing until df.resume: waiting on would only time out.
+    if (df::ext::is_terminal_status(*status) || *status == df::ext::kPausedStatus) return text_datum(*status);
     if (first) check_not_own_uncommitted(id);
     if (GetCurrentTimestamp() >= deadline)
       surface::raise("Timeout after " + std::to_string(timeout_s) + "s waiting for instance " + id +

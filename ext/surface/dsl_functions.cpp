@@ -155,7 +155,7 @@ DF_SURFACE_FUNCTION(df_retry) {
 }
 
 // df.timeout(step, seconds): STRICT; the duration is "any" (duration_arg.hpp); make_timeout
-// checks its bounds and that the step is a SQL step.
+// checks its bounds (the step may be any sub-graph).
 DF_SURFACE_FUNCTION(df_timeout) {
   auto step = step_arg(fcinfo, 0);
   const std::int64_t ms = df::ext::duration_arg_ms(fcinfo, 1, "df.timeout: seconds");

@@ -96,7 +96,8 @@ std::string node_marker(const std::string& inferred) {
 }
 
 // The retry state a node's status_details records (vm/retry.hpp), for the live view:
-// " (attempt 1 of 3 failed [55P03], retry at ...)", " (failed after 3 attempts [22012])",
+// " (attempt 1 of 3 failed [55P03]: <error text>, retry at ...)", " (attempt 2 of 3; attempt 1
+// failed [55P03]: <error text>)" while it runs again, " (failed after 3 attempts [22012])",
 // " (succeeded on attempt 2)"; "" when the node ran once.
 std::string attempt_note(const std::optional<std::string>& details) {
   rapidjson::Document doc;
@@ -107,13 +108,31 @@ std::string attempt_note(const std::optional<std::string>& details) {
     if (it->value.IsString()) return std::string(compiler::json_string_view(it->value));
     return it->value.IsInt64() ? std::to_string(it->value.GetInt64()) : "";
   };
-  std::string state;
+  // " [SQLSTATE]" of an error record, and ": <text>" shortened and without the executor's
+  // prefix of every SQL error (the SQLSTATE says where it came from): a node waiting to
+  // retry or running a later attempt has no result yet, so the error text shows here.
+  auto state_of = [&](rapidjson::Value::ConstMemberIterator rec) -> std::string {
+    if (rec == doc.MemberEnd() || !rec->value.IsObject() || text(rec->value, "sqlstate").empty()) return "";
+    return " [" + text(rec->value, "sqlstate") + "]";
+  };
+  auto message_of = [&](rapidjson::Value::ConstMemberIterator rec) -> std::string {
+    if (rec == doc.MemberEnd() || !rec->value.IsObject() || text(rec->value, "message").empty()) return "";
+    static const std::string kSqlErrorPrefix = "SQL execution failed: error returned from database: ";
+    std::string m = text(rec->value, "message");
+    if (m.rfind(kSqlErrorPrefix, 0) == 0) m.erase(0, kSqlErrorPrefix.size());
+    return ": " + compiler::truncate_bytes(m, 60);
+  };
   auto error = doc.FindMember("error");
-  if (error != doc.MemberEnd() && error->value.IsObject() && !text(error->value, "sqlstate").empty())
-    state = " [" + text(error->value, "sqlstate") + "]";
+  const std::string state = state_of(error);
   if (text(doc, "waiting") == "retry")
     return " (attempt " + text(doc, "attempt") + " of " + text(doc, "max_attempts") + " failed" + state +
-           ", retry at " + text(doc, "next_retry_at") + ")";
+           message_of(error) + ", retry at " + text(doc, "next_retry_at") + ")";
+  auto previous = doc.FindMember("previous_error");
+  if (previous != doc.MemberEnd() && !text(doc, "attempt").empty()) {
+    const long attempt = std::strtol(text(doc, "attempt").c_str(), nullptr, 10);
+    return " (attempt " + text(doc, "attempt") + " of " + text(doc, "max_attempts") + "; attempt " +
+           std::to_string(attempt - 1) + " failed" + state_of(previous) + message_of(previous) + ")";
+  }
   const std::string attempts = text(doc, "attempts");
   if (attempts.empty() || attempts == "1") return "";
   if (error != doc.MemberEnd()) return " (failed after " + attempts + " attempts" + state + ")";

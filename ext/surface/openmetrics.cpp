@@ -45,7 +45,7 @@ std::string exposition() {
   engine::AsEngineOwner owner;
   family(out, "pg_durable_instances", "gauge", "Instances by status.");
   std::uint64_t n = spi::exec(
-      "SELECT s.status, count(i.id) FROM unnest(ARRAY['pending','running','completed','failed','cancelled']) s(status) "
+      "SELECT s.status, count(i.id) FROM unnest(ARRAY['pending','running','completed','failed','cancelled','paused']) s(status) "
       "LEFT JOIN df.instances i ON i.status = s.status GROUP BY s.status ORDER BY s.status");
   for (std::uint64_t r = 0; r < n; ++r)
     out += "pg_durable_instances{status=\"" + label(spi::value_or(r, 1, "")) + "\"} " + spi::value_or(r, 2, "0") + "\n";

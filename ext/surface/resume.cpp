@@ -22,8 +22,8 @@ DF_SURFACE_FUNCTION(df_resume) {
   if (spi::exec("SELECT current_user::text", {}) == 1) role = spi::value(0, 1);
   connection.finish();
   if (!status) df::ext::surface::raise("Instance not found or access denied: " + id);
-  if (*status != "failed")
-    throw df::ext::SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "only a failed instance can be resumed",
+  if (*status != "failed" && *status != df::ext::kPausedStatus)
+    throw df::ext::SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "only a failed or paused instance can be resumed",
                             "Instance " + id + " is " + *status + ".",
                             df::ext::is_terminal_status(*status) ? "Start a new instance instead."
                                                                  : "Wait for it with df.await_instance().");

@@ -161,7 +161,35 @@ std::string start_caller_mode(const std::string& fut, const Options& options) {
   request.submitted_by = role;
   request.database = options.database.value_or("");
   request.retry = vm::RetryPolicy{options.max_attempts, 1000, options.max_backoff_ms};
+  request.pause_on_failure = options.pause_on_failure;
   run_engine_start(request);
+  return request.instance_id;
+}
+
+std::string start_fork(const ForkStart& fork, std::vector<std::string>& node_ids) {
+  ir::NodePtr root = compiler::parse_strict(fork.graph_json);  // frozen: validated when first started
+  Options options;
+  options.label = fork.label;
+  options.database = fork.database;
+  spi::Connection connection;
+  check_database(options.database);
+  check_identity(fork.role);
+  std::vector<compiler::NodeRow> rows = compiler::flatten(*root, random_hex8);
+  engine::StartRequest request;
+  request.instance_id = insert_instance(rows.front().id, options, fork.role);
+  insert_nodes(rows, request.instance_id, options, fork.role);
+  connection.finish();
+  request.label = options.label.value_or("");
+  request.root = root.get();
+  for (const auto& row : rows) request.node_ids.push_back(row.id);
+  request.submitted_by = fork.role;
+  request.database = options.database.value_or("");
+  request.variables = fork.variables;
+  request.retry = fork.retry;
+  request.pause_on_failure = fork.pause_on_failure;
+  request.fork = fork.point;
+  run_engine_start(request);
+  node_ids = request.node_ids;
   return request.instance_id;
 }
 
@@ -181,8 +209,9 @@ void read_failure_options(FunctionCallInfo fcinfo, df::ext::start::Options& opti
   if (args.max_backoff_ms < args.backoff_ms) args.backoff_ms = args.max_backoff_ms;
   if (auto problem = df::compiler::check_retry(args, "df.start()")) df::ext::surface::raise(*problem);
   const std::string on_failure = PG_ARGISNULL(6) ? "fail" : df::compiler::to_lower(df::ext::text_arg(fcinfo, 6));
-  if (on_failure != "fail")
-    df::ext::surface::raise("invalid on_failure \"" + on_failure + "\" for df.start(): expected 'fail'");
+  if (on_failure != "fail" && on_failure != "pause")
+    df::ext::surface::raise("invalid on_failure \"" + on_failure + "\" for df.start(): expected 'fail' or 'pause'");
+  options.pause_on_failure = on_failure == "pause";
   options.max_attempts = args.max_attempts;
   options.max_backoff_ms = args.max_backoff_ms;
 }

@@ -63,10 +63,11 @@ std::string loopback_launch(const std::string& role, const std::string& fut, con
   const std::string backoff = std::to_string(options.max_backoff_ms) + " ms";
   const char* params[] = {fut.c_str(), options.label ? options.label->c_str() : nullptr,
                           options.database ? options.database->c_str() : nullptr, attempts.c_str(),
-                          backoff.c_str()};
+                          backoff.c_str(), options.pause_on_failure ? "pause" : "fail"};
   PGresult* r = PQexecParams(c.conn,
-                             "SELECT df.start($1, $2, $3, max_attempts => $4::integer, max_backoff => $5::text)",
-                             5, nullptr, params, nullptr, nullptr, 0);
+                             "SELECT df.start($1, $2, $3, max_attempts => $4::integer, max_backoff => $5::text, "
+                             "on_failure => $6)",
+                             6, nullptr, params, nullptr, nullptr, 0);
   bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
   std::string id = ok ? PQgetvalue(r, 0, 0) : "";
   std::string error = ok ? "" : (PQresultErrorMessage(r) ? PQresultErrorMessage(r) : "");

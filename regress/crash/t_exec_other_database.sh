@@ -2,7 +2,8 @@
 # t_exec_other_database — df.start(..., database => 'other'): steps run in that database as
 # the submitter. With max_prepared_transactions > 0 each step is prepared there and
 # committed after its checkpoint (exactly once, also across kill -9 of the executor);
-# without it, steps commit before their checkpoint (at-least-once).
+# without it, steps commit before their checkpoint (at-least-once). df.timeout and df.cancel
+# cancel a statement running there.
 source "$(dirname "$0")/lib.sh"
 init_cluster "shared_preload_libraries = 'pg_durable'" "max_prepared_transactions = 10" \
              "pg_durable.worker_naptime = 200"
@@ -20,6 +21,9 @@ wait_for "df.status('$id') = 'completed'" 30
   || fail "unexpected result: $(psql_t -c "SELECT df.result('$id')")"
 [ "$(T_DB=other psql_t -c "SELECT count(*) FROM t")" = 1 ] || fail "effect not exactly once in other"
 [ "$(psql_t -c "SELECT count(*) FROM pg_prepared_xacts")" = 0 ] || fail "prepared transactions left behind"
+# the executor drops its record of a committed prepared step at once (not the scheduler's
+# cleanup a minute later)
+wait_for "NOT EXISTS (SELECT 1 FROM _duroxide.prepared_steps)" 5
 note "steps ran in database other as app, prepared and committed"
 
 id=$(as_app "SELECT df.start('SELECT * FROM secret', database => 'other')")
@@ -43,3 +47,19 @@ wait_for "df.status('$id') = 'completed'" 60
 [ "$(T_DB=other psql_t -c "SELECT count(*) FROM t WHERE v IN (2, 3)")" = 2 ] || fail "effects not exactly once after the kill"
 wait_for "NOT EXISTS (SELECT 1 FROM pg_prepared_xacts)" 30
 note "kill -9 mid remote step: retried, each effect once, nothing left prepared"
+
+# df.timeout and df.cancel interrupt a statement running in other: it is cancelled there
+# (no backend of other still sleeps), its effect rolled back, nothing left prepared
+remote_sleepers="(SELECT count(*) FROM pg_stat_activity WHERE datname = 'other' AND wait_event = 'PgSleep')"
+id=$(as_app "SELECT df.start(df.catch(df.timeout('INSERT INTO t SELECT 8 FROM pg_sleep(60)', 1),
+  'SELECT \$error.sqlstate AS sqlstate'), database => 'other')")
+wait_for "df.status('$id') = 'completed'" 20
+[ "$(psql_t -c "SELECT df.result('$id')::jsonb->'rows'->0->>'sqlstate'")" = 57014 ] || fail "the handler did not see 57014"
+wait_for "$remote_sleepers = 0" 10
+id=$(as_app "SELECT df.start('INSERT INTO t SELECT 9 FROM pg_sleep(60)', database => 'other')")
+wait_for "$remote_sleepers = 1" 20
+as_app "SELECT df.cancel('$id')" >/dev/null
+wait_for "$remote_sleepers = 0" 10
+[ "$(T_DB=other psql_t -c "SELECT count(*) FROM t WHERE v IN (8, 9)")" = 0 ] || fail "a cancelled remote statement left its effect"
+wait_for "NOT EXISTS (SELECT 1 FROM pg_prepared_xacts)" 30
+note "df.timeout and df.cancel cancel the statement in other; nothing of it stays"

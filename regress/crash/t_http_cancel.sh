@@ -3,7 +3,7 @@
 # instance is cancelled at once and the only executor is free again long before the
 # server would have answered. Then SIGTERM of an executor stuck in a slow request: the
 # postmaster replaces it and the step is retried (HTTP is at-least-once), with the same
-# Idempotency-Key.
+# Idempotency-Key. A df.timeout around a slow request aborts it the same way.
 source "$(dirname "$0")/lib.sh"
 start_http_server
 
@@ -25,6 +25,15 @@ id2=$(app_sql "SELECT df.start(df.http('$BASE/json', 'GET'))")
 [ "$(app_sql "SELECT df.await_instance('$id2', 15)")" = completed ] ||
   fail "the executor stayed stuck in the cancelled request"
 [ "$(app_sql "SELECT df.status('$id')")" = cancelled ] || fail "cancelled instance changed status"
+
+note "df.timeout of 1 s around a 60 s request: the request is aborted, the handler runs"
+id=$(app_sql "SELECT df.start(df.catch(df.timeout(df.http('$BASE/slow?s=61', 'GET', NULL, NULL, 120), 1),
+  'SELECT \$error.sqlstate AS sqlstate'))")
+[ "$(app_sql "SELECT df.await_instance('$id', 15)")" = completed ] || fail "the timed-out HTTP step was not handled"
+[ "$(app_sql "SELECT df.result('$id')::jsonb->'rows'->0->>'sqlstate'")" = 57014 ] || fail "the handler did not see 57014"
+id2=$(app_sql "SELECT df.start(df.http('$BASE/json', 'GET'))")
+[ "$(app_sql "SELECT df.await_instance('$id2', 15)")" = completed ] ||
+  fail "the executor stayed stuck in the timed-out request"
 
 note "SIGTERM of the executor during a request: replaced, the step is retried"
 id=$(app_sql "SELECT df.start(df.http('$BASE/slow?s=3', 'GET', NULL, NULL, 60))")

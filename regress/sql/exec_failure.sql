@@ -14,7 +14,9 @@ BEGIN
 END $$;
 CREATE SEQUENCE flaky_a; CREATE SEQUENCE flaky_b; CREATE SEQUENCE flaky_c; CREATE SEQUENCE flaky_d;
 CREATE SEQUENCE flaky_e; CREATE SEQUENCE flaky_f; CREATE SEQUENCE flaky_g; CREATE SEQUENCE flaky_h;
-GRANT USAGE, SELECT ON SEQUENCE flaky_a, flaky_b, flaky_c, flaky_d, flaky_e, flaky_f, flaky_g, flaky_h TO regress_exec;
+CREATE SEQUENCE flaky_i;
+GRANT USAGE, SELECT ON SEQUENCE flaky_a, flaky_b, flaky_c, flaky_d, flaky_e, flaky_f, flaky_g, flaky_h, flaky_i
+  TO regress_exec;
 GRANT EXECUTE ON FUNCTION fail_until(text, int, text) TO regress_exec;
 -- One node's attempt information, without the run-dependent parts.
 CREATE FUNCTION attempts_of(p_id text, p_type text DEFAULT 'SQL')
@@ -120,12 +122,24 @@ SELECT df.start(df.retry($$SELECT fail_until('flaky_h', 1, '55P03')$$, 3, '1 hou
 SELECT wait_until(format($$EXISTS (SELECT 1 FROM df.nodes WHERE instance_id = %L AND status_details->>'waiting' = 'retry')$$, :'id')) AS waiting;
 SELECT status, status_details->>'waiting' AS waiting, status_details->>'attempt' AS attempt,
        status_details->>'max_attempts' AS max_attempts, status_details->'error'->>'sqlstate' AS sqlstate,
+       status_details->'error'->>'message' AS error,
        (status_details->>'next_retry_at')::timestamptz > now() + interval '50 minutes' AS retry_in_an_hour
   FROM df.nodes WHERE instance_id = :'id' AND node_type = 'SQL';
-SELECT node_type, status, status_details::jsonb->>'waiting' AS waiting FROM df.instance_nodes(:'id') ORDER BY node_type;
+-- df.instance_nodes carries the same attempt, error text, SQLSTATE and next retry time
+SELECT node_type, status, d->>'waiting' AS waiting, d->>'attempt' AS attempt, d->'error'->>'sqlstate' AS sqlstate,
+       d->'error'->>'message' AS error, (d->>'next_retry_at')::timestamptz > now() + interval '50 minutes' AS retry_in_an_hour
+  FROM (SELECT node_type, status, status_details::jsonb AS d FROM df.instance_nodes(:'id')) n ORDER BY node_type;
 -- Trailing blanks are cut: explain pads to the unmasked times, whose width varies.
 SELECT regexp_replace(regexp_replace(regexp_replace(regexp_replace(df.explain(:'id'), 'Instance: \w+', 'Instance: <id>'),
                       'retry at [^)]*', 'retry at <time>'), 'due [0-9-]+ [0-9:]+ UTC', 'due <time>'), ' +(\n|$)', '\1', 'g') AS live_view;
 SELECT df.cancel(:'id') LIKE '% cancelled: Cancelled by user' AS cancelled;
 SELECT df.status(:'id');
+-- the next attempt while it runs shows its number, of how many, and the previous error
+SELECT df.start(df.retry($$SELECT pg_sleep(CASE WHEN fail_until('flaky_i', 1, '55P03') > 0 THEN 30 END)$$, 3, 0.05)) AS id \gset
+SELECT wait_until(format($$EXISTS (SELECT 1 FROM df.nodes WHERE instance_id = %L AND status_details->>'attempt' = '2')$$, :'id')) AS second_attempt;
+SELECT node_type, status, d->>'attempt' AS attempt, d->>'max_attempts' AS max_attempts,
+       d->'previous_error'->>'sqlstate' AS previous_sqlstate, d->'previous_error'->>'message' AS previous_error
+  FROM (SELECT node_type, status, status_details::jsonb AS d FROM df.instance_nodes(:'id')) n ORDER BY node_type;
+SELECT rtrim(line) AS live_view FROM regexp_split_to_table(df.explain(:'id'), '\n') AS line WHERE line LIKE '%flaky_i%';
+SELECT df.cancel(:'id') LIKE '% cancelled: Cancelled by user' AS cancelled;
 RESET ROLE;

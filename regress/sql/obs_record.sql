@@ -30,6 +30,12 @@ SELECT duration_ms >= 500 AS execution_includes_step, status FROM df.instance_ex
 SELECT attempt, status, retried, duration_ms >= 500 AS measured, finished_at - started_at >= interval '0.5 s' AS span,
        sqlstate, error
 FROM df.step_runs WHERE instance_id = :'id';
+-- A first-try success writes no run record (issue 12): the node's own columns hold it, and
+-- the run row shows exactly their times and execution stamp.
+SELECT n.runs IS NULL AS no_record_written, r.started_at = n.started_at AS same_start,
+       r.finished_at = n.finished_at AS same_finish, r.execution_id = n.status_details ->> 'execution_id' AS same_stamp,
+       r.iteration
+FROM df.nodes n JOIN df.step_runs r ON r.node_id = n.id WHERE n.instance_id = :'id';
 
 -- 2. The error record: message, SQLSTATE, detail/hint/context, the statement as executed
 -- ($n substituted), the attempt. The text stays in result; the failed THEN above the
@@ -59,6 +65,10 @@ SELECT df.start(df.loop('INSERT INTO exec_effects VALUES (''{sys_instance_id}'',
                         'SELECT count(*) < 3 FROM exec_effects WHERE instance = ''{sys_instance_id}''')) AS loop_id \gset
 SELECT await_end(:'loop_id');
 SELECT node_type, query, attempt, iteration, status FROM df.step_runs WHERE instance_id = :'loop_id' ORDER BY query, iteration;
+-- the last iteration's success is the node's own columns; the earlier ones were appended
+-- to runs by the stamp that started the next iteration
+SELECT left(query, 6) AS step, jsonb_array_length(runs) AS records_written, status FROM df.nodes
+WHERE instance_id = :'loop_id' AND node_type = 'SQL' ORDER BY query;
 
 -- pg_durable.step_runs_per_node caps the attempts a node keeps (the oldest go first), 0
 -- keeps none; set here for one role (its executors pick it up before its next step)
@@ -69,6 +79,8 @@ SELECT df.start(df.loop('INSERT INTO exec_effects VALUES (''{sys_instance_id}'',
                         'SELECT count(*) < 3 FROM exec_effects WHERE instance = ''{sys_instance_id}''')) AS capped_id \gset
 SELECT await_end(:'capped_id');
 SELECT node_type, left(query, 6) AS step, iteration FROM df.step_runs WHERE instance_id = :'capped_id' ORDER BY query, iteration;
+SELECT left(query, 6) AS step, jsonb_array_length(runs) AS records_written FROM df.nodes
+WHERE instance_id = :'capped_id' AND node_type = 'SQL' ORDER BY query;
 RESET ROLE;
 ALTER ROLE regress_exec SET pg_durable.step_runs_per_node = 0;
 SET ROLE regress_exec;

@@ -14,7 +14,11 @@ CREATE TABLE df.instances (
   database text,
   created_at timestamptz DEFAULT clock_timestamp(),  -- when df.start ran, not its transaction began
   updated_at timestamptz DEFAULT clock_timestamp(),
-  completed_at timestamptz
+  completed_at timestamptz,
+  -- df.fork: the instance this one was forked from and the node it ran on from (NULL when
+  -- df.start made it); written by the engine only
+  forked_from varchar(8),
+  forked_from_node varchar(8)
 );
 
 CREATE TABLE df.nodes (
@@ -40,7 +44,7 @@ CREATE TABLE df.nodes (
   finished_at timestamptz,
   runs jsonb,
   PRIMARY KEY (instance_id, id)
-);
+) WITH (fillfactor = 50);  -- room for the stamps' new row versions on the row's own page (HOT)
 
 CREATE TABLE df.vars (
   name text NOT NULL,
@@ -53,7 +57,7 @@ ALTER TABLE df.instances
   ADD CONSTRAINT instances_id_format_chk CHECK (id ~ '^[0-9a-f]{8}$') NOT VALID,
   ADD CONSTRAINT instances_root_node_format_chk CHECK (root_node ~ '^[0-9a-f]{8}$') NOT VALID,
   ADD CONSTRAINT instances_status_chk
-    CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled')) NOT VALID,
+    CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled', 'paused')) NOT VALID,
   ADD CONSTRAINT instances_identity_key UNIQUE (id, submitted_by);
 
 ALTER TABLE df.nodes

@@ -4,7 +4,7 @@
 
 -- max_attempts / max_backoff: the instance-wide retry policy of SQL and HTTP steps (1 =
 -- no retry; waits double from 1 second up to max_backoff, an interval or seconds);
--- on_failure: what an unhandled failure does ('fail').
+-- on_failure: what an unhandled failure does ('fail': undo and fail; 'pause': wait for df.resume).
 CREATE FUNCTION df.start(fut text, label text DEFAULT NULL, database text DEFAULT NULL,
                          transaction_mode text DEFAULT 'caller', max_attempts integer DEFAULT 1,
                          max_backoff "any" DEFAULT '16 seconds', on_failure text DEFAULT 'fail')
@@ -19,6 +19,10 @@ CREATE FUNCTION df.cancel(instance_id text, reason text DEFAULT 'Cancelled by us
 -- A failed instance runs on from the steps that failed (docs/error-handling.md).
 CREATE FUNCTION df.resume(instance_id text)
   RETURNS text AS 'MODULE_PATHNAME', 'df_resume' LANGUAGE C STRICT VOLATILE;
+-- df.fork: a new instance of the same graph that reuses the results of the steps before
+-- from_node and runs from_node and what follows; returns the new instance id.
+CREATE FUNCTION df.fork(instance_id text, from_node text)
+  RETURNS text AS 'MODULE_PATHNAME', 'df_fork' LANGUAGE C STRICT VOLATILE;
 
 CREATE FUNCTION df.status(instance_id text) RETURNS text
   LANGUAGE sql STRICT VOLATILE SET search_path = pg_catalog, pg_temp

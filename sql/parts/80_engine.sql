@@ -18,7 +18,7 @@ CREATE TABLE _duroxide.instance_state (
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   finished_at timestamptz
-);
+) WITH (fillfactor = 50);  -- each checkpoint's new row version fits on the row's page (HOT)
 
 CREATE TABLE _duroxide.tasks (
   instance_id varchar(8) NOT NULL,
@@ -96,3 +96,8 @@ CREATE TABLE _duroxide.resumes (
   PRIMARY KEY (instance_id, seq)
 );
 REVOKE ALL ON _duroxide.resumes FROM PUBLIC;
+
+-- df.start's on_failure (docs/error-handling.md "What a failure does to the instance"):
+-- 'fail' or 'pause'; read with the instance's state by every event (StepConfig).
+ALTER TABLE _duroxide.instance_state ADD COLUMN on_failure text NOT NULL DEFAULT 'fail'
+  CHECK (on_failure IN ('fail', 'pause'));

@@ -359,10 +359,54 @@ CREATE OR REPLACE FUNCTION df.instance_info(instance_id text)
 CREATE FUNCTION df.openmetrics() RETURNS text
   AS 'MODULE_PATHNAME', 'df_openmetrics' LANGUAGE C STRICT VOLATILE;
 
+-- The run record a step node's own columns hold (issue 12: the common attempt costs no
+-- write of its own): a step whose newest attempt succeeded at the first try is not
+-- appended to df.nodes.runs; its record is read back from the node's execution stamp and
+-- clock times. NULL for any other node, or when runs already ends with that attempt. A
+-- runs of '[]' says that no attempt is kept (pg_durable.step_runs_per_node = 0).
+-- Both functions below are plain SQL without SET search_path so that the planner inlines
+-- them into the stamp's UPDATE and the view; they name only pg_catalog objects, which the
+-- engine's forced search_path (AsEngineOwner) resolves first, and the view runs as its
+-- invoker anyway.
+CREATE FUNCTION _duroxide.held_run(node_type text, status text, details jsonb, started timestamptz,
+                                   finished timestamptz, runs jsonb) RETURNS jsonb
+  LANGUAGE sql STABLE PARALLEL SAFE
+  AS $$
+  SELECT CASE WHEN node_type IN ('SQL', 'HTTP', 'HTTP_MULTIPART') AND status = 'completed'
+                   AND started IS NOT NULL AND finished IS NOT NULL AND NOT coalesce(details ? 'attempts', false)
+                   AND (runs IS NULL OR (jsonb_array_length(runs) > 0 AND (runs -> -1 ->> 'finished_us')
+                        IS DISTINCT FROM ((extract(epoch FROM finished) * 1000000)::bigint)::text))
+    THEN jsonb_build_object(
+      'attempt', 1,
+      'iteration', greatest(coalesce(substring(details ->> 'execution_id' FROM '::([0-9]{1,9})$')::integer, 1) - 1, 0),
+      'execution_id', details ->> 'execution_id', 'status', 'succeeded', 'retried', false,
+      'started_us', (extract(epoch FROM started) * 1000000)::bigint,
+      'finished_us', (extract(epoch FROM finished) * 1000000)::bigint,
+      'duration_ms', greatest(((extract(epoch FROM finished) - extract(epoch FROM started)) * 1000000)::bigint / 1000, 0),
+      'error', NULL::jsonb)
+  END
+  $$;
+
+-- A node stamp's new runs (ext/engine/step_record.hpp): the stored ones, then the record
+-- the old columns held (about to be overwritten), then the stamp's own record; at most
+-- `kept` of them with the one the new columns hold (`held_next`: a first-try success).
+CREATE FUNCTION _duroxide.stamped_runs(runs jsonb, held jsonb, run jsonb, held_next boolean, kept integer)
+  RETURNS jsonb
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  AS $$
+  SELECT CASE
+    WHEN kept <= 0 THEN CASE WHEN held_next THEN '[]'::jsonb ELSE runs END
+    ELSE (SELECT CASE WHEN jsonb_array_length(a) <= kept - held_next::integer THEN nullif(a, '[]'::jsonb)
+                 ELSE (SELECT jsonb_agg(e ORDER BY i) FROM jsonb_array_elements(a) WITH ORDINALITY AS t(e, i)
+                       WHERE i > jsonb_array_length(a) - (kept - held_next::integer)) END
+          FROM (SELECT coalesce(runs, '[]'::jsonb) || coalesce(held, '[]'::jsonb) || coalesce(run, '[]'::jsonb)) AS c(a))
+  END
+  $$;
+
 -- Run history in the spirit of pg_cron's job_run_details: one row per attempt of a SQL or
--- HTTP step, from the run records the node stamps append to df.nodes.runs (at most
--- pg_durable.step_runs_per_node per node, oldest dropped). security_invoker: df.nodes'
--- RLS shows each role its own instances only.
+-- HTTP step, from the run records the node stamps append to df.nodes.runs and the one a
+-- node's own columns hold (_duroxide.held_run), at most pg_durable.step_runs_per_node per
+-- node, oldest dropped. security_invoker: df.nodes' RLS shows each role its own instances only.
 CREATE VIEW df.step_runs WITH (security_invoker = true) AS
   SELECT n.instance_id::text AS instance_id, n.id::text AS node_id, n.node_type, r.attempt, r.iteration,
          r.execution_id, r.status, r.retried,
@@ -371,10 +415,12 @@ CREATE VIEW df.step_runs WITH (security_invoker = true) AS
          round((r.finished_us - r.started_us) / 1000.0, 3) AS duration_ms, r.error ->> 'sqlstate' AS sqlstate, r.error ->> 'message' AS error_message, r.error,
          n.query, n.submitted_by
   FROM df.nodes n
-  CROSS JOIN LATERAL jsonb_to_recordset(n.runs) AS r(attempt integer, iteration integer, execution_id text,
-                                                      status text, retried boolean, started_us bigint,
-                                                      finished_us bigint, error jsonb)
-  WHERE n.runs IS NOT NULL;
+  CROSS JOIN LATERAL jsonb_to_recordset(coalesce(n.runs, '[]'::jsonb) ||
+      coalesce(_duroxide.held_run(n.node_type, n.status, n.status_details, n.started_at, n.finished_at, n.runs),
+               '[]'::jsonb)) AS r(attempt integer, iteration integer, execution_id text,
+                                  status text, retried boolean, started_us bigint,
+                                  finished_us bigint, error jsonb)
+  WHERE n.runs IS NOT NULL OR n.finished_at IS NOT NULL;
 REVOKE ALL ON df.step_runs FROM PUBLIC;
 
 -- Monitoring of the whole engine (every user's instances in aggregate): df.openmetrics()
@@ -503,3 +549,43 @@ ALTER TABLE df.nodes DROP CONSTRAINT nodes_structure_chk,
         THEN left_node IS NOT NULL AND right_node IS NOT NULL AND query IS NOT NULL
       ELSE false
     END) NOT VALID;
+
+-- df.fork (issue 13 item 5): a new instance of the same graph that reuses the results of the
+-- steps before a node; df.instances records where a forked instance came from, and
+-- df.instance_info shows it (a new result type: dropped and created again).
+ALTER TABLE df.instances ADD COLUMN forked_from varchar(8), ADD COLUMN forked_from_node varchar(8);
+-- df.fork: a new instance of the same graph that reuses the results of the steps before
+-- from_node and runs from_node and what follows; returns the new instance id.
+CREATE FUNCTION df.fork(instance_id text, from_node text)
+  RETURNS text AS 'MODULE_PATHNAME', 'df_fork' LANGUAGE C STRICT VOLATILE;
+DROP FUNCTION df.instance_info(text);
+CREATE FUNCTION df.instance_info(instance_id text)
+  RETURNS TABLE(instance_id text, label text, function_name text, function_version text,
+                current_execution_id bigint, status text, output text,
+                forked_from text, forked_from_node text)
+  LANGUAGE sql STRICT VOLATILE SET search_path = pg_catalog, pg_temp
+  AS $$
+    SELECT i.id::text, i.label, coalesce(w.workflow_name, 'pg_durable::orchestration::execute-function-graph'::text),
+           coalesce(w.workflow_version::text, '1.0.0'::text), e.generation, i.status, e.output,
+           i.forked_from::text, i.forked_from_node::text
+    FROM df.instances i
+    JOIN _duroxide.instance_summaries(ARRAY[$1]) e ON e.instance_id = i.id
+    LEFT JOIN df.workflow_runs w ON w.instance_id = i.id
+    WHERE i.id = $1
+  $$;
+
+-- on_failure => 'pause' (issue 13 item 2): an unhandled failure leaves the instance 'paused'
+-- (not terminal) for df.resume, with no undo action run.
+ALTER TABLE df.instances DROP CONSTRAINT instances_status_chk,
+  ADD CONSTRAINT instances_status_chk
+    CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled', 'paused')) NOT VALID;
+-- df.start's on_failure (docs/error-handling.md "What a failure does to the instance"):
+-- 'fail' or 'pause'; read with the instance's state by every event (StepConfig).
+ALTER TABLE _duroxide.instance_state ADD COLUMN on_failure text NOT NULL DEFAULT 'fail'
+  CHECK (on_failure IN ('fail', 'pause'));
+
+-- The step path's updates stay HOT (issue 12): a df.nodes stamp and an instance_state
+-- checkpoint write a new version of their row; half of each page is left free for them, so
+-- it lands on the row's own page (no index insert, no relocation, a small WAL record).
+ALTER TABLE df.nodes SET (fillfactor = 50);
+ALTER TABLE _duroxide.instance_state SET (fillfactor = 50);

@@ -3,12 +3,15 @@
 Order of a run, chosen so each figure has the state it needs:
   setup        extension, role df_bench, table, drivers; synchronous_commit = on
   memory@0     right after the (re)start, before any instance
-  fill         1-step instances up to 1,000 then 10,000 finished ones (memory at each)
-  scale@10k    sequential throughput with 10,000 finished instances in the tables
+  fill         1-step instances up to 1,000 then 3,000 finished ones (memory at each); the
+               full run then copies finished instances in bulk up to 100,000
+  scale        sequential throughput with that many finished instances in the tables
   baseline     tables truncated before every run; pgbench and the same workflow runs are
                interleaved (pgbench 1, workflow 1, pgbench 8, workflow 8) so machine noise
                hits both sides of each ratio alike
   wal          one more run of each, between two WAL positions (pg_waldump)
+  profile      perf samples of the engine processes during a 10-step run at 8 in flight,
+               and of pgbench's backends at 8 clients (shares by object, symbol, call chain)
   latency, fan-out, a wide join (1,000 branches quick, 9,999 full; memory sampled)
   signals      N buffered signals, one commit each: ms per signal, first vs last tenth
   executors    10-step throughput @8 with max_workers 1, 2, 4 (a restart each)
@@ -26,6 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import perf_profile as prof  # noqa: E402
 import report  # noqa: E402
 import workloads as w  # noqa: E402
 from pg import BenchError, Cluster, cpu_seconds, memory_kb, wait_until  # noqa: E402
@@ -52,7 +56,9 @@ class Bench:
         self.run_seconds = 1.5 if args.quick else 3.0
         self.pgbench_seconds = 2 if args.quick else 4
         self.latency_n = 200
-        self.fill_targets = (1000, 3000) if args.quick else (1000, 100000)
+        self.fill_targets = (1000, 3000)  # driven: real instances, memory measured after each
+        self.bulk_target = None if args.quick else 100000  # copies of a finished instance
+        self.profile_seconds = 3 if args.quick else 6
         self.big_join_branches = 1000 if args.quick else 9999  # 9,999: the node limit
         self.signal_count = 2000 if args.quick else 10000
         self.statement_instances = 30 if args.quick else 200
@@ -99,7 +105,9 @@ class Bench:
         self.results["settings"] = dict(self.c.psql(
             "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
             "('pg_durable.max_workers', 'synchronous_commit', 'fsync', 'shared_buffers', "
-            "'wal_level', 'full_page_writes', 'max_connections', 'checkpoint_timeout') ORDER BY name"))
+            "'wal_level', 'full_page_writes', 'max_connections', 'checkpoint_timeout', "
+            # a leftover preload (pg_stat_statements, auto_explain) slows every statement
+            "'shared_preload_libraries') ORDER BY name"))
 
     def wait_idle(self):
         wait_until(lambda: self.c.value("SELECT count(*) FROM df.instances WHERE status IN "
@@ -147,8 +155,17 @@ class Bench:
         first pages and index roots, and every executor rebuilds its relcache entries."""
         self.drive(self.seq_graph, "warmup", in_flight, 60, max_instances=max(4, in_flight))
 
-    def steps_per_second(self, in_flight):
+    def steps_per_second(self, in_flight, cpu_key=None):
+        """10-step throughput at in_flight; with cpu_key, also the engine processes' CPU
+        per step (ms) into results["seq_cpu"][cpu_key][in_flight]: a figure the machine's
+        load distorts far less than wall time."""
+        cpu0 = {pid: cpu_seconds(pid) for _, pid in self.c.engine_processes()} if cpu_key else None
         n, s = self.drive(self.seq_graph, f"seq{in_flight}", in_flight, self.run_seconds)
+        if cpu_key:
+            cpu1 = {pid: cpu_seconds(pid) for _, pid in self.c.engine_processes()}
+            used = sum(v - (cpu0.get(pid) or 0.0) for pid, v in cpu1.items() if v is not None)
+            self.results.setdefault("seq_cpu", {}).setdefault(cpu_key, {}).setdefault(in_flight, []).append(
+                used * 1000 / (n * SEQ_STEPS))
         return n * SEQ_STEPS / s
 
     def pgbench_tps(self, clients):
@@ -164,6 +181,12 @@ class Bench:
         self.results.setdefault("memory", {})[stage] = snap
 
     def fill_and_measure_memory(self):
+        """Finished instances for the scale figures: driven 1-step instances up to each
+        fill target (the engine's memory is sampled after each), then, in the full run, bulk
+        copies of one finished instance up to bulk_target. Nothing is vacuumed or analyzed
+        afterwards: the engine has to keep its per-step cost with the statistics autovacuum
+        happens to have left (an executor's saved plans once kept the small tables' Seq
+        Scans)."""
         self.memory_snapshot("0")
         total = 0
         for target in self.fill_targets:
@@ -173,12 +196,46 @@ class Bench:
             total += n
             self.results.setdefault("fill", []).append((target, n, s))
             self.memory_snapshot(f"{target:,}")
+        if self.bulk_target and self.bulk_target > total:
+            say(f"fill: bulk copies of a finished instance until {self.bulk_target:,} are in the tables")
+            t0 = time.monotonic()
+            n = self.bulk_copy_finished(self.bulk_target - total)
+            self.results["fill"].append((self.bulk_target, n, time.monotonic() - t0, "bulk"))
+        return f"{(self.bulk_target or self.fill_targets[-1]):,}"
+
+    def bulk_copy_finished(self, n):
+        """n copies of the newest finished 1-step fill instance, every row of it (df.instances,
+        df.nodes, the engine's instance_state and executions) under a new id, in one
+        transaction. session_replication_role = replica skips the deferred FK checks of the
+        copied df.nodes rows (they point at rows of the same copy). The new ids count up
+        from f0000000, skipping taken ones; a later df.start that draws one retries."""
+        template = self.c.value("SELECT id FROM df.instances WHERE label LIKE 'bench-fill-%' AND "
+                                "status = 'completed' ORDER BY created_at DESC LIMIT 1")
+        cols = {}
+        for table in ("df.instances", "df.nodes", "_duroxide.instance_state", "_duroxide.executions"):
+            cols[table] = [r[0] for r in self.c.psql(
+                f"SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = '{table}'::regclass "
+                "AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum")]
+        key = {"df.instances": "id", "df.nodes": "instance_id", "_duroxide.instance_state": "instance_id",
+               "_duroxide.executions": "instance_id"}
+        sql = ["SET session_replication_role = replica;", "BEGIN;",
+               # 4026531840 = 0xf0000000; n + all existing ids leave at least n free ones
+               "CREATE TEMP TABLE bulk_ids ON COMMIT DROP AS SELECT id FROM (SELECT lpad(to_hex("
+               f"4026531840 + g), 8, '0') AS id FROM generate_series(0, {n} + (SELECT count(*) FROM "
+               f"df.instances)) g EXCEPT SELECT id FROM df.instances) free ORDER BY id LIMIT {n};"]
+        for table, names in cols.items():
+            exprs = ["b.id" if c == key[table] else f"t.{c}" for c in names]
+            sql.append(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM {table} t, "
+                       f"bulk_ids b WHERE t.{key[table]} = '{template}';")
+        sql.append("COMMIT;")
+        self.c.psql("\n".join(sql))
+        return n
 
     def scale_runs(self, key):
         out = self.results.setdefault("seq", {}).setdefault(key, {k: [] for k in CONCURRENCY})
         for rep in range(self.reps):
             for k in CONCURRENCY:
-                out[k].append(self.steps_per_second(k))
+                out[k].append(self.steps_per_second(k, cpu_key=key))
             say(f"{key}: rep {rep + 1}/{self.reps}: " +
                 ", ".join(f"{k} in flight {out[k][-1]:.0f} steps/s" for k in CONCURRENCY))
 
@@ -192,10 +249,71 @@ class Bench:
                     pgb[k].append(self.pgbench_tps(k))
                 self.reset_tables()
                 self.warm_up(min(k, 8))
-                seq[k].append(self.steps_per_second(k))
+                seq[k].append(self.steps_per_second(k, cpu_key="none" if k in CONCURRENCY else None))
             say(f"baseline: rep {rep + 1}/{self.reps}: " + ", ".join(
                 f"pgbench {k}: {pgb[k][-1]:.0f} tps" for k in CONCURRENCY) + ", " + ", ".join(
                 f"workflow {k}: {seq[k][-1]:.0f} steps/s" for k in SEQ_IN_FLIGHT))
+
+    def scale_section(self):
+        """--sections scale: the 0-finished figures of (2) on truncated tables, then the fill
+        and the same runs with the finished instances in place."""
+        none = self.results.setdefault("seq", {}).setdefault("none", {k: [] for k in CONCURRENCY})
+        for rep in range(self.reps):
+            for k in CONCURRENCY:
+                self.reset_tables()
+                self.warm_up(min(k, 8))
+                none[k].append(self.steps_per_second(k, cpu_key="none"))
+        self.results["memory"] = {}
+        self.reset_tables()
+        self.scale_runs(self.fill_and_measure_memory())
+
+    def profile_runs(self):
+        """perf samples of the scheduler and the executors during a 10-step run at 8 in
+        flight, then of pgbench's backends at 8 clients: CPU shares, not asserted."""
+        out = self.results.setdefault("profile", {})
+        reason = prof.perf_unavailable_reason()
+        if reason:
+            say(f"profile: skipped: {reason}")
+            out["unavailable"] = reason
+            return
+        self.reset_tables()
+        self.warm_up(8)
+        seconds = self.profile_seconds
+        with tempfile.TemporaryDirectory(prefix="bench-perf-") as tmp:
+            # The drive runs in a thread; the executors are sampled once they all run.
+            done = {}
+            def drive():
+                done["result"] = self.drive(self.seq_graph, "profile", 8, seconds + 1.5)
+            t = threading.Thread(target=drive)
+            t.start()
+            time.sleep(0.7)
+            procs = self.c.engine_processes()
+            say(f"profile: perf record of {len(procs)} engine processes for {seconds} s (10-step, 8 in flight)")
+            try:
+                prof.record([pid for _, pid in procs], seconds, os.path.join(tmp, "engine.data"))
+            finally:
+                t.join()
+            n, s = done["result"]
+            out["engine"] = prof.summarize(prof.parse_script(prof.script(os.path.join(tmp, "engine.data"))))
+            out["engine"]["processes"] = [name for name, _ in procs]
+            out["engine"]["steps_per_s"] = n * SEQ_STEPS / s
+            out["seconds"] = seconds
+            # pgbench's 8 backends over the same length of time.
+            cmd = [os.path.join(self.c.bindir, "pgbench"), "-n", "-f", self.pgbench_script, "-c", "8",
+                   "-j", str(min(8, os.cpu_count() or 1)), "-T", str(seconds + 2), "-h", "127.0.0.1",
+                   "-p", self.c.port, "-U", ROLE, "postgres"]
+            bench = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                time.sleep(0.7)
+                pids = [int(r[0]) for r in self.c.psql(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = 'pgbench'")]
+                say(f"profile: perf record of {len(pids)} pgbench backends for {seconds} s")
+                prof.record(pids, seconds, os.path.join(tmp, "pgbench.data"))
+            finally:
+                bench.communicate(timeout=seconds + 120)
+            out["pgbench"] = prof.summarize(prof.parse_script(prof.script(os.path.join(tmp, "pgbench.data"))))
+            out["pgbench"]["processes"] = [f"{len(pids)} pgbench backends"]
+        say(f"profile: {out['engine']['samples']} engine samples, {out['pgbench']['samples']} pgbench samples")
 
     def wal_counters(self):
         row = self.c.psql(
@@ -431,8 +549,8 @@ def main():
     ap.add_argument("--output", required=True)
     ap.add_argument("--command", default="tools/bench")
     ap.add_argument("--sections", default="",
-                    help="comma-separated subset (baseline, wal, latency, fanout, join, signals, "
-                         "executors, statements): prints the raw figures as JSON, no report")
+                    help="comma-separated subset (baseline, wal, profile, latency, fanout, join, "
+                         "signals, executors, statements, scale): prints the raw figures as JSON, no report")
     args = ap.parse_args()
     cluster = Cluster(args.root, args.port, args.dev_dir)
     b = Bench(cluster, args)
@@ -446,7 +564,8 @@ def main():
         wanted = args.sections.split(",")
         runs = {"baseline": b.baseline_runs, "wal": b.wal_runs, "latency": b.latency_runs,
                 "fanout": b.fanout_runs, "join": b.big_join, "signals": b.signal_runs,
-                "executors": b.executor_runs, "statements": b.statement_runs}
+                "executors": b.executor_runs, "statements": b.statement_runs,
+                "scale": b.scale_section, "profile": b.profile_runs}
         try:
             b.setup()
             b.results["memory"] = {}
@@ -464,10 +583,10 @@ def main():
     try:
         b.setup()
         b.describe_machine()
-        b.fill_and_measure_memory()
-        b.scale_runs(f"{b.fill_targets[-1]:,}")
+        b.scale_runs(b.fill_and_measure_memory())
         b.baseline_runs()
         b.wal_runs()
+        b.profile_runs()
         b.latency_runs()
         b.fanout_runs()
         b.big_join()

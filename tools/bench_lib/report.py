@@ -4,6 +4,7 @@ every figure as median (min–max) over the repeated runs, the targets of docs/d
 
 import os
 
+import perf_profile as prof
 import workloads as w
 
 FINDINGS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "findings.md")
@@ -55,6 +56,11 @@ def rows(r, b):
         out.append(("5 scale", f"ms per step, {k} in flight, no finished instances", fig(none, 3)))
         out.append(("5 scale", f"ms per step, {k} in flight, {big} finished instances",
                     fig(full, 3) + f"  ({(full[0] / none[0] - 1) * 100:+.1f}%)"))
+        cpu = r.get("seq_cpu", {})
+        if k in cpu.get("none", {}) and k in cpu.get(big, {}):
+            c0, c1 = w.summary(cpu["none"][k]), w.summary(cpu[big][k])
+            out.append(("5 scale", f"  engine CPU ms per step, {k} in flight: 0 / {big} finished",
+                        f"{fig(c0, 3)} / {fig(c1, 3)}  ({(c1[0] / c0[0] - 1) * 100:+.1f}%)"))
     for key in ("workflow 1", "workflow 8", "pgbench 1", "pgbench 8"):
         d = r["wal"][key]
         per = "step" if key.startswith("workflow") else "transaction"
@@ -122,8 +128,13 @@ def issue_rows(r, b):
     big = list(r["seq"].keys() - {"none"})[0]
     for k in (1, 8):
         none, full = w.summary(cost_ms(seq[k]))[0], w.summary(cost_ms(r["seq"][big][k]))[0]
+        cpu = r.get("seq_cpu", {})
+        extra = ""
+        if k in cpu.get("none", {}) and k in cpu.get(big, {}):
+            c0, c1 = w.summary(cpu["none"][k])[0], w.summary(cpu[big][k])[0]
+            extra = f"; engine CPU per step {c0:.3f} vs {c1:.3f} ms ({(c1 / c0 - 1) * 100:+.1f}%)"
         out.append((f"ms per step, {k} in flight: 0 vs {big} finished instances",
-                    f"{none:.3f} vs {full:.3f} ({(full / none - 1) * 100:+.1f}%)", "within 10%"))
+                    f"{none:.3f} vs {full:.3f} ({(full / none - 1) * 100:+.1f}%){extra}", "within 10%"))
     stages = list(r["memory"].keys())
     anon = max((m["RssAnon"] for m in r["memory"][stages[-1]].values()), default=0)
     peak = max((m["RssAnon"] for s in stages for m in r["memory"][s].values()), default=0)
@@ -170,11 +181,16 @@ def targets(r):
     worst = max(engine_commits(r["wal"][f"workflow {k}"]) for k in (1, 8))
     out.append(("one commit per SQL step", f"{worst:.3f}", verdict(worst, "<=", 1.02)))
     stages = list(r["memory"].keys())
-    first, last = stages[1], stages[2]  # 1,000 and the largest fill
-    for kind in ("VmRSS", "RssAnon"):
-        worst_change, who = memory_change(r["memory"][first], r["memory"][last], kind)
-        out.append((f"worker memory ({kind}) flat within 10% from {first} to {last} instances",
-                    f"{worst_change * 100:+.1f}% ({who})", "met" if abs(worst_change) <= 0.10 else "missed"))
+    first, last = stages[1], stages[2]  # 1,000 and 3,000 driven instances
+    worst_change, who = memory_change(r["memory"][first], r["memory"][last], "RssAnon")
+    out.append((f"worker private memory (RssAnon) flat within 10% from {first} to {last} instances",
+                f"{worst_change * 100:+.1f}% ({who})", "met" if abs(worst_change) <= 0.10 else "missed"))
+    # VmRSS = RssAnon + RssFile + RssShmem: it grows with the shared buffers a process has
+    # touched (more data read, no leak), so it is shown, not judged.
+    worst_change, who = memory_change(r["memory"][first], r["memory"][last], "VmRSS")
+    shm, _ = memory_change(r["memory"][first], r["memory"][last], "RssShmem")
+    out.append((f"worker resident memory (VmRSS, includes the shared buffers touched) from {first} to {last}",
+                f"{worst_change * 100:+.1f}% ({who}; its RssShmem {shm * 100:+.1f}%)", "reported, not a target"))
     return out
 
 
@@ -258,16 +274,19 @@ def render(r, b):
         table(["section", "figure", f"median (min–max), {b.reps} runs"], rows(r, b)),
         "",
         "The finished instances of (5) were made by 1-step instances at 64 in flight, 32 starts "
-        "per commit: " + "; ".join(f"{n:,} in {sec:.1f} s ({n / sec:.0f} instances/s)"
-                                    for _, n, sec in r["fill"]) + ".",
+        "per commit: " + "; ".join(f"{f[1]:,} in {f[2]:.1f} s ({f[1] / f[2]:.0f} instances/s)"
+                                    for f in r["fill"] if len(f) == 3) + "."
+        + "".join(f" Then {f[1]:,} copies of a finished one, in bulk (SQL, one transaction), in {f[2]:.1f} s."
+                  for f in r["fill"] if len(f) > 3),
         "",
         "### 7. Memory of the engine processes",
         "",
         memory_table(r),
         "",
         f"The 1,000-branch join took {r['join1000_seconds']:.2f} s from its start to completion. "
-        "VmRSS counts the shared-buffer pages a process has touched, so it grows with the data "
-        "it reads even without a leak; RssAnon is the process's private memory.",
+        "RssAnon, the process's private memory, is the figure the target is about. VmRSS "
+        "also counts every shared-buffer page the process has touched (RssShmem), so it grows "
+        "with the data it reads, up to `shared_buffers`, without a leak.",
         "",
         "### 6. WAL per step of the 10-step workflow, 1 in flight",
         "",
@@ -280,6 +299,7 @@ def render(r, b):
         + "(the others belong to autovacuum, the heartbeat and the statistics). "
         + stat_counters_note(r),
         "",
+        *profile_part(r),
         *([
             "### Engine statements per step",
             "",
@@ -300,6 +320,53 @@ def render(r, b):
         with open(FINDINGS_FILE) as f:
             parts += [f.read().rstrip(), ""]
     return "\n".join(parts)
+
+
+def profile_part(r):
+    """The CPU profile's lines for BENCHMARKS.md (or the line saying why there is none)."""
+    p = r.get("profile")
+    if not p:
+        return []
+    head = ["### CPU profile (perf), 10-step workflow at 8 in flight vs pgbench at 8 clients", ""]
+    if "unavailable" in p:
+        return head + [f"No profile in this run: {p['unavailable']}.", ""]
+    e, g = p["engine"], p["pgbench"]
+    steps = e["steps_per_s"] * p["seconds"]
+    us_per_step = lambda share: share * e["samples"] / prof_hz() / steps * 1e6  # noqa: E731
+    dsos = [d for d, _ in e["dso"]] + [d for d, _ in g["dso"] if d not in dict(e["dso"])]
+    def share(summary, key, name):
+        return dict(summary[key]).get(name, 0.0)
+    body = [
+        f"`perf record -e cpu-clock -F {prof_hz()} -g` of the engine's {len(e['processes'])} processes "
+        f"(scheduler and executors) for {p['seconds']} s while 10-step workflows ran at 8 in flight "
+        f"({e['steps_per_s']:.0f} steps/s in that run, {e['samples']} samples), then of pgbench's "
+        f"8 backends for {p['seconds']} s ({g['samples']} samples). Shares of each side's samples; "
+        "µs per step = the engine's sampled CPU time × share / steps. PostgreSQL's static functions "
+        "have no symbol in Debian's stripped binary and show as `[unknown] (postgres)`; the "
+        "call-chain rows still count them under their exported callers.",
+        "",
+        table(["shared object (self time)", "engine", "µs per step", "pgbench backends"],
+              [[d, f"{share(e, 'dso', d) * 100:.1f}%", f"{us_per_step(share(e, 'dso', d)):.0f}",
+                f"{share(g, 'dso', d) * 100:.1f}%"] for d in dsos]),
+        "",
+        table(["engine: symbol (self time)", "object", "share", "µs per step"],
+              [[sym.replace("|", "\\|")[:90], d, f"{x * 100:.1f}%", f"{us_per_step(x):.0f}"]
+               for sym, d, x in e["self"]]),
+        "",
+        table(["pgbench backends: symbol (self time)", "object", "share"],
+              [[sym.replace("|", "\\|")[:90], d, f"{x * 100:.1f}%"] for sym, d, x in g["self"][:10]]),
+        "",
+        table(["time under (inclusive, any frame of the call chain)", "engine", "µs per step",
+               "pgbench backends"],
+              [[label, f"{x * 100:.1f}%", f"{us_per_step(x):.0f}", f"{dict(g['chains']).get(label, 0.0) * 100:.1f}%"]
+               for label, x in e["chains"]]),
+        "",
+    ]
+    return head + body
+
+
+def prof_hz():
+    return prof.PERF_FREQ
 
 
 def stat_counters_note(r):
@@ -329,8 +396,8 @@ METHOD = """\
    `synchronous_commit = on`, `-j` = min(clients, CPUs).
 2. **Sequential throughput**: a 10-step workflow (`a ~> b ~> ... `, every step that same
    INSERT) driven by `df_bench.drive`, a PL/pgSQL procedure running inside the server as the
-   same role: it keeps N instances running — whenever fewer than N are pending or running
-   (checked every 1 ms) it starts new ones, one `df.start` per COMMIT — for {run_s} s, then
+   same role: it keeps N instances running — whenever fewer than N of the instances it
+   started are pending or running (checked every 1 ms, by their ids) it starts new ones, one `df.start` per COMMIT — for {run_s} s, then
    waits until all have finished. Steps per second = 10 × instances / (first start → last
    completion seen). The tables are truncated before each run (then a few unmeasured
    instances warm the new relation files and the executors' caches), and pgbench runs are
@@ -342,8 +409,11 @@ METHOD = """\
 4. **Fan-out**: `JOIN` of 10 INSERT steps (hand-written wire JSON with `extra_nodes`) then
    one INSERT after the join, driven like (2); instances per second.
 5. **Scale**: the figures of (2) measured once more with {big} finished instances already
-   in `df.instances`, `df.nodes` and the engine's tables (made by 1-step instances, tables
-   then vacuumed and analyzed), as ms per step = 1 / (steps per second).
+   in `df.instances`, `df.nodes` and the engine's tables (made by 1-step instances; the full
+   run adds bulk copies of a finished one), as ms per step = 1 / (steps per second). The
+   tables are not vacuumed or analyzed after the fill: the engine runs with whatever
+   statistics autovacuum has left, as in production. The driver's poll reads only the ids
+   it started (by primary key), so its own cost does not grow with the finished instances.
 6. **Commits and WAL**: one extra run of (2) and of (1) between two WAL positions;
    `pg_waldump` counts the COMMIT records of transactions (or their subtransactions) that
    wrote `df.instances`, `df.nodes`, the engine's tables or the benchmark table, minus one

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -42,8 +43,6 @@ inline std::string rows1(const std::string& col, const std::string& json_value) 
 //   "FAIL <text>"        -> error <text>
 //   "FLAKY <c> <n>"      -> a serialization failure (record, SQLSTATE 40001) until n
 //                           failures of it were accepted (counter "flaky:<c>"), then a row
-//   "SLOW <c> <n>"       -> as FLAKY, but the failure is a cancelled statement (SQLSTATE
-//                           57014: what the executor reports when df.timeout runs out)
 //   anything else        -> {"rows":[{"sql":"<text>"}],"row_count":1}
 struct SimSql {
   std::map<std::string, Reply> canned;
@@ -68,13 +67,6 @@ struct SimSql {
         return {false, "{\"message\":\"could not serialize access\",\"sqlstate\":\"40001\"}"};
       return {true, rows1("flaky", "true")};
     }
-    if (sql.rfind("SLOW ", 0) == 0) {
-      auto sp = sql.find(' ', 5);
-      auto c = db.counters.find("slow:" + sql.substr(5, sp - 5));
-      if ((c == db.counters.end() ? 0 : c->second) < std::stoi(sql.substr(sp + 1)))
-        return {false, "{\"message\":\"canceling statement due to statement timeout\",\"sqlstate\":\"57014\"}"};
-      return {true, rows1("slow", "true")};
-    }
     std::string esc;
     for (char ch : sql) {
       if (ch == '"' || ch == '\\') esc += '\\';
@@ -85,7 +77,6 @@ struct SimSql {
   // The world outside noticed a failed attempt (it is not a database effect).
   static void failed(const std::string& sql, SimDb& db) {
     if (sql.rfind("FLAKY ", 0) == 0) ++db.counters["flaky:" + sql.substr(6, sql.find(' ', 6) - 6)];
-    if (sql.rfind("SLOW ", 0) == 0) ++db.counters["slow:" + sql.substr(5, sql.find(' ', 5) - 5)];
   }
   static void effect(const std::string& sql, SimDb& db) {
     if (sql.rfind("INC ", 0) == 0) ++db.counters[sql.substr(4)];
@@ -108,6 +99,7 @@ class SimHost {
   std::vector<Action> actions;                  // everything accepted steps asked for
   std::vector<Event> events;                    // accepted events, in order
   RetryPolicy retry;                            // instance-wide policy given at start
+  std::optional<ForkPoint> fork;                // df.fork: where start() begins
   // HTTP answers in order (ok=false: TaskFailed with that payload); then http_replies.
   std::vector<Reply> http_script;
   std::vector<std::string> http_requests;       // "<node>:<iteration>:<scope>" per request
@@ -144,6 +136,7 @@ class SimHost {
     ev.label = std::move(label);
     ev.variables = std::move(vars);
     ev.retry = retry;
+    ev.fork = fork;
     REQUIRE(feed(ev));
   }
 

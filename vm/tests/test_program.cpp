@@ -135,7 +135,7 @@ TEST_CASE("program: the opcode tables are generated from one list") {
   CHECK(vm::op_operand_kind(vm::Op::FORK_JOIN) == vm::OperandKind::FORK);
   CHECK(vm::op_operand_kind(vm::Op::JUMP) == vm::OperandKind::TARGET);
   CHECK(std::string(vm::op_doc(vm::Op::SLEEP)).find("ArmTimer") != std::string::npos);
-  CHECK(vm::kOpCount == static_cast<int>(vm::Op::UNDO_DONE) + 1);
+  CHECK(vm::kOpCount == static_cast<int>(vm::Op::TIMEOUT_LEAVE) + 1);
 }
 
 TEST_CASE("program: malformed graphs are refused with the node named") {

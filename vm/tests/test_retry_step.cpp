@@ -204,8 +204,19 @@ TEST_CASE("retry: the next attempt's running stamp tells its number and the prev
     if (a->node == 1) running.push_back(a);
   REQUIRE(running.size() == 2);
   CHECK(running[0]->detail.empty());
-  CHECK(running[1]->detail.find("\"attempt\":2") == 1);
+  CHECK(running[1]->detail.find("\"attempt\":2,\"max_attempts\":3,") == 1);
   CHECK(running[1]->detail.find("\"previous_error\":{") != std::string::npos);
+}
+
+TEST_CASE("retry: a conflict retried without a policy counts against the conflict policy's attempts") {
+  Fx f(make_sql("FLAKY c 1"));
+  f.host.start();
+  f.host.run();
+  CHECK(f.host.state.status == InstanceStatus::Completed);
+  std::vector<const Action*> running;
+  for (const Action* a : f.host.of_kind(K::NodeRunning)) running.push_back(a);
+  REQUIRE(running.size() == 2);
+  CHECK(running[1]->detail.find("\"attempt\":2,\"max_attempts\":3,") == 1);
 }
 
 // ---- error handlers (CATCH) ----

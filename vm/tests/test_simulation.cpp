@@ -45,6 +45,7 @@ struct Options {
   bool timeouts = true;
   bool retries = false;  // RETRY wrappers and FLAKY steps (off: the original generator)
   bool undos = false;    // UNDO wrappers (compensation), some of whose undo actions fail
+  bool step_timeouts = false;  // TIMEOUT wrappers (df.timeout) around random subtrees
 };
 
 // Random workflows over every node type. Loops always count (INC then LT on their own
@@ -91,8 +92,12 @@ class Generator {
       const std::string u = "u" + std::to_string(id_++);
       n = make_with_undo(std::move(n), rng_(8) ? make_sql("INC " + u) : make_sql("FAIL undo " + u));
     }
+    if (opt_.step_timeouts && rng_(4) == 0)
+      n = make_timeout(std::move(n), TimeoutArgs{500 + 500 * static_cast<std::int64_t>(rng_(4))});
     if (opt_.retries && rng_(6) == 0)  // handlers: some fail themselves
       n = make_catch(std::move(n), make_sql(rng_(4) ? "H $error.attempts" : "FAIL handler"));
+    if (opt_.step_timeouts && rng_(6) == 0)  // handlers that show the SQLSTATE
+      n = make_catch(std::move(n), make_sql("H $error.sqlstate"));
     return n;
   }
 
@@ -168,9 +173,9 @@ void check_exactly_once(const SimDb& db) {
 // Runs a workflow to its end, answering pending tasks in a seeded random order, sending
 // signals, and injecting stale answers (cancelled tasks, duplicates) that must be refused.
 RunOutcome drive(const Program& program, const std::set<std::string>& signals, std::uint64_t seed,
-              bool may_cancel, int resumes = 0) {
+              bool may_cancel, int resumes = 0, const StepConfig& cfg = {}) {
   SimDb db;
-  SimHost h(program, db, sim_sql());
+  SimHost h(program, db, sim_sql(), cfg);
   Rng rng(seed);
   h.start();
   std::vector<Event> stale;
@@ -234,12 +239,12 @@ bool same_action(const Action& a, const Action& b) {
 
 // Replays the accepted events with a crash after event k: state serialized, host and
 // VM memory thrown away, restarted from the bytes with the database kept.
-void check_crash_at(const Program& program, const RunOutcome& ref, std::size_t k) {
+void check_crash_at(const Program& program, const RunOutcome& ref, std::size_t k, const StepConfig& cfg = {}) {
   SimDb db;
-  SimHost first(program, db, sim_sql());
+  SimHost first(program, db, sim_sql(), cfg);
   for (std::size_t i = 0; i < k; ++i) REQUIRE(first.feed(ref.events[i]));
   const std::string bytes = serialize(first.state);
-  SimHost second(program, db, sim_sql());
+  SimHost second(program, db, sim_sql(), cfg);
   second.restart_from(deserialize(bytes));
   REQUIRE(second.outstanding.size() == first.outstanding.size());
   for (const auto& [id, action] : first.outstanding) {
@@ -319,48 +324,80 @@ TEST_CASE("simulation: retry policies, handlers and flaky steps survive a crash 
   CHECK(handled > 0);    // ... and handlers
 }
 
-// df.timeout: the executor cancels the statement (57014); to the VM that is the attempt's
-// failure. Inside df.retry each attempt is retried (never beyond the policy), under
-// df.catch the handler runs; the time reaches only the wrapped SQL leaf.
-TEST_CASE("simulation: timed-out steps under retry and catch survive a crash at every boundary") {
-  auto timed = [](const std::string& sql) { return make_timeout(make_sql(sql), TimeoutArgs{1000}); };
-  struct Case {
-    ir::NodePtr root;
-    InstanceStatus status;
-    std::size_t attempts;  // RunSql actions of the timed step
-  };
-  std::vector<Case> cases;
-  // retried until it finishes in time (2 timeouts, then success), then the next step
-  cases.push_back({make_then(make_retry(timed("SLOW a 2"), RetryArgs{5, 1000, 4000}), make_sql("INC after")),
-                   InstanceStatus::Completed, 3});
-  // the policy runs out: 3 attempts, then the instance fails
-  cases.push_back({make_retry(timed("SLOW b 9"), RetryArgs{3, 1000, 1000}), InstanceStatus::Failed, 3});
-  // without a policy a timeout fails at once (57014 is no serialization failure); the handler runs
-  cases.push_back({make_then(make_catch(timed("SLOW c 9"), make_sql("INC handler")), make_sql("INC after")),
-                   InstanceStatus::Completed, 1});
-  for (std::size_t i = 0; i < cases.size(); ++i) {
-    CAPTURE(i);
-    const Program program = lower(*cases[i].root);
-    std::size_t timed_leaves = 0;
-    for (const NodeInfo& n : program.nodes) {
-      if (n.type == ir::NodeType::Sql && n.text.rfind("SLOW ", 0) == 0) {
-        CHECK(n.statement_timeout_ms == 1000);
-        ++timed_leaves;
-      } else if (n.type == ir::NodeType::Sql) {
-        CHECK(n.statement_timeout_ms == 0);  // the handler and later steps have no timeout
-      }
+// df.timeout around random sub-graphs: its durable timer is one more pending task, so the
+// seeded order makes it fire before, during or after its step. Whatever it cancels (SQL
+// statements, branch threads, timers, signal waits) never applies an effect; retries,
+// handlers and undo actions around and inside it keep their bounds; a crash at every
+// boundary changes nothing.
+TEST_CASE("simulation: timeouts around sub-graphs survive a crash at every boundary") {
+  int expired = 0, retried = 0, handled = 0, in_time = 0;
+  for (std::uint64_t seed = 4000; seed < 4150; ++seed) {
+    CAPTURE(seed);
+    Options o;
+    o.retries = seed % 2 == 0;
+    o.undos = seed % 3 == 0;
+    o.step_timeouts = true;
+    Generator gen(seed, o);
+    auto root = gen.node(seed % 2 ? 5 : 4, false);
+    const Program program = lower(*root);
+    const RunOutcome ref = drive(program, gen.signal_names, seed, seed % 7 == 0, seed % 5 == 0 ? 1 : 0);
+    for (const Action& a : ref.actions) {
+      const bool timeout_node = program.nodes.at(a.node).type == ir::NodeType::Timeout;
+      expired += timeout_node && a.kind == K::NodeFailed;
+      retried += timeout_node && a.kind == K::NodeRetrying;
+      in_time += timeout_node && a.kind == K::NodeCompleted;
+      handled += a.kind == K::RunSql && a.text.find("57014") != std::string::npos;
     }
-    CHECK(timed_leaves == 1);
-    const RunOutcome ref = drive(program, {}, 4000 + i, false);
-    CHECK(ref.status == cases[i].status);
-    std::size_t attempts = 0;
-    for (const Action& a : ref.actions) attempts += a.kind == K::RunSql && a.text.rfind("SLOW ", 0) == 0;
-    CHECK(attempts == cases[i].attempts);
     for (std::size_t k = 1; k <= ref.events.size(); ++k) {
       CAPTURE(k);
       check_crash_at(program, ref, k);
     }
   }
+  CHECK(expired > 0);   // the generator must exercise timeouts running out ...
+  CHECK(retried > 0);   // ... and retried ...
+  CHECK(handled > 0);   // ... and handled ($error.sqlstate = 57014 in a handler) ...
+  CHECK(in_time > 0);   // ... and steps finishing in time
+}
+
+// The shapes of docs/error-handling.md "Timeouts", each driven in several seeded orders
+// (the timer before, during or after its step) with a crash at every boundary.
+TEST_CASE("simulation: timeouts around a sequence, a join, waits, retries, handlers and undo actions") {
+  auto t = [](ir::NodePtr step, std::int64_t ms) { return make_timeout(std::move(step), TimeoutArgs{ms}); };
+  auto join = [](ir::NodePtr a, ir::NodePtr b) {
+    std::vector<ir::NodePtr> v;
+    v.push_back(std::move(a));
+    v.push_back(std::move(b));
+    return make_join(std::move(v));
+  };
+  std::vector<ir::NodePtr> roots;
+  roots.push_back(t(make_then(make_sql("INC a"), make_then(make_sql("INC b"), make_sql("INC c"))), 1000));
+  roots.push_back(make_catch(t(join(make_then(make_sql("INC a"), make_sleep(2)), make_wait_for_signal("sigA", std::nullopt)), 1500),
+                             make_sql("H $error.sqlstate")));
+  roots.push_back(make_retry(t(make_then(make_sql("INC r"), make_sleep(1)), 800), RetryArgs{3, 0, 0}));
+  roots.push_back(t(make_retry(make_sql("FLAKY k 2"), RetryArgs{5, 500, 500}), 1200));
+  roots.push_back(t(make_catch(t(make_sleep(3), 500), make_sql("INC h")), 2000));
+  roots.push_back(t(make_catch(make_then(make_with_undo(make_sql("INC f"), make_sql("INC u")), make_sql("FAIL x")),
+                               make_sql("INC h")),
+                    1000));
+  roots.push_back(make_then(make_with_undo(make_sql("INC f"), t(make_then(make_sql("INC u"), make_sleep(2)), 700)),
+                            make_sql("FAIL y")));
+  int expired = 0;
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    const Program program = lower(*roots[i]);
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+      CAPTURE(i);
+      CAPTURE(seed);
+      const RunOutcome ref = drive(program, {"sigA"}, 6100 + 10 * i + seed, false);
+      CHECK(ref.status != InstanceStatus::Running);
+      for (const Action& a : ref.actions)
+        expired += a.kind == K::NodeFailed && program.nodes.at(a.node).type == ir::NodeType::Timeout;
+      for (std::size_t k = 1; k <= ref.events.size(); ++k) {
+        CAPTURE(k);
+        check_crash_at(program, ref, k);
+      }
+    }
+  }
+  CHECK(expired > 0);
 }
 
 // Compensation: an undo action runs only for a completed forward step, at most once per
@@ -441,6 +478,49 @@ TEST_CASE("simulation: resumed instances never rerun a completed step; crash at 
   CHECK(resumed > 0);
   CHECK(completed_after_resume > 0);
   CHECK(refused > 0);  // failures with no resume point (undo actions ran, lost RACE, ...)
+}
+
+// on_failure 'pause': a failure no df.catch takes undoes nothing and pauses the instance
+// (InstancePaused) with its resume point; df.resume goes on from it. Only a failure that
+// cannot be resumed (it decided a RACE) compensates and fails. Without handlers (even
+// seeds) no undo action ever runs unless the instance failed for good.
+TEST_CASE("simulation: on_failure 'pause' undoes nothing, pauses and resumes; crash at every boundary") {
+  StepConfig cfg;
+  cfg.pause_on_failure = true;
+  int paused = 0, failed_for_good = 0, completed_after_pause = 0;
+  for (std::uint64_t seed = 9000; seed < 9120; ++seed) {
+    CAPTURE(seed);
+    const bool handlers = seed % 2 == 1;
+    Generator gen(seed, Options{true, true, handlers, true});
+    auto root = gen.node(seed % 3 ? 5 : 4, false);
+    const Program program = lower(*root);
+    const RunOutcome ref = drive(program, gen.signal_names, seed, false, 3, cfg);
+    int pauses = 0, fails = 0;
+    bool undo_ran = false;
+    std::set<std::pair<std::uint32_t, std::string>> done;
+    for (const Action& a : ref.actions) {
+      pauses += a.kind == K::InstancePaused;
+      fails += a.kind == K::InstanceFailed;
+      undo_ran = undo_ran || (a.kind == K::RunSql && (a.text.rfind("INC u", 0) == 0 || a.text.rfind("FAIL undo", 0) == 0));
+    }
+    const State final_state = deserialize(ref.final_state);
+    if (fails > 0) {  // failed for good: only when there was no resume point
+      CHECK(ref.status == InstanceStatus::Failed);
+      CHECK_FALSE(resume_problem(final_state).empty());
+    }
+    if (ref.status == InstanceStatus::Failed && resume_problem(final_state).empty()) CHECK(fails == 0);
+    if (!handlers && fails == 0) CHECK_FALSE(undo_ran);
+    paused += pauses;
+    failed_for_good += fails;
+    completed_after_pause += pauses > 0 && ref.status == InstanceStatus::Completed;
+    for (std::size_t k = 1; k <= ref.events.size(); ++k) {
+      CAPTURE(k);
+      check_crash_at(program, ref, k, cfg);
+    }
+  }
+  CHECK(paused > 0);
+  CHECK(failed_for_good > 0);
+  CHECK(completed_after_pause > 0);
 }
 
 TEST_CASE("simulation: the arrival order of concurrent results does not change the outcome") {

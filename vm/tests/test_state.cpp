@@ -92,8 +92,9 @@ TEST_CASE("state: a version 2 state (before retries) still reads, with no retry 
   std::string v2 = serialize(s);
   v2[5] = 2;
   // max_attempts 1 (1 byte), 1000 ms (2), 16000 ms (3), no threads (1); then version 4's
-  // undo section: next_undo_seq 1 (1), no threads (1); version 5's parked threads: none (1)
-  v2.resize(v2.size() - 10);
+  // undo section: next_undo_seq 1 (1), no threads (1); version 5's parked threads: none (1);
+  // version 7's timeout frames: no threads (1), no parked threads (1)
+  v2.resize(v2.size() - 12);
   CHECK(deserialize(v2) == s);
   State r = deserialize(serialize(s));
   CHECK(r.retry == RetryPolicy{});
@@ -122,7 +123,7 @@ TEST_CASE("state: a version 2 state (before retries) still reads, with no retry 
   v3.threads.begin()->second.catches = {4};
   std::string b3 = serialize(v3);
   b3[5] = 3;
-  b3.resize(b3.size() - 3);  // next_undo_seq (1), no undo threads (1), no parked threads (1)
+  b3.resize(b3.size() - 5);  // next_undo_seq, no undo threads, no parked threads, no frames (2)
   CHECK(deserialize(b3).threads.begin()->second.catch_undo_depth == std::vector<std::uint32_t>{0});
 }
 
@@ -135,11 +136,47 @@ TEST_CASE("state: every checkpoint carries the lowering version; 0.2.6 states re
   std::string bytes = serialize(sample_state());
   REQUIRE(static_cast<unsigned char>(bytes[6]) == kLoweringVersion);  // one-byte varint
   // (Version 3 appended the failure section: 7 bytes for a state without retries; version 4
-  // the undo section: 2 bytes without undo state; version 5 the parked threads: 1 byte.)
-  std::string v1 = bytes.substr(0, 5) + std::string(1, '\x01') + bytes.substr(7, bytes.size() - 7 - 10);
+  // the undo section: 2 bytes without undo state; version 5 the parked threads: 1 byte;
+  // version 7 the timeout frames: 2 bytes without any.)
+  std::string v1 = bytes.substr(0, 5) + std::string(1, '\x01') + bytes.substr(7, bytes.size() - 7 - 12);
   const State old = deserialize(v1);
   CHECK(old.lowering_version == 1);
   State expected = sample_state();
   expected.lowering_version = 1;
   CHECK(old == expected);
+}
+
+TEST_CASE("state: version 7 keeps the timeout frames of live and parked threads; version 5 still reads") {
+  State s = sample_state();
+  Thread& th = s.threads.begin()->second;
+  th.timeouts.push_back(TimeoutFrame{2, 9, 0, false, false});
+  th.timeouts.push_back(TimeoutFrame{4, 12, 2, true, true});
+  s.parked[th.id] = th;
+  const std::string bytes = serialize(s);
+  CHECK(static_cast<unsigned char>(bytes[5]) == 7);
+  const State back = deserialize(bytes);
+  CHECK(back == s);
+  const TimeoutFrame& f = back.threads.begin()->second.timeouts.at(1);
+  CHECK(f.node == 4);
+  CHECK(f.task == 12);
+  CHECK(f.attempts == 2);
+  CHECK(f.in_undo);
+  CHECK(f.expired);
+  CHECK(back.parked.at(th.id).timeouts.size() == 2);
+  // A version 5 checkpoint (written before df.timeout took sub-graphs) is the same bytes
+  // without the trailing frames section: it reads with no frames.
+  std::string v5 = serialize(sample_state());
+  v5[5] = 5;
+  v5.resize(v5.size() - 2);
+  CHECK(deserialize(v5) == sample_state());
+  // 6 was never written by any build: refused, never misread.
+  std::string v6 = serialize(sample_state());
+  v6[5] = 6;
+  CHECK_THROWS_WITH_AS(deserialize(v6), "unsupported VM state version 6", StateError);
+  // A frame naming a thread that does not exist is corrupt.
+  std::string bad = serialize(sample_state());
+  bad.resize(bad.size() - 2);
+  bad += std::string("\x01\x63\x00", 3);  // one thread, id 99, no frames ... then parked: none
+  bad += std::string(1, '\x00');
+  CHECK_THROWS_AS(deserialize(bad), StateError);
 }

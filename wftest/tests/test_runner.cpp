@@ -222,3 +222,19 @@ TEST_CASE("compensation runs in the virtual host: a failing last step undoes the
                                                "UPDATE b SET n = n - 1", "UPDATE a SET n = n + 1",
                                                "SELECT '23514'"});
 }
+
+TEST_CASE("a df.timeout runs out in virtual time: the wait is cancelled, the handler sees 57014") {
+  auto p = program_of("try { timeout(df.wait_for_signal('approval') ~> 'SELECT 1', '1 hour') }\n"
+                      "catch (err) { 'SELECT $err.sqlstate AS code' }");
+  RunResult late = run(p, RunInput{{}, {}, {signal("'approval', '{}', at => 7200")}, {}});
+  CHECK(late.status == "completed");
+  CHECK(late.elapsed_ms == 3600000);
+  REQUIRE(late.runs.size() == 2);
+  CHECK(late.runs[0].end == LeafRun::End::Failed);  // the wait, cancelled by the timeout
+  CHECK(late.runs[0].result == "df.timeout of 1h ran out: the step was cancelled");
+  CHECK(late.runs[1].statement == "SELECT '57014' AS code");
+  RunResult early = run(p, RunInput{{}, {}, {signal("'approval', '{}', at => 60")}, {}});
+  CHECK(early.status == "completed");
+  REQUIRE(early.runs.size() == 2);
+  CHECK(early.runs[1].statement == "SELECT 1");
+}
