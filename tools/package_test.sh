@@ -26,8 +26,8 @@ for deb in "$DEB_DIR"/postgresql-15-pg-durable_*.deb "$DEB_DIR"/pg-durable-dfc_*
 done
 LIB="$T/root$SYS_LIBDIR/pg_durable.so"
 ls "$DEB_DIR"/postgresql-15-pg-durable-dbgsym_*.deb >/dev/null || fail "no -dbgsym package: debug symbols not split off"
-readelf -S "$LIB" | grep -q '\.debug_info' && fail "the packaged library is not stripped"
-nm -D "$LIB" | grep -q selftest && fail "the packaged library exports test-only functions"
+grep -q '\.debug_info' <<<"$(readelf -S "$LIB")" && fail "the packaged library is not stripped"
+grep -q selftest <<<"$(nm -D "$LIB")" && fail "the packaged library exports test-only functions"
 grep -q "CREATE FUNCTION.*selftest" "$T/root$SYS_SHAREDIR"/extension/pg_durable--*.sql && fail "the packaged scripts declare test-only functions"
 echo "-- package: library $(stat -c %s "$LIB") bytes, stripped, no selftest functions"
 

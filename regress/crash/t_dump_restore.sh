@@ -44,10 +44,10 @@ as_pg "$T_BIN/pg_dump" -h "$T_DIR" -p "$T_PORT" -U postgres -Fc -f "$T_DIR/db.du
 stop_server
 toc=$(as_pg "$T_BIN/pg_restore" -l "$T_DIR/db.dump")
 for t in "df workflows" "df workflow_runs" "df workflow_owners" "df instances" "df nodes" "df vars" "_duroxide instance_state" "_duroxide tasks" "_duroxide executions"; do
-  echo "$toc" | grep -q "TABLE DATA $t " || fail "the dump has no data of ${t/ /.}"
+  grep -q "TABLE DATA $t " <<<"$toc" || fail "the dump has no data of ${t/ /.}"
 done
 for t in "df _worker_epoch" "_duroxide _worker_ready" "_duroxide prepared_steps"; do
-  echo "$toc" | grep -q " $t " && fail "the dump holds runtime-only ${t/ /.}"
+  grep -q " $t " <<<"$toc" && fail "the dump holds runtime-only ${t/ /.}"
 done
 
 # restore_and_check NAME PG_RESTORE_OPTION... — a fresh cluster NAME, roles first, then

@@ -51,7 +51,7 @@ note "bob sees none of alice's prepared statements, sequence state or locks"
 q=$(start_as bob "SELECT count(*) AS n FROM pg_prepared_statements"); ended "$q"
 [ "$(psql_t -c "SELECT df.result('$q')::jsonb->'rows'->0->>'n'")" = 0 ] || fail "bob sees alice's prepared statements"
 c=$(start_as bob "SELECT currval('shared_seq')"); ended "$c"
-outcome "$c" | grep -q "not yet defined in this session" || fail "bob sees alice's currval: $(outcome "$c")"
+grep -q "not yet defined in this session" <<<"$(outcome "$c")" || fail "bob sees alice's currval: $(outcome "$c")"
 [ "$(psql_t -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" = 0 ] || fail "alice's advisory lock outlived her step"
 
 note "fairness: bob's step runs while alice's steps saturate the only executor"
@@ -77,5 +77,5 @@ msg="pg_durable: connection limit reached (max_user_connections=1). Timed out af
 [ "$(psql_t -c "SELECT count(*) FROM df.instances WHERE id IN ('$x', '$y') AND status = 'completed'")" = 1 ] \
   || fail "expected exactly one completed step: $(outcome "$x") / $(outcome "$y")"
 outcome "$x" "$y" >/dev/null
-{ outcome "$x"; outcome "$y"; } | grep -qF "$msg" || fail "no acquire-timeout failure: $(outcome "$x") / $(outcome "$y")"
+grep -qF "$msg" <<<"$(outcome "$x"; outcome "$y")" || fail "no acquire-timeout failure: $(outcome "$x") / $(outcome "$y")"
 note "isolation, fairness and the SQL-step limit hold"

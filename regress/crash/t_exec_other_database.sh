@@ -28,7 +28,7 @@ note "steps ran in database other as app, prepared and committed"
 
 id=$(as_app "SELECT df.start('SELECT * FROM secret', database => 'other')")
 wait_for "df.status('$id') = 'failed'" 30
-psql_t -c "SELECT result FROM df.nodes WHERE instance_id = '$id'" | grep -q "permission denied for table secret" \
+grep -q "permission denied for table secret" <<<"$(psql_t -c "SELECT result FROM df.nodes WHERE instance_id = '$id'")" \
   || fail "privileges not applied in other"
 [ "$(psql_t -c "SELECT count(*) FROM pg_prepared_xacts")" = 0 ] || fail "a failed step left a prepared transaction"
 note "privileges apply in other; a failed step prepares nothing"

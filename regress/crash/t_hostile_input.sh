@@ -13,10 +13,10 @@ psql_t -c "CREATE EXTENSION pg_durable" >/dev/null
 expect_clean() {
   local name=$1 sql=$2 want=${3:-} out
   out=$(psql_t -c "$sql" 2>&1 || true)
-  if echo "$out" | grep -qE "server closed the connection|terminated abnormally|connection to server was lost"; then
+  if grep -qE "server closed the connection|terminated abnormally|connection to server was lost" <<<"$out"; then
     fail "$name: the backend died: $out"
   fi
-  if [ -n "$want" ] && ! echo "$out" | grep -qF -- "$want"; then
+  if [ -n "$want" ] && ! grep -qF -- "$want" <<<"$out"; then
     fail "$name: expected '$want', got: $(echo "$out" | head -c 600)"
   fi
   note "$name: clean"

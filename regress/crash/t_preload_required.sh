@@ -6,9 +6,9 @@ init_cluster
 start_server
 out=$(psql_t -c "CREATE EXTENSION pg_durable" 2>&1 || true)
 echo "$out"
-echo "$out" | grep -q "pg_durable must be loaded via shared_preload_libraries." || fail "wrong message on CREATE EXTENSION: $out"
-echo "$out" | grep -q "HINT: Add 'pg_durable' to shared_preload_libraries in postgresql.conf and restart the server." || fail "hint missing: $out"
+grep -q "pg_durable must be loaded via shared_preload_libraries." <<<"$out" || fail "wrong message on CREATE EXTENSION: $out"
+grep -q "HINT: Add 'pg_durable' to shared_preload_libraries in postgresql.conf and restart the server." <<<"$out" || fail "hint missing: $out"
 [ "$(psql_t -c "SELECT count(*) FROM pg_namespace WHERE nspname IN ('df', '_duroxide')")" = 0 ] || fail "schemas left behind"
 out=$(psql_t -c "LOAD 'pg_durable'" 2>&1 || true)
-echo "$out" | grep -q "must be loaded via shared_preload_libraries" || fail "LOAD accepted: $out"
+grep -q "must be loaded via shared_preload_libraries" <<<"$out" || fail "LOAD accepted: $out"
 note "refused as documented"
