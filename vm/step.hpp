@@ -97,7 +97,7 @@ struct StepConfig {
   std::vector<std::string> non_retryable_sqlstates = {"0A", "28", "42"};
   // df.start(on_failure => 'pause'), per instance: a failure no df.catch takes runs no undo
   // action and ends in InstancePaused, so df.resume can go on from it. A failure that cannot
-  // be resumed (it decided a RACE) compensates and fails as under 'fail'.
+  // be resumed (it decided a RACE, a df.timeout ran out) compensates and fails as under 'fail'.
   bool pause_on_failure = false;
 };
 

@@ -136,7 +136,7 @@ std::int64_t now_ms();
 // search_path), and an operator of its schema must never resolve in engine SQL. Restores
 // the previous user, security context and search_path when destroyed. Transaction must
 // be open. Not SECURITY_RESTRICTED_OPERATION: PostgreSQL refuses to queue the deferred
-// foreign-key checks of df.nodes inside one; the engine's statements name every table
+// foreign-key checks (df.workflow_runs) inside one; the engine's statements name every table
 // with its schema and resolve every function and operator in pg_catalog instead.
 class AsEngineOwner {
  public:

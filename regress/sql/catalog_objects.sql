@@ -1,5 +1,5 @@
 -- catalog_objects: the shape of the catalog (docs/reference.md §3, §4, §5): tables and their
--- columns, constraints (NOT VALID, deferrable FKs), indexes, policies, and every df
+-- columns, constraints (NOT VALID; no FKs between df.nodes and df.instances), indexes, policies, and every df
 -- function's signature, strictness, volatility and result type.
 SELECT c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
        pg_get_expr(d.adbin, d.adrelid) AS default

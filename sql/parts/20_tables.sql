@@ -1,8 +1,6 @@
 -- Catalog tables of the SQL surface (docs/reference.md §5): instances, their nodes in the
--- persisted form of §2, and per-role variables. Every CHECK and FK is NOT VALID (it binds
--- new rows only), the FKs are DEFERRABLE INITIALLY DEFERRED because df.start inserts the
--- instance before the nodes it points at, and RLS (enabled, not forced) confines each
--- role to its own rows. No privilege is granted to PUBLIC: df.grant_usage hands out the
+-- persisted form of §2, and per-role variables. Every CHECK is NOT VALID (it binds new
+-- rows only), and RLS (enabled, not forced) confines each role to its own rows. No privilege is granted to PUBLIC: df.grant_usage hands out the
 -- df.start-shaped column grants.
 
 CREATE TABLE df.instances (
@@ -100,17 +98,12 @@ ALTER TABLE df.nodes
       ELSE false
     END) NOT VALID;
 
--- The cross-table FKs, added once both tables exist. Nodes point at their instance; an
--- instance does not point at its root node (0.2.6 did): that cycle made pg_restore load one
--- of the two tables before the other existed and fail (docs/operations.md, "Backup and
--- restore"). df.start writes the root node in the instance's transaction.
-ALTER TABLE df.nodes
-  ADD CONSTRAINT nodes_instance_identity_fkey FOREIGN KEY (instance_id, submitted_by)
-    REFERENCES df.instances (id, submitted_by) DEFERRABLE INITIALLY DEFERRED NOT VALID,
-  ADD CONSTRAINT nodes_left_node_same_instance_fkey FOREIGN KEY (instance_id, left_node)
-    REFERENCES df.nodes (instance_id, id) DEFERRABLE INITIALLY DEFERRED NOT VALID,
-  ADD CONSTRAINT nodes_right_node_same_instance_fkey FOREIGN KEY (instance_id, right_node)
-    REFERENCES df.nodes (instance_id, id) DEFERRABLE INITIALLY DEFERRED NOT VALID;
+-- No foreign keys between df.nodes and df.instances (0.2.6 had four, issue 12): their
+-- checks ran one locking read per node row at every df.start's commit (37 for a 10-step
+-- graph) and a row lock in the WAL each. The engine's own rules give what they checked
+-- (docs/design.md "Node rows"): df.start writes an instance and all its node rows in one
+-- transaction, from the validated graph; the engine executes the frozen graph in
+-- _duroxide.instance_state, never df.nodes; retention deletes an instance's nodes with it.
 
 CREATE INDEX idx_instances_status ON df.instances (status, created_at DESC, id);
 CREATE INDEX idx_instances_created_at ON df.instances (created_at DESC, id);

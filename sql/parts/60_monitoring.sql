@@ -194,8 +194,8 @@ CREATE FUNCTION df.openmetrics() RETURNS text
 -- appended to df.nodes.runs; its record is read back from the node's execution stamp and
 -- clock times. NULL for any other node, or when runs already ends with that attempt. A
 -- runs of '[]' says that no attempt is kept (pg_durable.step_runs_per_node = 0).
--- Both functions below are plain SQL without SET search_path so that the planner inlines
--- them into the stamp's UPDATE and the view; they name only pg_catalog objects, which the
+-- Both functions below are plain SQL without SET search_path or sub-selects so that the
+-- planner inlines them into the stamp's UPDATE and the view (no statement of their own); they name only pg_catalog objects, which the
 -- engine's forced search_path (AsEngineOwner) resolves first, and the view runs as its
 -- invoker anyway.
 CREATE FUNCTION _duroxide.held_run(node_type text, status text, details jsonb, started timestamptz,
@@ -222,14 +222,14 @@ CREATE FUNCTION _duroxide.held_run(node_type text, status text, details jsonb, s
 -- `kept` of them with the one the new columns hold (`held_next`: a first-try success).
 CREATE FUNCTION _duroxide.stamped_runs(runs jsonb, held jsonb, run jsonb, held_next boolean, kept integer)
   RETURNS jsonb
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  LANGUAGE sql STABLE PARALLEL SAFE  -- STABLE: jsonb_build_object is (an IMMUTABLE body with it is not inlined)
   AS $$
   SELECT CASE
     WHEN kept <= 0 THEN CASE WHEN held_next THEN '[]'::jsonb ELSE runs END
-    ELSE (SELECT CASE WHEN jsonb_array_length(a) <= kept - held_next::integer THEN nullif(a, '[]'::jsonb)
-                 ELSE (SELECT jsonb_agg(e ORDER BY i) FROM jsonb_array_elements(a) WITH ORDINALITY AS t(e, i)
-                       WHERE i > jsonb_array_length(a) - (kept - held_next::integer)) END
-          FROM (SELECT coalesce(runs, '[]'::jsonb) || coalesce(held, '[]'::jsonb) || coalesce(run, '[]'::jsonb)) AS c(a))
+    WHEN kept - held_next::integer <= 0 THEN NULL
+    ELSE nullif(jsonb_path_query_array(coalesce(runs, '[]'::jsonb) || coalesce(held, '[]'::jsonb) || coalesce(run, '[]'::jsonb),
+                                       '$[last - $k + 1 to last]', jsonb_build_object('k', kept - held_next::integer)),
+                '[]'::jsonb)
   END
   $$;
 

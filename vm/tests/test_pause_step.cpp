@@ -1,7 +1,8 @@
 // test_pause_step.cpp — on_failure 'pause' in the step function (StepConfig::pause_on_failure):
 // a failure no df.catch takes runs no undo action and ends in InstancePaused with a resume
 // point, so a Resume event goes on from it; a caught failure still compensates its scope; a
-// failure that decided a RACE cannot be resumed and compensates and fails as under 'fail'.
+// failure that decided a RACE or a df.timeout that ran out cannot be resumed and compensates
+// and fails as under 'fail'.
 #include <doctest/doctest.h>
 
 #include "args.hpp"
@@ -109,4 +110,19 @@ TEST_CASE("pause: a failure that decided a RACE cannot be resumed: it compensate
   CHECK(f.host.of_kind(K::InstanceFailed).size() == 1);
   CHECK(sql_texts(f.host) == std::vector<std::string>{"A", "FEE", "UA"});
   CHECK_FALSE(resume_problem(f.host.state).empty());
+}
+
+TEST_CASE("pause: a df.timeout that ran out cannot be resumed either: it compensates and fails") {
+  Fx f(make_then(undo("A", "UA"), make_timeout(make_sleep(60), TimeoutArgs{1000})), SimSql{});
+  f.host.start();
+  REQUIRE(f.host.answer(f.host.outstanding.begin()->first));  // A
+  // the timeout's timer is due long before the sleep's: it fires first
+  std::uint64_t first_due = 0;
+  for (const auto& [id, a] : f.host.outstanding)
+    if (first_due == 0 || a.deadline_ms < f.host.outstanding.at(first_due).deadline_ms) first_due = id;
+  REQUIRE(f.host.answer(first_due));
+  f.host.run();
+  CHECK(f.host.of_kind(K::InstancePaused).empty());
+  CHECK(f.host.of_kind(K::InstanceFailed).size() == 1);
+  CHECK(sql_texts(f.host) == std::vector<std::string>{"A", "UA"});
 }
