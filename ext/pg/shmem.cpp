@@ -43,6 +43,7 @@ struct SharedArea {
   volatile int scheduler_procno;
   int sql_slots_in_use;
   bool orphan_scan_requested;  // an executor left holding a continuation (engine_core.hpp)
+  std::uint64_t work_generation;  // bumped by every commit that made tasks runnable
   ExecutorSlot executors[kMaxExecutors];
   RoleCap caps[kMaxExecutors];  // published by the scheduler; role InvalidOid = unused
 };
@@ -76,6 +77,7 @@ void startup_hook() {
     area->scheduler_procno = -1;
     area->sql_slots_in_use = 0;
     area->orphan_scan_requested = false;
+    area->work_generation = 0;
     for (auto& slot : area->executors) {
       slot.procno = -1;
       slot.pid = 0;
@@ -103,24 +105,34 @@ void deliver_cancels() {
   pending_cancels->clear();
 }
 
-// The wake rule of wake_role_executors_at_commit: idle executors of the role take the
-// new tasks; this process takes one more if it is one of the role's executors (it looks
-// for work right after its commit); the scheduler is needed only for the rest, and only
-// while the role runs below its cap (a published cap; unknown roles always need it).
+// The wake rule of wake_role_executors_at_commit: one idle executor of the role per new
+// task, this process counting as one when it is one of the role's executors (it looks
+// for work right after its commit). A woken executor's idle flag is cleared here, under
+// the mutex, so that concurrent commits pick other ones; idle executors not needed are
+// left asleep (they used to be all woken, each running an empty claim). An executor
+// drains until its claim is empty, so each task has a claimer that looks after its
+// commit. The scheduler is needed only for tasks left over, and only while the role
+// runs below its cap (a published cap; unknown roles always need it).
 bool deliver_role_wake(Oid role, int tasks) {
   int capacity = my_executor_role == role ? 1 : 0, live = 0, cap = -1;
-  std::vector<int> idle_procnos;
+  int budget = tasks - capacity;
+  std::vector<int> woken;
   SpinLockAcquire(&area->mutex);
+  ++area->work_generation;
   for (auto& slot : area->executors) {
     if (slot.procno < 0 || slot.role != role) continue;
     ++live;
-    if (slot.idle && !slot.reassign) idle_procnos.push_back(slot.procno);
+    if (budget > 0 && slot.idle && !slot.reassign) {
+      slot.idle = false;
+      woken.push_back(slot.procno);
+      --budget;
+    }
   }
   for (auto& c : area->caps)
     if (c.role == role) cap = c.cap;
   SpinLockRelease(&area->mutex);
-  for (int procno : idle_procnos) SetLatch(&ProcGlobal->allProcs[procno].procLatch);
-  capacity += static_cast<int>(idle_procnos.size());
+  for (int procno : woken) SetLatch(&ProcGlobal->allProcs[procno].procLatch);
+  capacity += static_cast<int>(woken.size());
   return tasks > capacity && (cap < 0 || live < cap);
 }
 
@@ -189,6 +201,36 @@ void set_executor_idle(int slot, bool idle) {
   SpinLockAcquire(&area->mutex);
   area->executors[slot].idle = idle;
   SpinLockRelease(&area->mutex);
+}
+
+std::uint64_t work_generation() {
+  if (!area) return 0;
+  SpinLockAcquire(&area->mutex);
+  std::uint64_t g = area->work_generation;
+  SpinLockRelease(&area->mutex);
+  return g;
+}
+
+bool mark_executor_idle(int slot, std::uint64_t seen_generation) {
+  if (!area || slot < 0 || slot >= kMaxExecutors) return true;
+  SpinLockAcquire(&area->mutex);
+  area->executors[slot].idle = true;
+  bool changed = area->work_generation != seen_generation;
+  SpinLockRelease(&area->mutex);
+  return changed;
+}
+
+void wake_one_idle_executor(Oid role) {
+  if (!area) return;
+  int procno = -1;
+  SpinLockAcquire(&area->mutex);
+  for (auto& slot : area->executors)
+    if (procno < 0 && slot.procno >= 0 && slot.role == role && slot.idle && !slot.reassign && slot.pid != MyProcPid) {
+      slot.idle = false;
+      procno = slot.procno;
+    }
+  SpinLockRelease(&area->mutex);
+  if (procno >= 0) SetLatch(&ProcGlobal->allProcs[procno].procLatch);
 }
 
 bool executor_reassign_requested(int slot) {

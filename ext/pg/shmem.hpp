@@ -29,6 +29,14 @@ void publish_executor(int slot, Oid role);
 void withdraw_executor(int slot);
 void set_executor_task(int slot, const std::string& instance_id, std::uint64_t task_id);
 void set_executor_idle(int slot, bool idle);
+// Executor side: the count of commits that made tasks runnable so far (read before a
+// claim); mark_executor_idle sets the idle flag and says whether such a commit came
+// since `seen_generation` (then the claim may have missed its task: claim once more).
+std::uint64_t work_generation();
+bool mark_executor_idle(int slot, std::uint64_t seen_generation);
+// Wakes one idle executor of `role` (not this process): an executor that leaves hands
+// the wakes it counted itself for (its last commit's tasks) to another.
+void wake_one_idle_executor(Oid role);
 // Executor side: the scheduler wants this slot for another role (exit between steps).
 bool executor_reassign_requested(int slot);
 
@@ -64,9 +72,9 @@ void wake_executors();
 
 // Same, when the current top-level transaction commits (nothing happens on abort).
 void wake_scheduler_at_commit();
-// At commit: a task of `role` became runnable. Wakes idle executors bound to the role;
-// wakes the scheduler only when the role needs another executor (none idle, this process
-// is not one of its executors and it runs below its cap).
+// At commit: a task of `role` became runnable. Wakes one idle executor bound to the role
+// per such task (this process, when one of the role's executors, counts as one); wakes
+// the scheduler only when tasks are left over and the role runs below its cap.
 void wake_role_executors_at_commit(Oid role);
 
 // At commit, interrupt (SIGINT: query cancel) the executor running this task, if any.
