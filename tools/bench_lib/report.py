@@ -429,20 +429,20 @@ At 1 in flight a step costs {step_ms:.2f} ms against {txn_ms:.2f} ms for pgbench
 transaction: {extra_ms:.2f} ms more, and {records:.1f} WAL records ({wal:.0f} bytes) per step
 against {precords:.1f} ({pwal:.0f} bytes). The commit (WAL flush) is shared; the difference is
 the engine's work around the statement, all inside the step's one transaction
-(ext/engine/executor.cpp, ext/engine/engine_core.cpp):
+(ext/engine/executor.cpp, ext/engine/engine_core.cpp; docs/design.md "Performance model"):
 
-- claim the task: `SELECT ... FROM _duroxide.tasks ORDER BY created_at LIMIT 1 FOR UPDATE
-  SKIP LOCKED`;
-- load the instance (`_duroxide.instance_state`: graph text, node ids, VM state) and check
-  the submitter's role in `pg_roles` (twice: LOGIN, then superuser);
-- a subtransaction, `SPI_prepare` + execute of the step's statement as the submitter;
-- load the instance again `FOR UPDATE`, run the VM step, then per action: `UPDATE df.nodes`
-  (completed, with the result as jsonb), `UPDATE df.nodes` (next node running), `INSERT` the
-  next task, `UPDATE _duroxide.instance_state` (new VM state), `UPDATE _duroxide.executions`
-  (event count), `DELETE` the finished task — about a dozen statements, each parsed and
-  planned from its text (`SPI_execute_with_args`, no saved plan);
-- the commit, which wakes the executors for the task it inserted.
+- get the step: a continuation (the previous step of the same instance made exactly this
+  SQL step runnable) is kept by the executor and needs no statement; any other step is
+  claimed from `_duroxide.tasks` by one `DELETE ... RETURNING` that also reads the
+  instance's row;
+- a subtransaction, the per-step session reset of the submitter's role, and the step's
+  statement from a plan prepared once per executor;
+- the VM step in memory, then the event's writes: the compare-and-set `UPDATE` of
+  `_duroxide.instance_state` (new VM state, on the row's own page: fillfactor 50, HOT) and
+  one statement of data-modifying CTEs stamping the `df.nodes` rows the event changes (the
+  step, a composite it completes, the next step) and inserting the tasks it creates;
+- the commit, which wakes one idle executor per task it made runnable (the committing
+  executor counts as one: it claims again right after its commit).
 
-Between two steps of one instance there is also the wake-up: the next task is claimed by
-whichever executor sees it first, normally the one that just committed (its drain loop
-looks again before sleeping)."""
+The engine statements, their counts per step and the CPU profile are in the tables above;
+the figures still above the targets are explained, with the next step, in the findings below."""
