@@ -171,6 +171,10 @@ class Bench:
     def pgbench_tps(self, clients):
         return self.c.pgbench(self.pgbench_script, clients, self.pgbench_seconds, ROLE)
 
+    def ceiling_tps(self, clients):
+        """The in-server ceiling: pgbench of the step's effect + a checkpoint row + COMMIT."""
+        return self.c.pgbench(self.ceiling_script, clients, self.pgbench_seconds, ROLE)
+
     # ------------------------------------------------------------------ sections
     def memory_snapshot(self, stage):
         snap = {}
@@ -242,11 +246,13 @@ class Bench:
     def baseline_runs(self):
         """pgbench and the 10-step workflow, interleaved, empty tables before each run."""
         pgb = self.results.setdefault("pgbench", {k: [] for k in CONCURRENCY})
+        ceil = self.results.setdefault("ceiling", {k: [] for k in CONCURRENCY})
         seq = self.results.setdefault("seq", {}).setdefault("none", {k: [] for k in SEQ_IN_FLIGHT})
         for rep in range(self.reps):
             for k in SEQ_IN_FLIGHT:
                 if k in CONCURRENCY:
                     pgb[k].append(self.pgbench_tps(k))
+                    ceil[k].append(self.ceiling_tps(k))
                 self.reset_tables()
                 self.warm_up(min(k, 8))
                 seq[k].append(self.steps_per_second(k, cpu_key="none" if k in CONCURRENCY else None))
@@ -559,6 +565,10 @@ def main():
         f.write(w.STEP_SQL + ";\n")
         b.pgbench_script = f.name
     os.chmod(b.pgbench_script, 0o644)
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+        f.write(w.CEILING_SQL)
+        b.ceiling_script = f.name
+    os.chmod(b.ceiling_script, 0o644)
     if args.sections:
         import json
         wanted = args.sections.split(",")
@@ -576,6 +586,7 @@ def main():
             return 1
         finally:
             os.unlink(b.pgbench_script)
+            os.unlink(b.ceiling_script)
         with open(args.output, "w") as f:
             json.dump(b.results, f, indent=1, default=str)
         say(f"wrote {args.output} (raw figures of {args.sections})")
@@ -599,6 +610,7 @@ def main():
         return 1
     finally:
         os.unlink(b.pgbench_script)
+        os.unlink(b.ceiling_script)
     dump_raw(b.results, args.output + ".json")
     b.results["machine"]["load average at end"] = open("/proc/loadavg").read().split()[:3]
     b.results["duration"] = time.monotonic() - t0

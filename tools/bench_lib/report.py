@@ -81,6 +81,16 @@ def issue_rows(r, b):
         ratio = w.summary(ratios(seq[k], r["pgbench"][vs]))
         out.append((f"10-step sequential, {k} in flight: steps/s; ratio to pgbench @{vs}",
                     f"{w.summary(seq[k])[0]:.0f}; {fig(ratio, 2)}", ">= 0.7x" if k == 200 else ">= 0.5x"))
+    ceil = r.get("ceiling") or {}
+    for k in (1, 8):
+        if not ceil.get(k):
+            continue
+        c = w.summary(ceil[k])[0]
+        share = w.summary(seq[k])[0] / c if seq.get(k) else None
+        out.append((f"in-server ceiling, {k} client(s): effect + checkpoint + COMMIT per step (TPS); "
+                    f"ratio to pgbench @{k}; the 10-step workflow at {k} in flight as a share of it",
+                    f"{c:.0f}; {c / pgb[k]:.2f}; " + (f"{share:.2f}" if share is not None else "-"),
+                    "reported"))
     st = r.get("statements")
     if st:
         c, n = st["counts"], st["n"]
@@ -393,7 +403,12 @@ def time_budget(r):
 METHOD = """\
 1. **Physical limit**: `pgbench -n -f` of `INSERT INTO df_bench.narrow VALUES (1)` (a table of
    one integer column, no index) for {pgbench_s} s per run, as the benchmark's LOGIN role,
-   `synchronous_commit = on`, `-j` = min(clients, CPUs).
+   `synchronous_commit = on`, `-j` = min(clients, CPUs). The **in-server ceiling** is the
+   same pgbench with the step's checkpoint added to its statement (`WITH effect AS (INSERT
+   ...) UPDATE df_bench.ceiling_state SET event_count = event_count + 1, state = <160
+   bytes> WHERE client = :client_id`): what a durable step costs at the floor, one commit
+   holding the effect and the checkpoint, one round trip as pgbench's own. It runs right
+   after each pgbench run.
 2. **Sequential throughput**: a 10-step workflow (`a ~> b ~> ... `, every step that same
    INSERT) driven by `df_bench.drive`, a PL/pgSQL procedure running inside the server as the
    same role: it keeps N instances running — whenever fewer than N of the instances it

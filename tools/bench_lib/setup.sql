@@ -20,6 +20,14 @@ SET ROLE df_bench;
 -- The statement of pgbench's transaction and of every workflow step.
 CREATE TABLE IF NOT EXISTS df_bench.narrow (v integer);
 
+-- The in-server ceiling (issue 12): what a durable step costs at the floor - the step's
+-- effect and a checkpoint of its instance in one transaction. One checkpoint row per
+-- pgbench client, rewritten with a new event count and a 160-byte state by every
+-- transaction of workloads.CEILING_SQL.
+CREATE TABLE IF NOT EXISTS df_bench.ceiling_state (client integer PRIMARY KEY, event_count bigint NOT NULL,
+                                                   state bytea NOT NULL) WITH (fillfactor = 50);
+INSERT INTO df_bench.ceiling_state SELECT g, 0, '' FROM generate_series(0, 255) g ON CONFLICT DO NOTHING;
+
 -- Keeps `in_flight` instances of `graph` running: whenever fewer are pending/running it
 -- starts new ones (`per_commit` per transaction), until `seconds` have passed or
 -- `max_instances` were started; then waits until none is left. Polls every `poll_sleep`

@@ -7,6 +7,13 @@ import statistics
 
 # The one statement of pgbench's transaction and of every workflow step.
 STEP_SQL = "INSERT INTO df_bench.narrow VALUES (1)"
+# pgbench script of the in-server ceiling: the step's statement and its instance's
+# checkpoint (event count + state) committed together, as a step of the engine is; one
+# statement, so the client's round trips are pgbench's own (the engine pays none: it runs
+# in the server).
+CEILING_SQL = ("WITH effect AS (" + STEP_SQL + ") "
+               "UPDATE df_bench.ceiling_state SET event_count = event_count + 1, "
+               "state = decode(repeat(md5(event_count::text), 10), 'hex') WHERE client = :client_id;\n")
 
 
 def sql_node(query=STEP_SQL):
