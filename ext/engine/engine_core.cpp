@@ -144,7 +144,7 @@ struct NewTask {
 
 // The checkpoint's part of an event's one statement (write_event): a data-modifying CTE
 // named `s` that writes the event's new state and returns one row if it was written.
-// INSERTs df.start's row, else UPDATEs it - for an instance read without its lock, as a
+// INSERTs df.start's row (and its graph's), else UPDATEs it - for an instance read without its lock, as a
 // compare-and-set on the event count that takes the row lock (nothing matches when the
 // state moved on). Its parameters are numbered from `first` ($1 is the instance id).
 // The state's storage is this function's business alone: the rest of the statement only
@@ -156,9 +156,12 @@ struct StateWrite {
 StateWrite state_write(const Instance& inst, const vm::State& state, std::uint32_t generation, int first) {
   auto p = [first](int i) { return "$" + std::to_string(first + i); };
   if (inst.unstored) {
+    // the frozen graph goes to its write-once row (sql/parts/80_engine.sql instance_graphs)
     static const std::string insert =
-        "s AS (INSERT INTO _duroxide.instance_state (instance_id, graph, node_ids, submitted_by, state, "
-        "database, event_count, generation, on_failure) VALUES ($1, " + p(2) + ", " + p(3) + "::text[], " + p(4) +
+        "g AS (INSERT INTO _duroxide.instance_graphs (instance_id, graph, node_ids) VALUES ($1, " + p(2) + ", " +
+        p(3) + "::text[])), "
+        "s AS (INSERT INTO _duroxide.instance_state (instance_id, submitted_by, state, "
+        "database, event_count, generation, on_failure) VALUES ($1, " + p(4) +
         ", " + p(0) + ", " + p(5) + ", 1, " + p(1) + ", " + p(6) + ") RETURNING 1)";
     return {&insert,
             {spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)),
@@ -487,7 +490,7 @@ std::optional<Instance> instance_from_row(const std::string& instance_id, int fi
   if (cached != graph_cache.end()) {
     inst.graph = cached->second;
   } else {  // the graph is frozen: read and lower it once per process
-    spi::exec("SELECT graph, node_ids::text FROM _duroxide.instance_state WHERE instance_id = $1",
+    spi::exec("SELECT graph, node_ids::text FROM _duroxide.instance_graphs WHERE instance_id = $1",
               {spi::text(instance_id)});
     inst.graph = cache_graph(key, spi::value_or(0, 1, ""), parse_id_array(spi::value_or(0, 2, "{}")));
   }

@@ -41,5 +41,12 @@ FROM df.step_runs r JOIN df.nodes n ON n.instance_id = r.instance_id AND n.id = 
 WHERE r.instance_id = :'id' ORDER BY first_step DESC, r.attempt;
 -- the metrics count each attempt once: 3 started, 2 succeeded, 1 failed and retried
 SELECT a.name, a.value - b.value AS delta FROM race_counters() a JOIN counters_before b USING (name) ORDER BY a.name;
+-- the frozen graph is a write-once row of its own, read back by the executors that ran
+-- the steps; the checkpoint row every step rewrites holds the state only
+SELECT array_length(g.node_ids, 1) = (SELECT count(*) FROM df.nodes WHERE instance_id = :'id') AS all_node_ids,
+       g.graph LIKE '{%' AS wire_json, pg_column_size(s.*) < octet_length(g.graph) AS checkpoint_row_smaller
+FROM _duroxide.instance_graphs g JOIN _duroxide.instance_state s USING (instance_id) WHERE instance_id = :'id';
+SELECT attname FROM pg_attribute
+WHERE attrelid = '_duroxide.instance_state'::regclass AND attname IN ('graph', 'node_ids') AND NOT attisdropped;
 DROP FUNCTION race_counters();
 DROP SEQUENCE race_attempts;
