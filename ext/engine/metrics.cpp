@@ -62,9 +62,9 @@ void startup_hook() {
       pg_atomic_init_u64(c, 0);
     for (auto& b : shared->buckets) pg_atomic_init_u64(&b, 0);
     shared->since_unix_s = static_cast<std::int64_t>(time(nullptr));
-    if (!IsUnderPostmaster) restore();
   }
   LWLockRelease(AddinShmemInitLock);
+  if (!found && !IsUnderPostmaster) restore();  // no other process exists yet: no lock needed
 }
 
 // In the postmaster (or a single-user backend), right after the counters were zeroed.
