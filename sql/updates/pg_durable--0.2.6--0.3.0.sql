@@ -612,3 +612,8 @@ INSERT INTO _duroxide.instance_graphs (instance_id, graph, node_ids)
   SELECT instance_id, graph, node_ids FROM _duroxide.instance_state;
 ALTER TABLE _duroxide.instance_state DROP COLUMN graph, DROP COLUMN node_ids;
 SELECT pg_catalog.pg_extension_config_dump('_duroxide.instance_graphs', '');
+
+-- No index on df.nodes (instance_id) alone: the primary key (instance_id, id) serves every
+-- lookup by instance; the second index cost an insert per node row at df.start and per
+-- stamp that leaves its page (issue 12).
+DROP INDEX df.idx_nodes_instance;
