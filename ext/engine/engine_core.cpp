@@ -112,6 +112,7 @@ void stamp_node(const Instance& inst, const vm::Action& a, const char* status, b
             {spi::text(inst.id), spi::text(node_id(inst, a.node)), spi::text(status),
              spi::optional_text(result), spi::text(execution),
              spi::optional_text(detail), spi::optional_text(retry_at), DF_NODE_STAMP_ARGS(times)});
+  step_record::stamped(times);
 }
 
 // Appends `value` to a text[] literal being built ("{" ... "}"): quoted, or NULL.
@@ -129,7 +130,7 @@ void append_array_element(std::string& out, const std::optional<std::string>& va
   out += '"';
 }
 
-// What one event writes besides its state (write_effects): its node stamps (vm::Action
+// What one event writes besides its state (write_event): its node stamps (vm::Action
 // Node*) and the tasks it creates (RunSql, RunHttp, ArmTimer).
 struct NodeStamp {
   const vm::Action* action;
@@ -141,22 +142,39 @@ struct NewTask {
   const char* kind;
 };
 
-// Writes the event's new state: INSERTs df.start's row, else UPDATEs it — for an
-// instance read without its lock, as a compare-and-set on the event count that takes the
-// row lock. Returns whether it was written (false: the state moved on; nothing written).
-bool write_state(const Instance& inst, const vm::State& state, std::uint32_t generation) {
-  if (inst.unstored)
-    return spi::exec("INSERT INTO _duroxide.instance_state (instance_id, graph, node_ids, submitted_by, state, "
-                     "database, event_count, generation, on_failure) VALUES ($1, $4, $5::text[], $6, $2, $7, 1, $3, $8)",
-                     {spi::text(inst.id), spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)),
-                      spi::text(inst.unstored->graph_json), spi::text(inst.unstored->node_ids),
-                      spi::oid(inst.submitted_by), spi::optional_text(inst.unstored->database),
-                      spi::text(inst.pause_on_failure ? "pause" : "fail")}) == 1;
-  return spi::exec("UPDATE _duroxide.instance_state SET state = $2, event_count = event_count + 1, "
-                   "generation = $3, updated_at = clock_timestamp() "
-                   "WHERE instance_id = $1 AND ($5 OR (event_count = $4 AND NOT finished))",
-                   {spi::text(inst.id), spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)),
-                    spi::int8(inst.event_count), spi::boolean(inst.locked)}) == 1;
+// The checkpoint's part of an event's one statement (write_event): a data-modifying CTE
+// named `s` that writes the event's new state and returns one row if it was written.
+// INSERTs df.start's row (and its graph's), else UPDATEs it - for an instance read without its lock, as a
+// compare-and-set on the event count that takes the row lock (nothing matches when the
+// state moved on). Its parameters are numbered from `first` ($1 is the instance id).
+// The state's storage is this function's business alone: the rest of the statement only
+// asks whether `s` returned a row.
+struct StateWrite {
+  const std::string* cte;
+  std::vector<spi::Arg> args;  // $first, $first+1, ...
+};
+StateWrite state_write(const Instance& inst, const vm::State& state, std::uint32_t generation, int first) {
+  auto p = [first](int i) { return "$" + std::to_string(first + i); };
+  if (inst.unstored) {
+    // the frozen graph goes to its write-once row (sql/parts/80_engine.sql instance_graphs)
+    static const std::string insert =
+        "g AS (INSERT INTO _duroxide.instance_graphs (instance_id, graph, node_ids) VALUES ($1, " + p(2) + ", " +
+        p(3) + "::text[])), "
+        "s AS (INSERT INTO _duroxide.instance_state (instance_id, submitted_by, state, "
+        "database, event_count, generation, on_failure) VALUES ($1, " + p(4) +
+        ", " + p(0) + ", " + p(5) + ", 1, " + p(1) + ", " + p(6) + ") RETURNING 1)";
+    return {&insert,
+            {spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)),
+             spi::text(inst.unstored->graph_json), spi::text(inst.unstored->node_ids), spi::oid(inst.submitted_by),
+             spi::optional_text(inst.unstored->database), spi::text(inst.pause_on_failure ? "pause" : "fail")}};
+  }
+  static const std::string update =
+      "s AS (UPDATE _duroxide.instance_state SET state = " + p(0) + ", event_count = event_count + 1, "
+      "generation = " + p(1) + ", updated_at = clock_timestamp() "
+      "WHERE instance_id = $1 AND (" + p(3) + " OR (event_count = " + p(2) + " AND NOT finished)) RETURNING 1)";
+  return {&update,
+          {spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)), spi::int8(inst.event_count),
+           spi::boolean(inst.locked)}};
 }
 
 // TimestampTz -> microseconds since the Unix epoch (passed as bigint, converted back
@@ -167,42 +185,73 @@ std::optional<std::string> unix_us_text(const std::optional<TimestampTz>& t) {
                                  USECS_PER_SEC);
 }
 
-// Writes the event's node stamps and new tasks in ONE statement (two data-modifying
-// CTEs), after its state was written. A node stamped twice in one event (rare) is stamped
-// in order, one statement each, so that every stamp's run record and start time count.
-// Each stamp's extra columns come from step_record::stamp_for, called once per stamp
-// (it also queues the attempt's metrics and log line for commit).
-void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, std::vector<NewTask> tasks) {
+// The rest of an event's statement after its state CTE: the node stamps (`n`) and new
+// tasks (`t`), each applied only if the state was written (EXISTS (SELECT FROM s): a
+// one-time filter, so a failed compare-and-set reads no df.nodes row either); the
+// statement returns how many state rows it wrote (0 or 1). The SET list is
+// step_record.hpp's DF_NODE_STAMP_SQL per row: started_at kept when asked, the run
+// records as DF_STAMPED_RUNS_SQL leaves them.
+constexpr const char* kEffectsSql =
+    "n AS (UPDATE df.nodes n SET status = v.status, "
+    "result = CASE WHEN v.as_json THEN v.result::jsonb ELSE to_jsonb(v.result) END, "
+    "status_details = jsonb_build_object('execution_id', v.exec) || coalesce(v.detail::jsonb, '{}') || "
+    "CASE WHEN v.retry IS NULL THEN '{}'::jsonb "
+    "ELSE jsonb_build_object('next_retry_at', to_timestamp(v.retry / 1000)) END, "
+    "updated_at = clock_timestamp(), "
+    "started_at = CASE WHEN v.keep THEN coalesce(n.started_at, v.started) ELSE v.started END, "
+    "finished_at = v.finished, error = v.error, "
+    "runs = " DF_STAMPED_RUNS_SQL("n.runs", "n.node_type", "n.status", "n.status_details", "n.started_at",
+                                  "n.finished_at", "v.run", "v.held", "$20") " "
+    "FROM (SELECT u.id, u.status, u.result, u.as_json, u.exec, u.detail, u.retry, u.keep, "
+    "'epoch'::timestamptz + u.started * '1 microsecond'::interval AS started, "
+    "'epoch'::timestamptz + u.finished * '1 microsecond'::interval AS finished, u.error, u.run::jsonb AS run, "
+    "u.held FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], $8::float8[], "
+    "$9::boolean[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $22::boolean[]) "
+    "AS u(id, status, result, as_json, exec, detail, retry, keep, started, finished, error, run, held)) v "
+    "WHERE n.instance_id = $1 AND n.id = v.id AND EXISTS (SELECT FROM s)), "
+    "t AS (INSERT INTO _duroxide.tasks (instance_id, task_id, kind, node, payload, iteration, due_at, "
+    "submitted_by) SELECT $1, v.task_id, v.kind, v.node, v.payload, v.iteration, "
+    "to_timestamp(v.due / 1000), $19 "
+    "FROM unnest($14::bigint[], $15::text[], $16::integer[], $17::text[], $18::integer[], $21::float8[]) "
+    "AS v(task_id, kind, node, payload, iteration, due) WHERE EXISTS (SELECT FROM s)) "
+    "SELECT count(*) FROM s";
+constexpr int kEffectsParams = 22;
+
+// Writes an event: its new state (the checkpoint), its node stamps (vm::Action Node*)
+// and the tasks it creates (RunSql, RunHttp, ArmTimer), in ONE statement. Returns
+// whether it was written; false: the compare-and-set of an unlocked read failed (the
+// state moved on) and nothing of the event was written or queued. A node stamped twice
+// in one event (rare) is stamped in order, one statement each after it, so that every
+// stamp's run record and start time count. Each stamp's extra columns come from
+// step_record::stamp_for, computed before the statement and queued for commit
+// (step_record::stamped) only once it applied.
+bool write_event(const Instance& inst, const vm::State& state, std::uint32_t generation,
+                 const std::vector<NodeStamp>& stamps, std::vector<NewTask> tasks) {
   // The executor's continuation (ContinuationOffer): the event's one new task, a SQL step
   // of a local instance, stays with the executor; any other task is queued and woken for.
+  std::optional<HeldTask> held;
   if (offer.open && !offer.held && offer.instance_id == inst.id && tasks.size() == 1 &&
       std::strcmp(tasks[0].kind, "sql") == 0 && inst.database.empty()) {
     const vm::Action& a = *tasks[0].action;
-    offer.held = HeldTask{inst.id, a.task_id, a.node, a.iteration, a.text};
+    held = HeldTask{inst.id, a.task_id, a.node, a.iteration, a.text};
     tasks.clear();
-  }
-  for (const NewTask& t : tasks) {
-    if (std::strcmp(t.kind, "timer") == 0) wake_scheduler_at_commit();
-    else wake_role_executors_at_commit(inst.submitted_by);
   }
   bool repeated = false;
   for (std::size_t i = 0; i < stamps.size() && !repeated; ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (stamps[j].action->node == stamps[i].action->node) repeated = true;
-  if (repeated) {
-    for (const NodeStamp& st : stamps) stamp_node(inst, *st.action, st.status, st.with_result);
-  }
-  if (tasks.empty() && (repeated || stamps.empty())) return;
   std::string ids = "{", statuses = "{", results = "{", as_json = "{", execs = "{", details = "{", retries = "{",
               keeps = "{", starts = "{", finishes = "{", errors = "{", runs = "{", helds = "{";
-  int runs_kept = 0;
+  int runs_kept = settings.step_runs_per_node;
+  std::vector<step_record::NodeStamp> computed;
   if (!repeated)
     for (const NodeStamp& st : stamps) {
       const vm::Action& a = *st.action;
       const std::string& node = node_id(inst, a.node);
       std::string execution = execution_stamp(inst, a.scope);
-      step_record::NodeStamp times =
-          step_record::stamp_for(inst.id, node, inst.graph->program.nodes.at(a.node).type, a, execution);
+      computed.push_back(
+          step_record::stamp_for(inst.id, node, inst.graph->program.nodes.at(a.node).type, a, execution, computed));
+      const step_record::NodeStamp& times = computed.back();
       runs_kept = times.runs_kept;
       append_array_element(ids, node);
       append_array_element(statuses, std::string(st.status));
@@ -235,37 +284,29 @@ void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, s
   for (std::string* arr : {&ids, &statuses, &results, &as_json, &execs, &details, &retries, &keeps, &starts, &finishes,
                            &errors, &runs, &helds, &task_ids, &kinds, &nodes, &payloads, &iterations, &dues})
     *arr += '}';
-  // The SET list is step_record.hpp's DF_NODE_STAMP_SQL per row: started_at kept when
-  // asked, the run records as DF_STAMPED_RUNS_SQL leaves them.
-  spi::exec(
-      "WITH n AS (UPDATE df.nodes n SET status = v.status, "
-      "result = CASE WHEN v.as_json THEN v.result::jsonb ELSE to_jsonb(v.result) END, "
-      "status_details = jsonb_build_object('execution_id', v.exec) || coalesce(v.detail::jsonb, '{}') || "
-      "CASE WHEN v.retry IS NULL THEN '{}'::jsonb "
-      "ELSE jsonb_build_object('next_retry_at', to_timestamp(v.retry / 1000)) END, "
-      "updated_at = clock_timestamp(), "
-      "started_at = CASE WHEN v.keep THEN coalesce(n.started_at, v.started) ELSE v.started END, "
-      "finished_at = v.finished, error = v.error, "
-      "runs = " DF_STAMPED_RUNS_SQL("n.runs", "n.node_type", "n.status", "n.status_details", "n.started_at",
-                                    "n.finished_at", "v.run", "v.held", "$20") " "
-      "FROM (SELECT u.id, u.status, u.result, u.as_json, u.exec, u.detail, u.retry, u.keep, "
-      "'epoch'::timestamptz + u.started * '1 microsecond'::interval AS started, "
-      "'epoch'::timestamptz + u.finished * '1 microsecond'::interval AS finished, u.error, u.run::jsonb AS run, "
-      "u.held FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], $8::float8[], "
-      "$9::boolean[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $22::boolean[]) "
-      "AS u(id, status, result, as_json, exec, detail, retry, keep, started, finished, error, run, held)) v "
-      "WHERE n.instance_id = $1 AND n.id = v.id), "
-      "t AS (INSERT INTO _duroxide.tasks (instance_id, task_id, kind, node, payload, iteration, due_at, "
-      "submitted_by) SELECT $1, v.task_id, v.kind, v.node, v.payload, v.iteration, "
-      "to_timestamp(v.due / 1000), $19 "
-      "FROM unnest($14::bigint[], $15::text[], $16::integer[], $17::text[], $18::integer[], $21::float8[]) "
-      "AS v(task_id, kind, node, payload, iteration, due)) "
-      "SELECT 1",
-      {spi::text(inst.id), spi::text(ids), spi::text(statuses), spi::text(results), spi::text(as_json),
-       spi::text(execs), spi::text(details), spi::text(retries), spi::text(keeps), spi::text(starts),
-       spi::text(finishes), spi::text(errors), spi::text(runs), spi::text(task_ids), spi::text(kinds),
-       spi::text(nodes), spi::text(payloads), spi::text(iterations), spi::oid(inst.submitted_by),
-       spi::int4(runs_kept), spi::text(dues), spi::text(helds)});
+  StateWrite sw = state_write(inst, state, generation, kEffectsParams + 1);
+  // One text per state part (the plan cache is keyed by it): built once per process.
+  static std::unordered_map<const std::string*, std::string> statements;
+  std::string& sql = statements[sw.cte];
+  if (sql.empty()) sql = "WITH " + *sw.cte + ", " + kEffectsSql;
+  std::vector<spi::Arg> args = {
+      spi::text(inst.id), spi::text(ids), spi::text(statuses), spi::text(results), spi::text(as_json),
+      spi::text(execs), spi::text(details), spi::text(retries), spi::text(keeps), spi::text(starts),
+      spi::text(finishes), spi::text(errors), spi::text(runs), spi::text(task_ids), spi::text(kinds),
+      spi::text(nodes), spi::text(payloads), spi::text(iterations), spi::oid(inst.submitted_by),
+      spi::int4(runs_kept), spi::text(dues), spi::text(helds)};
+  args.insert(args.end(), sw.args.begin(), sw.args.end());
+  spi::exec(sql.c_str(), args);
+  if (spi::value_or(0, 1, "0") != "1") return false;  // the state moved on: nothing written
+  for (const step_record::NodeStamp& st : computed) step_record::stamped(st);
+  if (repeated)
+    for (const NodeStamp& st : stamps) stamp_node(inst, *st.action, st.status, st.with_result);
+  if (held) offer.held = std::move(held);
+  for (const NewTask& t : tasks) {
+    if (std::strcmp(t.kind, "timer") == 0) wake_scheduler_at_commit();
+    else wake_role_executors_at_commit(inst.submitted_by);
+  }
+  return true;
 }
 
 void cancel_task(const Instance& inst, std::uint64_t task_id) {
@@ -303,7 +344,7 @@ void finish_instance(const Instance& inst, const char* status, const std::string
   close_execution(inst.id, std::strcmp(status, "completed") == 0 ? "Completed" : "Failed", output);
 }
 
-// Sorts one action: node stamps and new tasks go to write_effects (which also owes the
+// Sorts one action: node stamps and new tasks go to write_event (which also owes the
 // wake-up of a queued task's commit); the rest is persisted by perform_rest, after it, in the VM's order.
 void classify(const vm::Action& a, std::vector<NodeStamp>& stamps, std::vector<NewTask>& tasks,
               std::vector<const vm::Action*>& rest) {
@@ -330,7 +371,7 @@ void perform_rest(const Instance& inst, const vm::Action& a) {
     case K::InstanceCompleted: finish_instance(inst, "completed", a.text); break;
     case K::InstanceFailed: finish_instance(inst, "failed", a.text); break;
     case K::InstancePaused: finish_instance(inst, "paused", a.text); break;
-    default: break;  // written by write_effects
+    default: break;  // written by write_event
   }
 }
 
@@ -449,7 +490,7 @@ std::optional<Instance> instance_from_row(const std::string& instance_id, int fi
   if (cached != graph_cache.end()) {
     inst.graph = cached->second;
   } else {  // the graph is frozen: read and lower it once per process
-    spi::exec("SELECT graph, node_ids::text FROM _duroxide.instance_state WHERE instance_id = $1",
+    spi::exec("SELECT graph, node_ids::text FROM _duroxide.instance_graphs WHERE instance_id = $1",
               {spi::text(instance_id)});
     inst.graph = cache_graph(key, spi::value_or(0, 1, ""), parse_id_array(spi::value_or(0, 2, "{}")));
   }
@@ -538,14 +579,13 @@ Outcome apply_one_event(Instance& inst, const vm::Event& event) {
   std::vector<NewTask> tasks;
   std::vector<const vm::Action*> rest;
   for (const vm::Action& a : result.actions) classify(a, stamps, tasks, rest);
-  if (!write_state(inst, result.state, after)) {
+  if (!write_event(inst, result.state, after, stamps, std::move(tasks))) {
     if (inst.locked) throw std::runtime_error("pg_durable: the engine state of instance " + inst.id + " vanished under its lock");
-    return Outcome::Stale;  // changed since it was read: nothing written (wake-ups fire harmlessly)
+    return Outcome::Stale;  // changed since it was read: nothing written
   }
   inst.locked = true;
   inst.unstored.reset();
   ++inst.event_count;
-  write_effects(inst, stamps, tasks);
   bool started = event.kind == vm::Event::Kind::Start;
   if (started)
     spi::exec("UPDATE df.instances SET status = 'running', updated_at = clock_timestamp() "

@@ -34,6 +34,7 @@
 #include "engine/engine_core.hpp"
 #include "engine/executor.hpp"
 #include "engine/executor_pool.hpp"
+#include "pg/check_cache.hpp"
 #include "pg/gucs.hpp"
 #include "http/http.hpp"
 #include "engine/remote_step.hpp"
@@ -691,6 +692,7 @@ extern "C" void df_executor_main(unsigned long main_arg) {
   publish_executor(my_slot, my_role);
   before_shmem_exit(leave_pool, 0);
   isolation::install_hooks();
+  check_cache::install();  // the engine tables' CHECK constraints parsed once
   run_in_transaction([] {
     settings_at_start = role_settings_version();
     return false;

@@ -37,8 +37,8 @@ std::string id_array(const std::vector<std::string>& ids) {
 std::optional<ForkSource> read_fork_source(const std::string& instance_id) {
   AsEngineOwner owner;
   spi::Connection spi_connection;
-  if (spi::exec("SELECT graph, coalesce(database, ''), state, on_failure FROM _duroxide.instance_state "
-                "WHERE instance_id = $1",
+  if (spi::exec("SELECT g.graph, coalesce(s.database, ''), s.state, s.on_failure FROM _duroxide.instance_state s "
+                "JOIN _duroxide.instance_graphs g ON g.instance_id = s.instance_id WHERE s.instance_id = $1",
                 {spi::text(instance_id)}) != 1) {
     spi_connection.finish();
     return std::nullopt;
@@ -58,9 +58,9 @@ std::optional<ForkSource> read_fork_source(const std::string& instance_id) {
   const std::uint64_t n = spi::exec(
       "SELECT ids.id, n.status, n.result::text, "
       "(pg_catalog.date_part('epoch', n.updated_at) * 1000000)::bigint "
-      "FROM _duroxide.instance_state s, pg_catalog.unnest(s.node_ids) WITH ORDINALITY AS ids(id, ord) "
+      "FROM _duroxide.instance_graphs g, pg_catalog.unnest(g.node_ids) WITH ORDINALITY AS ids(id, ord) "
       "LEFT JOIN df.nodes n ON n.instance_id = $1 AND n.id = ids.id "
-      "WHERE s.instance_id = $1 ORDER BY ids.ord",
+      "WHERE g.instance_id = $1 ORDER BY ids.ord",
       {spi::text(instance_id)});
   for (std::uint64_t i = 0; i < n; ++i) {
     src.node_ids.push_back(spi::value_or(i, 1, ""));

@@ -36,6 +36,7 @@ const char* kExpireSql =
     "  WHERE (t.rank > $1 OR $2 = 0 OR t.finished < now() - make_interval(days => $2))"
     "    AND i.status IN " DF_TERMINAL_STATUSES_SQL " FOR UPDATE OF i SKIP LOCKED),"
     " gone_state AS (DELETE FROM _duroxide.instance_state s USING expired e WHERE s.instance_id = e.id),"
+    " gone_graphs AS (DELETE FROM _duroxide.instance_graphs g USING expired e WHERE g.instance_id = e.id),"
     " gone_resumes AS (DELETE FROM _duroxide.resumes r USING expired e WHERE r.instance_id = e.id),"
     " gone_tasks AS (DELETE FROM _duroxide.tasks t USING expired e WHERE t.instance_id = e.id),"
     " gone_executions AS (DELETE FROM _duroxide.executions x USING expired e WHERE x.instance_id = e.id),"

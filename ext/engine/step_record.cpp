@@ -56,9 +56,11 @@ AttemptScope::AttemptScope(std::uint32_t node, TimestampTz started) {
 AttemptScope::~AttemptScope() { current.active = false; }
 
 NodeStamp stamp_for(const std::string& instance_id, const std::string& node_id, ir::NodeType type,
-                    const vm::Action& a, const std::string& execution_id) {
+                    const vm::Action& a, const std::string& execution_id, const std::vector<NodeStamp>& earlier) {
   using K = vm::Action::Kind;
   NodeStamp s;
+  s.instance_id = instance_id;
+  s.node_id = node_id;
   s.runs_kept = settings.step_runs_per_node;
   const TimestampTz now = GetCurrentTimestamp();
   const bool step = is_step(type);
@@ -75,7 +77,11 @@ NodeStamp stamp_for(const std::string& instance_id, const std::string& node_id, 
   if (a.kind != K::NodeRetrying) s.finished_at = timed ? current.finished : now;
   std::optional<std::string> record = run_record::error_of(a.detail);
   if (a.kind == K::NodeFailed) {
+    const NodeStamp* failed_before = nullptr;  // the event's own step failure, newest first
+    for (auto it = earlier.rbegin(); it != earlier.rend() && !failed_before; ++it)
+      if (it->instance_id == instance_id && it->attempt && it->attempt->error) failed_before = &*it;
     if (record) s.error = record;
+    else if (failed_before) s.error = failed_before->attempt->error;
     else if (const LastFailure* f = failure_of(instance_id)) s.error = f->record;
     else s.error = run_record::message_record(a.text);
   }
@@ -94,12 +100,19 @@ NodeStamp stamp_for(const std::string& instance_id, const std::string& node_id, 
   // (step_record.hpp), so the stamp writes none.
   s.run_held = attempt.ok && attempt.attempt == 1;
   if (s.runs_kept > 0 && !s.run_held) s.run = run_record::build(attempt);
-  metrics::attempt_finished(attempt.ok, attempt.retried, (attempt.finished_us - attempt.started_us) / 1000);
-  if (!attempt.ok) {
-    failure_log::step_attempt_failed(instance_id, node_id, attempt.attempt, attempt.retried, *attempt.error);
-    last_failure = LastFailure{MyProc->lxid, instance_id, node_id, *attempt.error};
-  }
+  s.attempt = StampAttempt{attempt.ok, attempt.retried, (attempt.finished_us - attempt.started_us) / 1000,
+                           attempt.attempt, attempt.error};
   return s;
+}
+
+void stamped(const NodeStamp& s) {
+  if (!s.attempt) return;
+  const StampAttempt& a = *s.attempt;
+  metrics::attempt_finished(a.ok, a.retried, a.duration_ms);
+  if (!a.ok && a.error) {
+    failure_log::step_attempt_failed(s.instance_id, s.node_id, a.attempt, a.retried, *a.error);
+    last_failure = LastFailure{MyProc->lxid, s.instance_id, s.node_id, *a.error};
+  }
 }
 
 void instance_failed(const std::string& instance_id, const std::string& message) {

@@ -9,12 +9,16 @@
 // attempt it is recording, and when it ran, with an AttemptScope around the outcome.
 //
 // Failures and finished attempts are also handed on to failure_log.hpp (server log) and
-// metrics.hpp (counters and latency histogram), both applied at commit.
+// metrics.hpp (counters and latency histogram), both applied at commit - and only for a
+// stamp that was written (stamped()): the engine computes an event's stamps before the
+// one statement that writes them with its checkpoint, which writes nothing when the
+// checkpoint's compare-and-set fails.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ir.hpp"
 #include "step.hpp"
@@ -34,6 +38,16 @@ class AttemptScope {
   AttemptScope& operator=(const AttemptScope&) = delete;
 };
 
+// What a stamp queues for commit once it is known to be written (stamped()): an
+// attempt's metrics and, for a failed one, its log line and the record later stamps of
+// the transaction name as the error of the nodes it fails on its way up.
+struct StampAttempt {
+  bool ok = false, retried = false;
+  std::int64_t duration_ms = 0;
+  std::uint32_t attempt = 0;
+  std::optional<std::string> error;  // a failed attempt's error record
+};
+
 // The extra column values of one node stamp.
 struct NodeStamp {
   bool keep_started = false;             // keep the stored started_at (when not NULL)
@@ -43,6 +57,8 @@ struct NodeStamp {
   std::optional<std::string> run;        // a run record to append to df.nodes.runs
   bool run_held = false;                 // a first-try success: the columns hold its record
   int runs_kept = 0;                     // pg_durable.step_runs_per_node
+  std::string instance_id, node_id;      // whose stamp (for stamped())
+  std::optional<StampAttempt> attempt;   // a step attempt ended with this stamp
 };
 
 // The runs a stamp leaves (SQL of columns/values given as text): the stored ones, the
@@ -67,10 +83,18 @@ struct NodeStamp {
 df::ext::spi::Arg optional_time(const std::optional<TimestampTz>& t);
 
 // Computes the stamp of action `a` for node `node_id` of instance `instance_id`, of type
-// `type`; `execution_id` is the node's execution stamp. Also queues the failure's log
-// line and the attempt's metrics for commit.
+// `type`; `execution_id` is the node's execution stamp. Computes only: nothing is queued
+// until stamped(). `earlier` are the stamps computed before it for the same event (not
+// yet stamped): a node failing on its way up names the error of a step failed among them.
 NodeStamp stamp_for(const std::string& instance_id, const std::string& node_id, ir::NodeType type,
-                    const vm::Action& a, const std::string& execution_id);
+                    const vm::Action& a, const std::string& execution_id,
+                    const std::vector<NodeStamp>& earlier = {});
+
+// The stamp was written (its statement ran and will commit with the transaction, or
+// abort with it): queues the attempt's metrics and the failure's log line for commit,
+// and remembers the failure for the transaction's later stamps. Never called for a
+// stamp whose statement did not apply (an event's failed compare-and-set).
+void stamped(const NodeStamp& s);
 
 // The instance failed with `message` (the VM's, or the engine's own: a refused checkpoint,
 // an internal error): queues its log line for commit.

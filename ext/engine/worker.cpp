@@ -16,6 +16,7 @@
 #include <string>
 
 #include "engine/executor_pool.hpp"
+#include "pg/check_cache.hpp"
 #include "pg/gucs.hpp"
 #include "pg/pg_bridge.hpp"
 #include "engine/remote_step.hpp"
@@ -190,6 +191,7 @@ extern "C" void df_scheduler_main(unsigned long) {
   pqsignal(SIGTERM, die);
   BackgroundWorkerUnblockSignals();
   BackgroundWorkerInitializeConnection(settings.database, settings.worker_role, 0);
+  check_cache::install();  // the engine tables' CHECK constraints parsed once
   publish_scheduler();
   // before_shmem_exit: MyProc is still valid there (on_proc_exit runs after ProcKill).
   before_shmem_exit([](int, Datum) { withdraw_scheduler(); }, 0);

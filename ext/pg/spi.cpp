@@ -81,13 +81,28 @@ bool may_build_kept_plan(SPIPlanPtr plan) {
 
 }  // namespace
 
+namespace {
+std::uint64_t exec_args(const char* sql, const Arg* first, const Arg* last, long limit);
+}
+
 std::uint64_t exec(const char* sql, std::initializer_list<Arg> args, long limit) {
-  constexpr int kMaxArgs = 24;  // the engine's event write (engine_core.cpp) takes 19
+  return exec_args(sql, args.begin(), args.end(), limit);
+}
+
+std::uint64_t exec(const char* sql, const std::vector<Arg>& args, long limit) {
+  return exec_args(sql, args.data(), args.data() + args.size(), limit);
+}
+
+namespace {
+
+std::uint64_t exec_args(const char* sql, const Arg* first, const Arg* last, long limit) {
+  constexpr int kMaxArgs = 32;  // the engine's event write (engine_core.cpp) takes 28
   Oid types[kMaxArgs];
   Datum values[kMaxArgs];
   char nulls[kMaxArgs];
   int n = 0;
-  for (const Arg& a : args) {
+  for (const Arg* it = first; it != last; ++it) {
+    const Arg& a = *it;
     if (n == kMaxArgs) throw std::logic_error("spi::exec: too many arguments");
     types[n] = a.type;
     values[n] = a.value;
@@ -123,6 +138,8 @@ std::uint64_t exec(const char* sql, std::initializer_list<Arg> args, long limit)
   if (rc < 0) throw std::runtime_error(std::string("SPI error ") + SPI_result_code_string(rc) + " in: " + sql);
   return SPI_processed;
 }
+
+}  // namespace
 
 std::uint64_t rows() { return SPI_processed; }
 

@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pg/pg_bridge.hpp"
 
@@ -29,6 +30,8 @@ Arg timestamptz(TimestampTz value);
 
 // Runs one statement; returns SPI_processed. read_only=false always (engine writes).
 std::uint64_t exec(const char* sql, std::initializer_list<Arg> args = {}, long limit = 0);
+// The same, with arguments assembled at run time (a statement made of parts).
+std::uint64_t exec(const char* sql, const std::vector<Arg>& args, long limit = 0);
 
 // Values of the last exec's result set (row, 1-based column).
 std::optional<std::string> value(std::uint64_t row, int column);

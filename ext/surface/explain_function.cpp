@@ -185,8 +185,8 @@ std::map<std::string, std::string> timer_notes(const std::string& id) {
   std::map<std::string, std::string> notes;
   df::ext::engine::AsEngineOwner owner;
   std::uint64_t n = spi::exec(
-      "SELECT s.node_ids[t.node + 1], to_char(t.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
-      "FROM _duroxide.tasks t JOIN _duroxide.instance_state s ON s.instance_id = t.instance_id "
+      "SELECT g.node_ids[t.node + 1], to_char(t.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
+      "FROM _duroxide.tasks t JOIN _duroxide.instance_graphs g ON g.instance_id = t.instance_id "
       "WHERE t.instance_id = $1 AND t.kind = 'timer' ORDER BY t.due_at",
       {spi::text(id)});
   for (std::uint64_t i = 0; i < n; ++i) notes.emplace(spi::value_or(i, 1, ""), spi::value_or(i, 2, "") + " UTC");

@@ -43,7 +43,7 @@ as_pg "$T_BIN/pg_dumpall" -h "$T_DIR" -p "$T_PORT" -U postgres --roles-only > "$
 as_pg "$T_BIN/pg_dump" -h "$T_DIR" -p "$T_PORT" -U postgres -Fc -f "$T_DIR/db.dump" postgres || fail "pg_dump failed"
 stop_server
 toc=$(as_pg "$T_BIN/pg_restore" -l "$T_DIR/db.dump")
-for t in "df workflows" "df workflow_runs" "df workflow_owners" "df instances" "df nodes" "df vars" "_duroxide instance_state" "_duroxide tasks" "_duroxide executions"; do
+for t in "df workflows" "df workflow_runs" "df workflow_owners" "df instances" "df nodes" "df vars" "_duroxide instance_state" "_duroxide instance_graphs" "_duroxide tasks" "_duroxide executions"; do
   grep -q "TABLE DATA $t " <<<"$toc" || fail "the dump has no data of ${t/ /.}"
 done
 for t in "df _worker_epoch" "_duroxide _worker_ready" "_duroxide prepared_steps"; do

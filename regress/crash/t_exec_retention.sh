@@ -23,6 +23,8 @@ wait_for "(SELECT count(*) FROM df.instances) = 2" 30
 keep="('$waiting', '$paused')"
 [ "$(psql_t -c "SELECT count(*) FROM df.nodes WHERE instance_id NOT IN $keep")" = 0 ] || fail "nodes left behind"
 [ "$(psql_t -c "SELECT count(*) FROM _duroxide.instance_state WHERE instance_id NOT IN $keep")" = 0 ] || fail "engine state left behind"
+[ "$(psql_t -c "SELECT count(*) FROM _duroxide.instance_graphs WHERE instance_id NOT IN $keep")" = 0 ] || fail "frozen graphs left behind"
+[ "$(psql_t -c "SELECT count(*) FROM _duroxide.instance_graphs WHERE instance_id IN $keep")" = 2 ] || fail "a kept instance lost its graph"
 [ "$(psql_t -c "SELECT count(*) FROM _duroxide.executions WHERE instance_id NOT IN $keep")" = 0 ] || fail "executions left behind"
 grep -q "retention removed" "$T_LOG" || fail "no retention pass logged"
 note "terminal instances removed, the running and the paused one kept"

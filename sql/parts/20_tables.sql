@@ -109,7 +109,9 @@ CREATE INDEX idx_instances_status ON df.instances (status, created_at DESC, id);
 CREATE INDEX idx_instances_created_at ON df.instances (created_at DESC, id);
 CREATE INDEX idx_instances_label ON df.instances (label, created_at DESC, id)
   WHERE label IS NOT NULL;
-CREATE INDEX idx_nodes_instance ON df.nodes (instance_id);
+-- No index on df.nodes (instance_id) alone (0.2.6 had idx_nodes_instance): the primary key
+-- (instance_id, id) serves every lookup by instance, and the second index cost an insert
+-- per node row at df.start and per stamp that leaves its page (issue 12).
 
 -- quote_ident(): a mixed-case or quoted role name must resolve to itself.
 ALTER TABLE df.instances ENABLE ROW LEVEL SECURITY;

@@ -1,13 +1,13 @@
 -- The durable engine's tables (engine schema; not user API). One row per instance holds
--- the frozen graph, the node ids in pre-order and the serialised VM state; one row per
+-- the serialised VM state (and one of instance_graphs its frozen graph); one row per
 -- pending unit of work (SQL step, HTTP call, timer). A VM transition commits together
 -- with its effects; executors claim work with FOR UPDATE SKIP LOCKED, so a crashed
 -- executor's claim and its step's effects vanish together.
 
 CREATE TABLE _duroxide.instance_state (
   instance_id varchar(8) PRIMARY KEY,
-  graph text NOT NULL,                 -- wire JSON, frozen at df.start
-  node_ids text[] NOT NULL,            -- df.nodes ids in pre-order
+  graph text NOT NULL,                 -- dropped: moved to instance_graphs (below)
+  node_ids text[] NOT NULL,            -- dropped: moved to instance_graphs
   submitted_by regrole NOT NULL,       -- role the steps run as (by name in a dump)
   database text,                       -- NULL = the extension's database
   state bytea NOT NULL,                -- vm::serialize(State)
@@ -101,3 +101,18 @@ REVOKE ALL ON _duroxide.resumes FROM PUBLIC;
 -- 'fail' or 'pause'; read with the instance's state by every event (StepConfig).
 ALTER TABLE _duroxide.instance_state ADD COLUMN on_failure text NOT NULL DEFAULT 'fail'
   CHECK (on_failure IN ('fail', 'pause'));
+
+-- Each instance's frozen graph (wire JSON) and its df.nodes ids in pre-order (issue 12):
+-- written once, by df.start's statement that also writes the instance's first checkpoint,
+-- and read once per process into the graph cache (ext/engine/engine_core.cpp). Not in
+-- instance_state, whose row every step rewrites: that row stays a few hundred bytes, so
+-- its new version fits on its page (HOT) and pruning it is cheap; with the graph in it
+-- (1.7 KB for ten steps) a fifth of the checkpoints moved the whole row to another page.
+-- Deleted with the instance's state by retention.
+CREATE TABLE _duroxide.instance_graphs (
+  instance_id varchar(8) PRIMARY KEY,
+  graph text NOT NULL,
+  node_ids text[] NOT NULL
+);
+REVOKE ALL ON _duroxide.instance_graphs FROM PUBLIC;
+ALTER TABLE _duroxide.instance_state DROP COLUMN graph, DROP COLUMN node_ids;

@@ -11,6 +11,7 @@ SELECT pg_catalog.pg_extension_config_dump('df.instances', '');
 SELECT pg_catalog.pg_extension_config_dump('df.nodes', '');
 SELECT pg_catalog.pg_extension_config_dump('df.vars', '');
 SELECT pg_catalog.pg_extension_config_dump('_duroxide.instance_state', '');
+SELECT pg_catalog.pg_extension_config_dump('_duroxide.instance_graphs', '');
 SELECT pg_catalog.pg_extension_config_dump('_duroxide.tasks', '');
 SELECT pg_catalog.pg_extension_config_dump('_duroxide.executions', '');
 SELECT pg_catalog.pg_extension_config_dump('_duroxide.resumes', '');

@@ -594,3 +594,26 @@ ALTER TABLE _duroxide.instance_state ADD COLUMN on_failure text NOT NULL DEFAULT
 -- it lands on the row's own page (no index insert, no relocation, a small WAL record).
 ALTER TABLE df.nodes SET (fillfactor = 50);
 ALTER TABLE _duroxide.instance_state SET (fillfactor = 50);
+
+-- Each instance's frozen graph (wire JSON) and its df.nodes ids in pre-order (issue 12):
+-- written once, by df.start's statement that also writes the instance's first checkpoint,
+-- and read once per process into the graph cache (ext/engine/engine_core.cpp). Not in
+-- instance_state, whose row every step rewrites: that row stays a few hundred bytes, so
+-- its new version fits on its page (HOT) and pruning it is cheap; with the graph in it
+-- (1.7 KB for ten steps) a fifth of the checkpoints moved the whole row to another page.
+-- Deleted with the instance's state by retention.
+CREATE TABLE _duroxide.instance_graphs (
+  instance_id varchar(8) PRIMARY KEY,
+  graph text NOT NULL,
+  node_ids text[] NOT NULL
+);
+REVOKE ALL ON _duroxide.instance_graphs FROM PUBLIC;
+INSERT INTO _duroxide.instance_graphs (instance_id, graph, node_ids)
+  SELECT instance_id, graph, node_ids FROM _duroxide.instance_state;
+ALTER TABLE _duroxide.instance_state DROP COLUMN graph, DROP COLUMN node_ids;
+SELECT pg_catalog.pg_extension_config_dump('_duroxide.instance_graphs', '');
+
+-- No index on df.nodes (instance_id) alone: the primary key (instance_id, id) serves every
+-- lookup by instance; the second index cost an insert per node row at df.start and per
+-- stamp that leaves its page (issue 12).
+DROP INDEX df.idx_nodes_instance;
