@@ -183,7 +183,7 @@ void write_effects(const Instance& inst, const std::vector<NodeStamp>& stamps, s
   }
   for (const NewTask& t : tasks) {
     if (std::strcmp(t.kind, "timer") == 0) wake_scheduler_at_commit();
-    else wake_role_executors_at_commit(inst.submitted_by);
+    else wake_role_executors_at_commit(inst.submitted_by, inst.id, t.action->task_id);
   }
   bool repeated = false;
   for (std::size_t i = 0; i < stamps.size() && !repeated; ++i)
@@ -284,6 +284,7 @@ void forget_graph(const std::string& instance_id) {
 
 void finish_instance(const Instance& inst, const char* status, const std::string& output) {
   forget_graph(inst.id);  // a finished instance never steps again: keep the cache small
+  wake_instance_waiters_at_commit(inst.id);  // df.await_instance (paused ones return too)
   const char* sql = std::strcmp(status, "completed") == 0
       ? "UPDATE df.instances SET status = 'completed', completed_at = clock_timestamp(), updated_at = clock_timestamp() "
         "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL
@@ -429,7 +430,7 @@ std::optional<std::string> read_checkpoint(Instance& inst, const std::string& by
 
 }  // namespace
 
-std::optional<Instance> instance_from_row(const std::string& instance_id, int first) {
+std::optional<Instance> instance_from_row(const std::string& instance_id, int first, int graph_first) {
   if (!spi::value(0, first)) return std::nullopt;
   Instance inst;
   inst.id = instance_id;
@@ -448,6 +449,9 @@ std::optional<Instance> instance_from_row(const std::string& instance_id, int fi
   auto cached = graph_cache.find(key);
   if (cached != graph_cache.end()) {
     inst.graph = cached->second;
+  } else if (graph_first > 0) {  // read by the caller's statement
+    inst.graph = cache_graph(key, spi::value_or(0, graph_first, ""),
+                             parse_id_array(spi::value_or(0, graph_first + 1, "{}")));
   } else {  // the graph is frozen: read and lower it once per process
     spi::exec("SELECT graph, node_ids::text FROM _duroxide.instance_state WHERE instance_id = $1",
               {spi::text(instance_id)});
@@ -560,6 +564,7 @@ Outcome apply_one_event(Instance& inst, const vm::Event& event) {
 
 void finish_cancelled(const std::string& instance_id, const std::string& reason) {
   forget_graph(instance_id);
+  wake_instance_waiters_at_commit(instance_id);
   spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = clock_timestamp(), "
             "buffered_signals = 0 WHERE instance_id = $1", {spi::text(instance_id), spi::text(reason)});
   spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(instance_id)});
@@ -571,6 +576,7 @@ void finish_cancelled(const std::string& instance_id, const std::string& reason)
 
 void fail_instance(const std::string& instance_id, const std::string& message) {
   forget_graph(instance_id);
+  wake_instance_waiters_at_commit(instance_id);
   spi::exec("DELETE FROM _duroxide.tasks WHERE instance_id = $1", {spi::text(instance_id)});
   if (spi::exec("UPDATE df.instances SET status = 'failed', updated_at = clock_timestamp() "
                 "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL,
@@ -603,7 +609,7 @@ void insert_task_row(const HeldTask& t, Oid submitted_by) {
             {spi::text(t.instance_id), spi::int8(static_cast<std::int64_t>(t.task_id)),
              spi::int4(static_cast<int>(t.node)), spi::text(t.payload), spi::int4(static_cast<int>(t.iteration)),
              spi::oid(submitted_by)});
-  wake_role_executors_at_commit(submitted_by);
+  wake_role_executors_at_commit(submitted_by, t.instance_id, t.task_id);
 }
 
 std::uint64_t requeue_orphaned_tasks() {
@@ -635,7 +641,7 @@ std::uint64_t requeue_orphaned_tasks() {
           {spi::text(row.id), spi::int8(static_cast<std::int64_t>(a.task_id)),
            spi::text(a.kind == vm::Action::Kind::RunSql ? "sql" : "http"), spi::int4(static_cast<int>(a.node)),
            spi::text(a.text), spi::int4(static_cast<int>(a.iteration)), spi::oid(row.role)});
-      wake_role_executors_at_commit(row.role);
+      wake_role_executors_at_commit(row.role, row.id, a.task_id);
     }
   }
   return requeued;

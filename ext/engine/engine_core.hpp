@@ -60,7 +60,9 @@ std::optional<Instance> load_instance(const std::string& instance_id, bool lock)
 // Builds the (unlocked) instance from the last statement's row 0, DF_INSTANCE_COLUMNS
 // starting at column `first` (1-based). nullopt when those columns are NULL (no such
 // unfinished instance) or the checkpoint cannot be resumed (the instance is then failed).
-std::optional<Instance> instance_from_row(const std::string& instance_id, int first);
+// graph_first > 0: that row also holds `s.graph, s.node_ids::text` from that column on,
+// used when this process has not lowered the instance's graph yet (else it is read).
+std::optional<Instance> instance_from_row(const std::string& instance_id, int first, int graph_first = 0);
 
 // Steps the VM with `event` and persists the outcome (new state, tasks, node stamps,
 // instance status) in the current transaction. Returns vm's `accepted`. Instance must be

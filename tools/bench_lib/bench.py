@@ -374,7 +374,7 @@ class Bench:
         lat = self.results.setdefault("latency", {"p50": [], "p99": [], "max": []})
         for rep in range(self.reps):
             row = self.c.call(f"CALL df_bench.latency({self.one_graph}, '{self.label('lat')}', "
-                              f"{self.latency_n}, 0)", ROLE)
+                              f"{self.latency_n})", ROLE)
             samples = [float(x) for x in row[0].strip("{}").split(",")]
             lat["p50"].append(w.percentile(samples, 50))
             lat["p99"].append(w.percentile(samples, 99))

@@ -418,9 +418,13 @@ METHOD = """\
    instances warm the new relation files and the executors' caches), and pgbench runs are
    interleaved with workflow runs; the ratio is taken per pair of runs.
 3. **Latency**: `df_bench.latency` starts {latency_n} 1-step instances one after the other;
-   for each, the clock starts when `df.start`'s COMMIT has returned and stops at the first
-   `df.status(id)` that says `completed`, polled in a tight loop from the same session
-   (so the figure includes up to one `df.status` call of polling delay, a few µs).
+   for each, the clock starts when `df.start`'s COMMIT has returned and stops when
+   `df.await_instance(id)` in the same session returns `completed`. The waiting session
+   sleeps on its latch and is woken by the commit that finishes the instance (then reads
+   its status once), so the figure is the engine's: wake-up of an idle executor, claim,
+   step, checkpoint and commit, plus one wake-up of the waiting session — not a status
+   poll spinning on one of the CPUs the executor needs (the earlier method). pgbench's
+   1-client latency beside it (1 / TPS) is a whole transaction with its client round trip.
 4. **Fan-out**: `JOIN` of 10 INSERT steps (hand-written wire JSON with `extra_nodes`) then
    one INSERT after the join, driven like (2); instances per second.
 5. **Scale**: the figures of (2) measured once more with {big} finished instances already

@@ -94,11 +94,14 @@ END
 $$;
 
 -- Starts `n` instances one after the other; for each, the time in milliseconds from the
--- moment df.start's COMMIT returned to the first df.status() call that says 'completed'
--- (df.status is polled in a loop, sleeping `poll_sleep` seconds between calls; 0 = spin).
+-- moment df.start's COMMIT returned to the moment df.await_instance(id) returned
+-- 'completed'. df.await_instance sleeps on its latch and is woken by the executor's
+-- commit that finishes the instance (it re-reads the status then), so the waiting session
+-- uses no CPU meanwhile: a status poll spinning on one of two CPUs held up the very
+-- executor it waited for.
+DROP PROCEDURE IF EXISTS df_bench.latency(text, text, integer, float8, float8[]);
 CREATE OR REPLACE PROCEDURE df_bench.latency(
-    graph text, run_label text, n integer, poll_sleep float8,
-    INOUT samples_ms float8[] DEFAULT NULL)
+    graph text, run_label text, n integer, INOUT samples_ms float8[] DEFAULT NULL)
 LANGUAGE plpgsql AS $$
 DECLARE
   id text;
@@ -110,16 +113,7 @@ BEGIN
     id := df.start(graph, run_label);
     COMMIT;
     t1 := clock_timestamp();
-    LOOP
-      st := df.status(id);
-      EXIT WHEN st IN ('completed', 'failed', 'cancelled');  -- terminal statuses: ext/engine/instance_status.hpp
-      IF clock_timestamp() > t1 + interval '60 seconds' THEN
-        RAISE EXCEPTION 'df_bench.latency: instance % still % after 60 s', id, st;
-      END IF;
-      IF poll_sleep > 0 THEN
-        PERFORM pg_sleep(poll_sleep);
-      END IF;
-    END LOOP;
+    st := df.await_instance(id, 60);
     IF st <> 'completed' THEN
       RAISE EXCEPTION 'df_bench.latency: instance % ended %', id, st;
     END IF;
