@@ -144,7 +144,7 @@ std::string http_error_record(const http::Outcome& o) {
   " FROM claimed c LEFT JOIN _duroxide.instance_state s ON s.instance_id = c.instance_id AND NOT s.finished"
 // The task a commit handed to this executor when it woke it (shmem.hpp take_handoff),
 // claimed the same way by its key: no scan of the role's queue, and the instance's frozen
-// graph read with it (a new instance's graph is not lowered in this process yet). Finds
+// graph read with it when this process has not lowered it yet ($4: a new instance's). Finds
 // nothing when another executor claimed it first (or it was cancelled).
 #define DF_HANDOFF_CLAIM_SQL(kind_filter)                                                             \
   "WITH claimed AS (DELETE FROM _duroxide.tasks WHERE (instance_id, task_id) = ("                    \
@@ -152,7 +152,7 @@ std::string http_error_record(const http::Outcome& o) {
   kind_filter " AND submitted_by = $1 FOR UPDATE SKIP LOCKED) "                                       \
   "RETURNING instance_id, task_id, kind, payload, node, iteration) "                                   \
   "SELECT c.instance_id, c.task_id, c.kind, c.payload, c.node, c.iteration, " DF_INSTANCE_COLUMNS      \
-  ", s.graph, s.node_ids::text"                                                                        \
+  ", CASE WHEN $4 THEN s.graph END, CASE WHEN $4 THEN s.node_ids::text END"                             \
   " FROM claimed c LEFT JOIN _duroxide.instance_state s ON s.instance_id = c.instance_id AND NOT s.finished"
 ClaimedTask claimed_row(int graph_first) {
   ClaimedTask t;
@@ -169,7 +169,8 @@ std::optional<ClaimedTask> claim_task(bool sql_allowed) {
   if (std::optional<Handoff> handed = take_handoff(my_slot)) {
     std::uint64_t n = spi::exec(sql_allowed ? DF_HANDOFF_CLAIM_SQL("kind <> 'timer'") : DF_HANDOFF_CLAIM_SQL("kind = 'http'"),
                                 {spi::oid(my_role), spi::text(handed->instance_id),
-                                 spi::int8(static_cast<std::int64_t>(handed->task_id))});
+                                 spi::int8(static_cast<std::int64_t>(handed->task_id)),
+                                 spi::boolean(!engine::graph_cached(handed->instance_id))});
     count_dispatch(n == 1 ? DispatchCounter::HandoffTaken : DispatchCounter::HandoffMissed);
     if (n == 1) return claimed_row(13);
   }
