@@ -594,3 +594,8 @@ ALTER TABLE _duroxide.instance_state ADD COLUMN on_failure text NOT NULL DEFAULT
 -- it lands on the row's own page (no index insert, no relocation, a small WAL record).
 ALTER TABLE df.nodes SET (fillfactor = 50);
 ALTER TABLE _duroxide.instance_state SET (fillfactor = 50);
+
+-- The claim reads the head of its role's queue from the index (issue 12): task_id in the
+-- key serves ORDER BY created_at, task_id LIMIT 1 without sorting the whole queue.
+DROP INDEX _duroxide.tasks_runnable_by_role;
+CREATE INDEX tasks_runnable_by_role ON _duroxide.tasks (submitted_by, created_at, task_id) WHERE kind <> 'timer';
