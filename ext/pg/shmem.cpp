@@ -3,6 +3,7 @@
 // cancelled tasks and waking df.await_instance's sessions (see shmem.hpp). Process numbers (not pointers) are published: a stale one only costs a
 // spurious SetLatch on a recycled PGPROC.
 #include <csignal>
+#include <ctime>
 #include <cstring>
 #include <map>
 #include <vector>
@@ -59,6 +60,7 @@ struct SharedArea {
   ExecutorSlot executors[kMaxExecutors];
   RoleCap caps[kMaxExecutors];  // published by the scheduler; role InvalidOid = unused
   pg_atomic_uint64 dispatch[kDispatchCounters];  // DispatchCounter, lock-free
+  std::int64_t dispatch_since_unix_s;             // when they started (this shared memory's creation)
   slock_t waiters_mutex;  // guards the two below
   int waiters_registered;  // entries set; 0 = no commit needs to look
   Waiter waiters[kWaiterProcs];
@@ -110,6 +112,7 @@ void startup_hook() {
     }
     for (auto& c : area->caps) c = RoleCap{InvalidOid, 0};
     for (auto& c : area->dispatch) pg_atomic_init_u64(&c, 0);
+    area->dispatch_since_unix_s = static_cast<std::int64_t>(time(nullptr));
     SpinLockInit(&area->waiters_mutex);
     area->waiters_registered = 0;
     for (auto& w : area->waiters) w.instance_id[0] = '\0';
@@ -437,6 +440,8 @@ std::optional<Handoff> take_handoff(int slot) {
 void count_dispatch(DispatchCounter counter) {
   if (area) pg_atomic_fetch_add_u64(&area->dispatch[static_cast<int>(counter)], 1);
 }
+
+std::int64_t dispatch_counters_since_unix_s() { return area ? area->dispatch_since_unix_s : 0; }
 
 std::vector<std::uint64_t> dispatch_counters() {
   std::vector<std::uint64_t> out(kDispatchCounters, 0);

@@ -101,6 +101,8 @@ enum class DispatchCounter { Woken, HandoffTaken, HandoffMissed, WakeupWithWork,
 inline constexpr int kDispatchCounters = 6;
 void count_dispatch(DispatchCounter counter);
 std::vector<std::uint64_t> dispatch_counters();  // indexed by DispatchCounter
+// When they started counting (Unix seconds): every server start, they are not saved.
+std::int64_t dispatch_counters_since_unix_s();
 
 // df.await_instance: this session waits for `instance_id` to finish. Returns false when
 // it cannot be registered (then the caller polls). A commit that finishes the instance
