@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "json_text.hpp"
 #include "wire_json.hpp"
@@ -35,6 +36,7 @@ constexpr std::size_t kGraphCacheLimit = 2048;
 
 void close_execution(const std::string& instance_id, const char* status, const std::string& output);
 std::unordered_map<std::string, std::shared_ptr<const Graph>> graph_cache;
+std::unordered_set<std::string> graph_cache_ids;  // the instance ids graph_cache holds a graph of
 
 // The open continuation offer (ContinuationOffer) and what it took.
 struct Offer {
@@ -304,7 +306,7 @@ bool write_event(const Instance& inst, const vm::State& state, std::uint32_t gen
   if (held) offer.held = std::move(held);
   for (const NewTask& t : tasks) {
     if (std::strcmp(t.kind, "timer") == 0) wake_scheduler_at_commit();
-    else wake_role_executors_at_commit(inst.submitted_by);
+    else wake_role_executors_at_commit(inst.submitted_by, inst.id, t.action->task_id);
   }
   return true;
 }
@@ -319,29 +321,37 @@ void cancel_task(const Instance& inst, std::uint64_t task_id) {
 }
 
 void forget_graph(const std::string& instance_id) {
+  if (graph_cache_ids.erase(instance_id) == 0) return;
   for (auto it = graph_cache.begin(); it != graph_cache.end();)
     it = it->first.compare(0, instance_id.size() + 1, instance_id + "@") == 0 ? graph_cache.erase(it) : std::next(it);
 }
 
+// One statement of data-modifying CTEs (each a statement of its own before: the last step
+// of every instance paid for four executor start-ups): the instance's terminal status,
+// its engine state finished, its buffered signals dropped (kept when paused), its running
+// execution closed with the instance's event count.
 void finish_instance(const Instance& inst, const char* status, const std::string& output) {
   forget_graph(inst.id);  // a finished instance never steps again: keep the cache small
-  const char* sql = std::strcmp(status, "completed") == 0
-      ? "UPDATE df.instances SET status = 'completed', completed_at = clock_timestamp(), updated_at = clock_timestamp() "
-        "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL
-      : "UPDATE df.instances SET status = $2, updated_at = clock_timestamp() "
-        "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL;
-  if (std::strcmp(status, "completed") == 0) spi::exec(sql, {spi::text(inst.id)});
-  else spi::exec(sql, {spi::text(inst.id), spi::text(status)});
+  wake_instance_waiters_at_commit(inst.id);  // df.await_instance (paused ones return too)
+  const bool completed = std::strcmp(status, "completed") == 0;
   if (std::strcmp(status, "failed") == 0) step_record::instance_failed(inst.id, output);
   // A paused instance (on_failure 'pause') stops stepping until df.resume: its engine state is
   // finished like a failed one's (the resume point is in it), but the signals it has not
   // consumed yet stay buffered for after the resume.
   const bool paused = std::strcmp(status, "paused") == 0;
-  spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = clock_timestamp(), "
-            "buffered_signals = CASE WHEN $3 THEN buffered_signals ELSE 0 END WHERE instance_id = $1",
-            {spi::text(inst.id), spi::text(output), spi::boolean(paused)});
-  if (!paused) spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(inst.id)});
-  close_execution(inst.id, std::strcmp(status, "completed") == 0 ? "Completed" : "Failed", output);
+  spi::exec("WITH i AS (UPDATE df.instances SET status = $2, "
+            "completed_at = CASE WHEN $4 THEN clock_timestamp() ELSE completed_at END, updated_at = clock_timestamp() "
+            "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL " RETURNING 1), "
+            "s AS (UPDATE _duroxide.instance_state SET finished = true, output = $3, finished_at = clock_timestamp(), "
+            "buffered_signals = CASE WHEN $5 THEN buffered_signals ELSE 0 END WHERE instance_id = $1 "
+            "RETURNING event_count), "
+            "b AS (DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1 AND NOT $5 RETURNING 1), "
+            "x AS (UPDATE _duroxide.executions x SET status = $6, output = $3, finished_at = clock_timestamp(), "
+            "event_count = coalesce((SELECT s.event_count FROM s), 0) - x.started_at_event "
+            "WHERE x.instance_id = $1 AND x.status = 'Running' RETURNING 1) "
+            "SELECT 1",
+            {spi::text(inst.id), spi::text(status), spi::text(output), spi::boolean(completed), spi::boolean(paused),
+             spi::text(completed ? "Completed" : "Failed")});
 }
 
 // Sorts one action: node stamps and new tasks go to write_event (which also owes the
@@ -444,8 +454,12 @@ std::shared_ptr<const Graph> cache_graph(const std::string& key, const std::stri
   auto found = graph_cache.find(key);
   if (found != graph_cache.end()) return found->second;
   std::shared_ptr<const Graph> graph = build_graph(graph_json, std::move(node_ids));
-  if (graph_cache.size() >= kGraphCacheLimit) graph_cache.clear();
+  if (graph_cache.size() >= kGraphCacheLimit) {
+    graph_cache.clear();
+    graph_cache_ids.clear();
+  }
   graph_cache.emplace(key, graph);
+  graph_cache_ids.insert(key.substr(0, key.find('@')));
   return graph;
 }
 
@@ -470,7 +484,7 @@ std::optional<std::string> read_checkpoint(Instance& inst, const std::string& by
 
 }  // namespace
 
-std::optional<Instance> instance_from_row(const std::string& instance_id, int first) {
+std::optional<Instance> instance_from_row(const std::string& instance_id, int first, int graph_first) {
   if (!spi::value(0, first)) return std::nullopt;
   Instance inst;
   inst.id = instance_id;
@@ -489,6 +503,9 @@ std::optional<Instance> instance_from_row(const std::string& instance_id, int fi
   auto cached = graph_cache.find(key);
   if (cached != graph_cache.end()) {
     inst.graph = cached->second;
+  } else if (graph_first > 0 && spi::value(0, graph_first)) {  // read by the caller's statement
+    inst.graph = cache_graph(key, spi::value_or(0, graph_first, ""),
+                             parse_id_array(spi::value_or(0, graph_first + 1, "{}")));
   } else {  // the graph is frozen: read and lower it once per process
     spi::exec("SELECT graph, node_ids::text FROM _duroxide.instance_graphs WHERE instance_id = $1",
               {spi::text(instance_id)});
@@ -496,6 +513,8 @@ std::optional<Instance> instance_from_row(const std::string& instance_id, int fi
   }
   return inst;
 }
+
+bool graph_cached(const std::string& instance_id) { return graph_cache_ids.count(instance_id) != 0; }
 
 std::optional<Instance> load_instance(const std::string& instance_id, bool lock) {
   const char* sql_lock =
@@ -600,6 +619,7 @@ Outcome apply_one_event(Instance& inst, const vm::Event& event) {
 
 void finish_cancelled(const std::string& instance_id, const std::string& reason) {
   forget_graph(instance_id);
+  wake_instance_waiters_at_commit(instance_id);
   spi::exec("UPDATE _duroxide.instance_state SET finished = true, output = $2, finished_at = clock_timestamp(), "
             "buffered_signals = 0 WHERE instance_id = $1", {spi::text(instance_id), spi::text(reason)});
   spi::exec("DELETE FROM _duroxide.buffered_signals WHERE instance_id = $1", {spi::text(instance_id)});
@@ -611,6 +631,7 @@ void finish_cancelled(const std::string& instance_id, const std::string& reason)
 
 void fail_instance(const std::string& instance_id, const std::string& message) {
   forget_graph(instance_id);
+  wake_instance_waiters_at_commit(instance_id);
   spi::exec("DELETE FROM _duroxide.tasks WHERE instance_id = $1", {spi::text(instance_id)});
   if (spi::exec("UPDATE df.instances SET status = 'failed', updated_at = clock_timestamp() "
                 "WHERE id = $1 AND status NOT IN " DF_TERMINAL_STATUSES_SQL,
@@ -643,7 +664,7 @@ void insert_task_row(const HeldTask& t, Oid submitted_by) {
             {spi::text(t.instance_id), spi::int8(static_cast<std::int64_t>(t.task_id)),
              spi::int4(static_cast<int>(t.node)), spi::text(t.payload), spi::int4(static_cast<int>(t.iteration)),
              spi::oid(submitted_by)});
-  wake_role_executors_at_commit(submitted_by);
+  wake_role_executors_at_commit(submitted_by, t.instance_id, t.task_id);
 }
 
 std::uint64_t requeue_orphaned_tasks() {
@@ -675,7 +696,7 @@ std::uint64_t requeue_orphaned_tasks() {
           {spi::text(row.id), spi::int8(static_cast<std::int64_t>(a.task_id)),
            spi::text(a.kind == vm::Action::Kind::RunSql ? "sql" : "http"), spi::int4(static_cast<int>(a.node)),
            spi::text(a.text), spi::int4(static_cast<int>(a.iteration)), spi::oid(row.role)});
-      wake_role_executors_at_commit(row.role);
+      wake_role_executors_at_commit(row.role, row.id, a.task_id);
     }
   }
   return requeued;

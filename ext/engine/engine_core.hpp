@@ -60,7 +60,13 @@ std::optional<Instance> load_instance(const std::string& instance_id, bool lock)
 // Builds the (unlocked) instance from the last statement's row 0, DF_INSTANCE_COLUMNS
 // starting at column `first` (1-based). nullopt when those columns are NULL (no such
 // unfinished instance) or the checkpoint cannot be resumed (the instance is then failed).
-std::optional<Instance> instance_from_row(const std::string& instance_id, int first);
+// graph_first > 0: that row also holds `s.graph, s.node_ids::text` from that column on,
+// used when this process has not lowered the instance's graph yet (else it is read).
+// graph_first's columns may be NULL (not asked for: graph_cached said it is lowered here).
+std::optional<Instance> instance_from_row(const std::string& instance_id, int first, int graph_first = 0);
+// Whether this process holds the lowered graph of an instance with this id (a statement
+// that can read the frozen graph with other work asks only when not).
+bool graph_cached(const std::string& instance_id);
 
 // Steps the VM with `event` and persists the outcome (new state, tasks, node stamps,
 // instance status) in the current transaction. Returns vm's `accepted`. Instance must be

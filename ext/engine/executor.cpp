@@ -143,10 +143,20 @@ std::string http_error_record(const http::Outcome& o) {
   "RETURNING instance_id, task_id, kind, payload, node, iteration) "                                   \
   "SELECT c.instance_id, c.task_id, c.kind, c.payload, c.node, c.iteration, " DF_INSTANCE_COLUMNS      \
   " FROM claimed c LEFT JOIN _duroxide.instance_state s ON s.instance_id = c.instance_id AND NOT s.finished"
-std::optional<ClaimedTask> claim_task(bool sql_allowed) {
-  std::uint64_t n = spi::exec(sql_allowed ? DF_CLAIM_SQL("kind <> 'timer'") : DF_CLAIM_SQL("kind = 'http'"),
-                              {spi::oid(my_role)});
-  if (n == 0) return std::nullopt;
+// The task a commit handed to this executor when it woke it (shmem.hpp take_handoff),
+// claimed the same way by its key: no scan of the role's queue, and the instance's frozen
+// graph read with it when this process has not lowered it yet ($4: a new instance's). Finds
+// nothing when another executor claimed it first (or it was cancelled).
+#define DF_HANDOFF_CLAIM_SQL(kind_filter)                                                             \
+  "WITH claimed AS (DELETE FROM _duroxide.tasks WHERE (instance_id, task_id) = ("                    \
+  "SELECT instance_id, task_id FROM _duroxide.tasks WHERE instance_id = $2 AND task_id = $3 AND "     \
+  kind_filter " AND submitted_by = $1 FOR UPDATE SKIP LOCKED) "                                       \
+  "RETURNING instance_id, task_id, kind, payload, node, iteration) "                                   \
+  "SELECT c.instance_id, c.task_id, c.kind, c.payload, c.node, c.iteration, " DF_INSTANCE_COLUMNS      \
+  ", CASE WHEN $4 THEN g.graph END, CASE WHEN $4 THEN g.node_ids::text END"                             \
+  " FROM claimed c LEFT JOIN _duroxide.instance_state s ON s.instance_id = c.instance_id AND NOT s.finished" \
+  " LEFT JOIN _duroxide.instance_graphs g ON $4 AND g.instance_id = c.instance_id"
+ClaimedTask claimed_row(int graph_first) {
   ClaimedTask t;
   t.instance_id = spi::value_or(0, 1, "");
   t.task_id = std::stoull(spi::value_or(0, 2, "0"));
@@ -154,8 +164,25 @@ std::optional<ClaimedTask> claim_task(bool sql_allowed) {
   t.payload = spi::value_or(0, 4, "");
   t.node = static_cast<std::uint32_t>(std::stoul(spi::value_or(0, 5, "0")));
   t.iteration = static_cast<std::uint32_t>(std::stoul(spi::value_or(0, 6, "0")));
-  t.instance = engine::instance_from_row(t.instance_id, 7);
+  t.instance = engine::instance_from_row(t.instance_id, 7, graph_first);
   return t;
+}
+std::optional<ClaimedTask> claim_task(bool sql_allowed) {
+  if (std::optional<Handoff> handed = take_handoff(my_slot)) {
+    std::uint64_t n = spi::exec(sql_allowed ? DF_HANDOFF_CLAIM_SQL("kind <> 'timer'") : DF_HANDOFF_CLAIM_SQL("kind = 'http'"),
+                                {spi::oid(my_role), spi::text(handed->instance_id),
+                                 spi::int8(static_cast<std::int64_t>(handed->task_id)),
+                                 spi::boolean(!engine::graph_cached(handed->instance_id))});
+    count_dispatch(n == 1 ? DispatchCounter::HandoffTaken : DispatchCounter::HandoffMissed);
+    if (n == 1) return claimed_row(13);
+  }
+  std::uint64_t n = spi::exec(sql_allowed ? DF_CLAIM_SQL("kind <> 'timer'") : DF_CLAIM_SQL("kind = 'http'"),
+                              {spi::oid(my_role)});
+  if (n == 0) {
+    count_dispatch(DispatchCounter::ClaimEmpty);
+    return std::nullopt;
+  }
+  return claimed_row(0);
 }
 
 // Deletes a task row read without the claim statement (a timed-out SQL task).
@@ -635,6 +662,9 @@ void queue_pending_continuation() {
 
 // work_generation() read before the last claim (see the idle mark in df_executor_main).
 std::uint64_t generation_before_claim = 0;
+// Set when the executor's latch woke it: what the first claim after it finds is counted
+// (DispatchCounter::WakeupWithWork / WakeupEmpty), the measure of needless wake-ups.
+bool latch_woken = false;
 
 // Executes this role's tasks until none is left or the scheduler wants the slot back,
 // one transaction each. Returns whether any task ran.
@@ -643,7 +673,10 @@ bool drain_tasks() {
   while (!executor_reassign_requested(my_slot) && !settings_changed) {
     QueryCancelPending = false;  // a cancel meant for an earlier task must not hit the next
     generation_before_claim = work_generation();
-    if (!run_one_task_in_transaction()) break;
+    bool worked = run_one_task_in_transaction();
+    if (latch_woken) count_dispatch(worked ? DispatchCounter::WakeupWithWork : DispatchCounter::WakeupEmpty);
+    latch_woken = false;
+    if (!worked) break;
     any = true;
     CHECK_FOR_INTERRUPTS();
   }
@@ -716,6 +749,7 @@ extern "C" void df_executor_main(unsigned long main_arg) {
                                polling ? kSlotPollMs : kExecutorLingerMs, PG_WAIT_EXTENSION);
     ResetLatch(MyLatch);
     set_executor_idle(my_slot, false);
+    latch_woken = (rc & WL_LATCH_SET) != 0;
     CHECK_FOR_INTERRUPTS();
     if (ConfigReloadPending) {
       ConfigReloadPending = false;

@@ -1,9 +1,11 @@
-// shmem.cpp — shared memory for waking workers, binding executors to roles, counting
-// SQL-step slots and interrupting cancelled tasks (see shmem.hpp). Process numbers (not pointers) are published: a stale one only costs a
+// shmem.cpp — shared memory for waking workers, binding executors to roles, handing new
+// tasks to the executors their commit wakes, counting SQL-step slots, interrupting
+// cancelled tasks and waking df.await_instance's sessions (see shmem.hpp). Process numbers (not pointers) are published: a stale one only costs a
 // spurious SetLatch on a recycled PGPROC.
 #include <csignal>
+#include <ctime>
 #include <cstring>
-#include <unordered_map>
+#include <map>
 #include <vector>
 
 #include "pg/shmem.hpp"
@@ -11,6 +13,7 @@
 #include "pg/pg_bridge.hpp"
 
 extern "C" {
+#include "port/atomics.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/lwlock.h"
@@ -31,6 +34,16 @@ struct ExecutorSlot {
   std::uint32_t publications;  // times an executor occupied the slot (start-up succeeded)
   char instance_id[9];  // running task, "" when none
   std::uint64_t task_id;
+  char handoff_instance[9];  // the task handed over with the last wake-up, "" when none
+  std::uint64_t handoff_task;
+};
+
+// df.await_instance's sessions, by PGPROC number: the instance each waits for ("" = none).
+// A session that exits waiting clears its entry (before_shmem_exit); after a crash the
+// whole area is new.
+constexpr int kWaiterProcs = 1024;
+struct Waiter {
+  char instance_id[9];
 };
 
 struct RoleCap {
@@ -46,6 +59,11 @@ struct SharedArea {
   std::uint64_t work_generation;  // bumped by every commit that made tasks runnable
   ExecutorSlot executors[kMaxExecutors];
   RoleCap caps[kMaxExecutors];  // published by the scheduler; role InvalidOid = unused
+  pg_atomic_uint64 dispatch[kDispatchCounters];  // DispatchCounter, lock-free
+  std::int64_t dispatch_since_unix_s;             // when they started (this shared memory's creation)
+  slock_t waiters_mutex;  // guards the two below
+  int waiters_registered;  // entries set; 0 = no commit needs to look
+  Waiter waiters[kWaiterProcs];
 };
 
 struct PendingCancel {
@@ -57,7 +75,10 @@ SharedArea* area = nullptr;
 shmem_request_hook_type prev_request_hook = nullptr;
 shmem_startup_hook_type prev_startup_hook = nullptr;
 bool wake_scheduler_pending = false;
-std::unordered_map<Oid, int>* pending_role_wakes = nullptr;  // role -> tasks made runnable
+// role -> the tasks this transaction made runnable, in the order they were made.
+std::map<Oid, std::vector<Handoff>>* pending_role_wakes = nullptr;
+std::vector<std::string>* pending_finished = nullptr;  // instances this transaction finishes
+int my_waiter_index = -1;  // this session's entry in waiters, while registered
 Oid my_executor_role = InvalidOid;
 std::vector<PendingCancel>* pending_cancels = nullptr;  // allocated once, never freed
 bool xact_callback_registered = false;
@@ -86,8 +107,15 @@ void startup_hook() {
       slot.publications = 0;
       slot.instance_id[0] = '\0';
       slot.task_id = 0;
+      slot.handoff_instance[0] = '\0';
+      slot.handoff_task = 0;
     }
     for (auto& c : area->caps) c = RoleCap{InvalidOid, 0};
+    for (auto& c : area->dispatch) pg_atomic_init_u64(&c, 0);
+    area->dispatch_since_unix_s = static_cast<std::int64_t>(time(nullptr));
+    SpinLockInit(&area->waiters_mutex);
+    area->waiters_registered = 0;
+    for (auto& w : area->waiters) w.instance_id[0] = '\0';
   }
   LWLockRelease(AddinShmemInitLock);
 }
@@ -107,15 +135,19 @@ void deliver_cancels() {
 
 // The wake rule of wake_role_executors_at_commit: one idle executor of the role per new
 // task, this process counting as one when it is one of the role's executors (it looks
-// for work right after its commit). A woken executor's idle flag is cleared here, under
-// the mutex, so that concurrent commits pick other ones; idle executors not needed are
-// left asleep (they used to be all woken, each running an empty claim). An executor
-// drains until its claim is empty, so each task has a claimer that looks after its
-// commit. The scheduler is needed only for tasks left over, and only while the role
-// runs below its cap (a published cap; unknown roles always need it).
-bool deliver_role_wake(Oid role, int tasks) {
+// for work right after its commit: the first task is left to that claim). A woken
+// executor's idle flag is cleared here, under the mutex, so that concurrent commits pick
+// other ones, and the task it is woken for is handed to it (its slot's hand-off: it
+// claims that row by key, no scan of the queue); idle executors not needed are left
+// asleep (they used to be all woken, each running an empty claim). An executor drains
+// until its claim is empty, so each task has a claimer that looks after its commit. The
+// scheduler is needed only for tasks left over, and only while the role runs below its
+// cap (a published cap; unknown roles always need it).
+bool deliver_role_wake(Oid role, const std::vector<Handoff>& tasks) {
+  const int count = static_cast<int>(tasks.size());
   int capacity = my_executor_role == role ? 1 : 0, live = 0, cap = -1;
-  int budget = tasks - capacity;
+  int budget = count - capacity;
+  std::size_t next = static_cast<std::size_t>(capacity);  // the next task to hand over
   std::vector<int> woken;
   SpinLockAcquire(&area->mutex);
   ++area->work_generation;
@@ -124,6 +156,9 @@ bool deliver_role_wake(Oid role, int tasks) {
     ++live;
     if (budget > 0 && slot.idle && !slot.reassign) {
       slot.idle = false;
+      const Handoff& h = tasks[next++];
+      strlcpy(slot.handoff_instance, h.instance_id.c_str(), sizeof slot.handoff_instance);
+      slot.handoff_task = h.task_id;
       woken.push_back(slot.procno);
       --budget;
     }
@@ -132,8 +167,10 @@ bool deliver_role_wake(Oid role, int tasks) {
     if (c.role == role) cap = c.cap;
   SpinLockRelease(&area->mutex);
   for (int procno : woken) SetLatch(&ProcGlobal->allProcs[procno].procLatch);
+  if (!woken.empty())
+    pg_atomic_fetch_add_u64(&area->dispatch[static_cast<int>(DispatchCounter::Woken)], woken.size());
   capacity += static_cast<int>(woken.size());
-  return tasks > capacity && (cap < 0 || live < cap);
+  return count > capacity && (cap < 0 || live < cap);
 }
 
 void deliver_role_wakes() {
@@ -144,17 +181,38 @@ void deliver_role_wakes() {
   if (need_scheduler) wake_scheduler();
 }
 
+// Sets the latch of every session in df.await_instance for an instance this transaction
+// finished.
+void deliver_finished() {
+  if (!area || !pending_finished || pending_finished->empty()) return;
+  std::vector<int> procnos;
+  SpinLockAcquire(&area->waiters_mutex);
+  if (area->waiters_registered > 0)
+    for (int i = 0; i < kWaiterProcs; ++i) {
+      const char* waited = area->waiters[i].instance_id;
+      if (waited[0] == '\0') continue;
+      for (const std::string& id : *pending_finished)
+        if (id == waited) procnos.push_back(i);
+    }
+  SpinLockRelease(&area->waiters_mutex);
+  pending_finished->clear();
+  for (int procno : procnos)
+    if (procno < static_cast<int>(ProcGlobal->allProcCount)) SetLatch(&ProcGlobal->allProcs[procno].procLatch);
+}
+
 void on_xact_event(XactEvent event, void*) {
   if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT) {
     if (wake_scheduler_pending) wake_scheduler();
     deliver_role_wakes();
     deliver_cancels();
+    deliver_finished();
   }
   if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT ||
       event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
     wake_scheduler_pending = false;
     if (pending_cancels) pending_cancels->clear();
     if (pending_role_wakes) pending_role_wakes->clear();
+    if (pending_finished) pending_finished->clear();
   }
 }
 
@@ -190,6 +248,7 @@ void publish_executor(int slot, Oid role) {
   area->executors[slot].idle = area->executors[slot].reassign = false;
   area->executors[slot].instance_id[0] = '\0';
   area->executors[slot].task_id = 0;
+  area->executors[slot].handoff_instance[0] = '\0';
   ++area->executors[slot].publications;
   SpinLockRelease(&area->mutex);
 }
@@ -301,6 +360,7 @@ void withdraw_executor(int slot) {
     area->executors[slot].role = InvalidOid;
     area->executors[slot].idle = area->executors[slot].reassign = false;
     area->executors[slot].instance_id[0] = '\0';
+    area->executors[slot].handoff_instance[0] = '\0';  // its row stays: a scan finds it
   }
   SpinLockRelease(&area->mutex);
 }
@@ -357,10 +417,72 @@ void wake_scheduler_at_commit() {
   wake_scheduler_pending = true;
 }
 
-void wake_role_executors_at_commit(Oid role) {
+void wake_role_executors_at_commit(Oid role, const std::string& instance_id, std::uint64_t task_id) {
   ensure_xact_callback();
-  if (!pending_role_wakes) pending_role_wakes = new std::unordered_map<Oid, int>();
-  ++(*pending_role_wakes)[role];
+  if (!pending_role_wakes) pending_role_wakes = new std::map<Oid, std::vector<Handoff>>();
+  (*pending_role_wakes)[role].push_back(Handoff{instance_id, task_id});
+}
+
+std::optional<Handoff> take_handoff(int slot) {
+  if (!area || slot < 0 || slot >= kMaxExecutors) return std::nullopt;
+  std::optional<Handoff> h;
+  SpinLockAcquire(&area->mutex);
+  ExecutorSlot& s = area->executors[slot];
+  if (s.handoff_instance[0] != '\0') {
+    h = Handoff{s.handoff_instance, s.handoff_task};
+    s.handoff_instance[0] = '\0';
+    s.handoff_task = 0;
+  }
+  SpinLockRelease(&area->mutex);
+  return h;
+}
+
+void count_dispatch(DispatchCounter counter) {
+  if (area) pg_atomic_fetch_add_u64(&area->dispatch[static_cast<int>(counter)], 1);
+}
+
+std::int64_t dispatch_counters_since_unix_s() { return area ? area->dispatch_since_unix_s : 0; }
+
+std::vector<std::uint64_t> dispatch_counters() {
+  std::vector<std::uint64_t> out(kDispatchCounters, 0);
+  if (area)
+    for (int i = 0; i < kDispatchCounters; ++i) out[i] = pg_atomic_read_u64(&area->dispatch[i]);
+  return out;
+}
+
+bool register_instance_waiter(const std::string& instance_id) {
+  if (!area || MyProc == nullptr || MyProc->pgprocno >= kWaiterProcs || instance_id.size() >= sizeof(Waiter::instance_id))
+    return false;
+  static bool exit_hook = false;  // a session that exits waiting (FATAL) leaves no entry
+  if (!exit_hook) {
+    before_shmem_exit([](int, Datum) { unregister_instance_waiter(); }, 0);
+    exit_hook = true;
+  }
+  unregister_instance_waiter();
+  int index = MyProc->pgprocno;
+  SpinLockAcquire(&area->waiters_mutex);
+  if (area->waiters[index].instance_id[0] == '\0') ++area->waiters_registered;
+  strlcpy(area->waiters[index].instance_id, instance_id.c_str(), sizeof area->waiters[index].instance_id);
+  SpinLockRelease(&area->waiters_mutex);
+  my_waiter_index = index;
+  return true;
+}
+
+void unregister_instance_waiter() {
+  if (!area || my_waiter_index < 0) return;
+  SpinLockAcquire(&area->waiters_mutex);
+  if (area->waiters[my_waiter_index].instance_id[0] != '\0') {
+    area->waiters[my_waiter_index].instance_id[0] = '\0';
+    --area->waiters_registered;
+  }
+  SpinLockRelease(&area->waiters_mutex);
+  my_waiter_index = -1;
+}
+
+void wake_instance_waiters_at_commit(const std::string& instance_id) {
+  ensure_xact_callback();
+  if (!pending_finished) pending_finished = new std::vector<std::string>();
+  pending_finished->push_back(instance_id);
 }
 
 void request_cancel_of_running_task(const std::string& instance_id, std::uint64_t task_id) {

@@ -3,10 +3,14 @@
 // polling delay); which role each executor is bound to, whether it is idle and which task
 // it runs (so that a cancelled task's statement can be interrupted and the scheduler can
 // share executors fairly between roles); and the count of SQL steps running at once
-// (pg_durable.max_user_connections).
+// (pg_durable.max_user_connections). Also the hand-off of a new task to the idle executor
+// its commit wakes (the executor then claims that task row by its key instead of scanning
+// the role's queue), the counters of that dispatch, and the sessions waiting in
+// df.await_instance (woken by the commit that finishes their instance).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,10 +76,40 @@ void wake_executors();
 
 // Same, when the current top-level transaction commits (nothing happens on abort).
 void wake_scheduler_at_commit();
-// At commit: a task of `role` became runnable. Wakes one idle executor bound to the role
-// per such task (this process, when one of the role's executors, counts as one); wakes
-// the scheduler only when tasks are left over and the role runs below its cap.
-void wake_role_executors_at_commit(Oid role);
+// At commit: task `task_id` of `instance_id`, a task of `role`, became runnable (its row
+// commits with this transaction). Wakes one idle executor bound to the role per such task
+// (this process, when one of the role's executors, counts as one and keeps the first
+// task for its own next claim) and hands each woken executor one of the tasks
+// (take_handoff); wakes the scheduler only when tasks are left over and the role runs
+// below its cap. The row stays the durable record: a hand-off lost with the shared memory
+// (a crash) or with its executor leaves a row that a claim's scan finds.
+void wake_role_executors_at_commit(Oid role, const std::string& instance_id, std::uint64_t task_id);
+
+// Executor side: the task a commit handed to this slot's executor when it woke it, taken
+// (cleared). The executor claims that row by its key (and must still find it: another
+// executor's scan may have claimed it first).
+struct Handoff {
+  std::string instance_id;
+  std::uint64_t task_id = 0;
+};
+std::optional<Handoff> take_handoff(int slot);
+
+// Dispatch counters since the server started (df.openmetrics): executors woken by the
+// wake rule above (each with a hand-off), hand-offs claimed by key or found gone, and
+// what the first claim after a latch wake-up found (a task, or nothing: an empty wake-up).
+enum class DispatchCounter { Woken, HandoffTaken, HandoffMissed, WakeupWithWork, WakeupEmpty, ClaimEmpty };
+inline constexpr int kDispatchCounters = 6;
+void count_dispatch(DispatchCounter counter);
+std::vector<std::uint64_t> dispatch_counters();  // indexed by DispatchCounter
+// When they started counting (Unix seconds): every server start, they are not saved.
+std::int64_t dispatch_counters_since_unix_s();
+
+// df.await_instance: this session waits for `instance_id` to finish. Returns false when
+// it cannot be registered (then the caller polls). A commit that finishes the instance
+// (wake_instance_waiters_at_commit) sets the latch of every session registered for it.
+bool register_instance_waiter(const std::string& instance_id);
+void unregister_instance_waiter();
+void wake_instance_waiters_at_commit(const std::string& instance_id);
 
 // At commit, interrupt (SIGINT: query cancel) the executor running this task, if any.
 void request_cancel_of_running_task(const std::string& instance_id, std::uint64_t task_id);

@@ -15,6 +15,7 @@
 
 #include "engine/engine.hpp"
 #include "pg/gucs.hpp"
+#include "pg/shmem.hpp"
 #include "engine/engine_core.hpp"
 #include "engine/instance_status.hpp"
 #include "pg/spi.hpp"
@@ -37,7 +38,20 @@ using df::ext::text_datum;
 namespace spi = df::ext::spi;
 namespace surface = df::ext::surface;
 
+// df.await_instance's session is woken by the commit that finishes the instance (shmem.hpp
+// register_instance_waiter); it also looks again at least this often: the instance may
+// end by a path that wakes nobody (a status written by hand), or the waiter table may
+// have no room for this session.
 constexpr long kAwaitPollMs = 100;
+
+// While alive: this session is registered as waiting for one instance.
+class InstanceWaiter {
+ public:
+  explicit InstanceWaiter(const std::string& instance_id) { (void)df::ext::register_instance_waiter(instance_id); }
+  ~InstanceWaiter() { df::ext::unregister_instance_waiter(); }
+  InstanceWaiter(const InstanceWaiter&) = delete;
+  InstanceWaiter& operator=(const InstanceWaiter&) = delete;
+};
 
 // signal_data that is not JSON travels as a JSON string.
 std::string signal_payload(const std::string& data) {
@@ -163,6 +177,9 @@ Datum await_instance(FunctionCallInfo fcinfo) {
                    "df.wait_for_signal() for cross-workflow coordination.");
   if (timeout_s <= 0) surface::raise("Timeout must be positive");
   TimestampTz deadline = GetCurrentTimestamp() + static_cast<TimestampTz>(timeout_s) * USECS_PER_SEC;
+  // Registered before the first look: a commit that finishes the instance after that look
+  // sets the latch; one before it is seen by it.
+  InstanceWaiter waiter(id);
   for (bool first = true;; first = false) {
     std::optional<std::string> status = instance_status(id);
     if (!status) surface::raise("Instance not found: " + id);

@@ -6,9 +6,11 @@
 // count: EXECUTE is revoked from PUBLIC and handed out by df.grant_monitor(role)
 // (sql/parts/70_admin.sql); the tables are read as the engine owner, with fixed statements only.
 #include <string>
+#include <vector>
 
 #include "engine/engine_core.hpp"
 #include "engine/metrics.hpp"
+#include "pg/shmem.hpp"
 #include "pg/spi.hpp"
 
 namespace df::ext {
@@ -80,6 +82,31 @@ std::string exposition() {
   out += "pg_durable_step_duration_seconds_count " + std::to_string(cumulative) + "\n";
   out += "pg_durable_step_duration_seconds_sum " + seconds(static_cast<std::int64_t>(m.latency_sum_ms)) + "\n";
   out += "pg_durable_step_duration_seconds_created " + created + "\n";
+  // How new work reaches the executors (shmem.hpp): the wake rule wakes one idle executor
+  // per new task and hands that task to it; a wake-up that finds nothing is wasted work.
+  std::vector<std::uint64_t> d = dispatch_counters();
+  auto at = [&](DispatchCounter c) { return std::to_string(d[static_cast<int>(c)]); };
+  const std::string dispatch_created = std::to_string(dispatch_counters_since_unix_s());  // not restored
+  family(out, "pg_durable_executor_wakeups", "counter",
+         "Idle executors woken by a commit that made a task of their role runnable, each handed that task.");
+  out += "pg_durable_executor_wakeups_total " + at(DispatchCounter::Woken) + "\n";
+  out += "pg_durable_executor_wakeups_created " + dispatch_created + "\n";
+  family(out, "pg_durable_executor_handoffs", "counter",
+         "Handed-over tasks by what the executor's claim by key found: the task, or nothing (claimed first by another).");
+  out += "pg_durable_executor_handoffs_total{outcome=\"taken\"} " + at(DispatchCounter::HandoffTaken) + "\n";
+  out += "pg_durable_executor_handoffs_created{outcome=\"taken\"} " + dispatch_created + "\n";
+  out += "pg_durable_executor_handoffs_total{outcome=\"missed\"} " + at(DispatchCounter::HandoffMissed) + "\n";
+  out += "pg_durable_executor_handoffs_created{outcome=\"missed\"} " + dispatch_created + "\n";
+  family(out, "pg_durable_executor_latch_wakeups", "counter",
+         "Executor latch wake-ups by what the first claim after it found: a task, or nothing (an empty wake-up).");
+  out += "pg_durable_executor_latch_wakeups_total{found=\"task\"} " + at(DispatchCounter::WakeupWithWork) + "\n";
+  out += "pg_durable_executor_latch_wakeups_created{found=\"task\"} " + dispatch_created + "\n";
+  out += "pg_durable_executor_latch_wakeups_total{found=\"nothing\"} " + at(DispatchCounter::WakeupEmpty) + "\n";
+  out += "pg_durable_executor_latch_wakeups_created{found=\"nothing\"} " + dispatch_created + "\n";
+  family(out, "pg_durable_executor_empty_scans", "counter",
+         "Scans of a role's queue that found no task (an executor draining until its queue is empty ends with one).");
+  out += "pg_durable_executor_empty_scans_total " + at(DispatchCounter::ClaimEmpty) + "\n";
+  out += "pg_durable_executor_empty_scans_created " + dispatch_created + "\n";
 
   spi::exec(
       "SELECT count(*) FILTER (WHERE kind <> 'timer'), "

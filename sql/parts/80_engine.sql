@@ -34,7 +34,10 @@ CREATE TABLE _duroxide.tasks (
 );
 CREATE INDEX tasks_due_timers ON _duroxide.tasks (due_at) WHERE kind = 'timer';
 -- Per-role queues: an executor bound to a role claims that role's oldest runnable task.
-CREATE INDEX tasks_runnable_by_role ON _duroxide.tasks (submitted_by, created_at) WHERE kind <> 'timer';
+-- task_id is in the key so that the claim's ORDER BY created_at, task_id LIMIT 1 reads the
+-- head of the queue from the index: without it, every claim read and sorted the whole queue
+-- of its role (196 rows per claim at 200 in flight).
+CREATE INDEX tasks_runnable_by_role ON _duroxide.tasks (submitted_by, created_at, task_id) WHERE kind <> 'timer';
 
 REVOKE ALL ON _duroxide.instance_state, _duroxide.tasks FROM PUBLIC;
 

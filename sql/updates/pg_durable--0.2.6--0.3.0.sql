@@ -617,3 +617,8 @@ SELECT pg_catalog.pg_extension_config_dump('_duroxide.instance_graphs', '');
 -- lookup by instance; the second index cost an insert per node row at df.start and per
 -- stamp that leaves its page (issue 12).
 DROP INDEX df.idx_nodes_instance;
+
+-- The claim reads the head of its role's queue from the index (issue 12): task_id in the
+-- key serves ORDER BY created_at, task_id LIMIT 1 without sorting the whole queue.
+DROP INDEX _duroxide.tasks_runnable_by_role;
+CREATE INDEX tasks_runnable_by_role ON _duroxide.tasks (submitted_by, created_at, task_id) WHERE kind <> 'timer';

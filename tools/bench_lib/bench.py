@@ -40,7 +40,6 @@ SEQ_IN_FLIGHT = (1, 8, 200)     # sequential runs against empty tables (200: vs 
 EXECUTOR_COUNTS = (1, 2, 4)     # pg_durable.max_workers for the executor-count runs
 SEQ_STEPS = 10
 FANOUT = 10
-POLL_SLEEP = 0.001  # driver's pause between in-flight checks (1 ms)
 
 
 def say(msg):
@@ -134,7 +133,7 @@ class Bench:
         label = self.label(what)
         started, elapsed = self.c.call(
             f"CALL df_bench.drive({graph}, '{label}', {in_flight}, {seconds}, {max_instances}, "
-            f"{per_commit}, {POLL_SLEEP})", ROLE)
+            f"{per_commit})", ROLE)
         self.check_completed(label, int(started))
         return int(started), float(elapsed)
 
@@ -398,7 +397,7 @@ class Bench:
         lat = self.results.setdefault("latency", {"p50": [], "p99": [], "max": []})
         for rep in range(self.reps):
             row = self.c.call(f"CALL df_bench.latency({self.one_graph}, '{self.label('lat')}', "
-                              f"{self.latency_n}, 0)", ROLE)
+                              f"{self.latency_n})", ROLE)
             samples = [float(x) for x in row[0].strip("{}").split(",")]
             lat["p50"].append(w.percentile(samples, 50))
             lat["p99"].append(w.percentile(samples, 99))

@@ -430,22 +430,29 @@ METHOD = """\
 2. **Sequential throughput**: a 10-step workflow (`a ~> b ~> ... `, every step that same
    INSERT) driven by `df_bench.drive`, a PL/pgSQL procedure running inside the server as the
    same role: it keeps N instances running — whenever fewer than N of the instances it
-   started are pending or running (checked every 1 ms, by their ids) it starts new ones, one `df.start` per COMMIT — for {run_s} s, then
-   waits until all have finished. Steps per second = 10 × instances / (first start → last
+   started are pending or running it starts new ones, one `df.start` per COMMIT — for
+   {run_s} s, then waits until all have finished. Between two looks (its ids, by primary
+   key) it sleeps in `df.await_instance` on the oldest of them still running, woken by that
+   instance's last commit (it slept 1 ms between looks before: at 200 in flight the looks
+   took a third to a half of a CPU). Steps per second = 10 × instances / (first start → last
    completion seen). The tables are truncated before each run (then a few unmeasured
    instances warm the new relation files and the executors' caches), and pgbench runs are
    interleaved with workflow runs; the ratio is taken per pair of runs.
 3. **Latency**: `df_bench.latency` starts {latency_n} 1-step instances one after the other;
-   for each, the clock starts when `df.start`'s COMMIT has returned and stops at the first
-   `df.status(id)` that says `completed`, polled in a tight loop from the same session
-   (so the figure includes up to one `df.status` call of polling delay, a few µs).
+   for each, the clock starts when `df.start`'s COMMIT has returned and stops when
+   `df.await_instance(id)` in the same session returns `completed`. The waiting session
+   sleeps on its latch and is woken by the commit that finishes the instance (then reads
+   its status once), so the figure is the engine's: wake-up of an idle executor, claim,
+   step, checkpoint and commit, plus one wake-up of the waiting session — not a status
+   poll spinning on one of the CPUs the executor needs (the earlier method). pgbench's
+   1-client latency beside it (1 / TPS) is a whole transaction with its client round trip.
 4. **Fan-out**: `JOIN` of 10 INSERT steps (hand-written wire JSON with `extra_nodes`) then
    one INSERT after the join, driven like (2); instances per second.
 5. **Scale**: the figures of (2) measured once more with {big} finished instances already
    in `df.instances`, `df.nodes` and the engine's tables (made by 1-step instances; the full
    run adds bulk copies of a finished one), as ms per step = 1 / (steps per second). The
    tables are not vacuumed or analyzed after the fill: the engine runs with whatever
-   statistics autovacuum has left, as in production. The driver's poll reads only the ids
+   statistics autovacuum has left, as in production. The driver's look reads only the ids
    it started (by primary key), so its own cost does not grow with the finished instances.
 6. **Commits and WAL**: one extra run of (2) and of (1) between two WAL positions;
    `pg_waldump` counts the COMMIT records of transactions (or their subtransactions) that

@@ -58,19 +58,23 @@ $$;
 
 -- Keeps `in_flight` instances of `graph` running: whenever fewer are pending/running it
 -- starts new ones (`per_commit` per transaction), until `seconds` have passed or
--- `max_instances` were started; then waits until none is left. Polls every `poll_sleep`
--- seconds (0 = spin). Returns how many were started and the wall time from the first
--- start to the moment the last completion was seen.
--- The poll looks up only the ids it started and has not yet seen finish (primary key):
--- its cost is O(in_flight) whatever df.instances holds (each id's few row versions). A
--- count over `status IN ('pending', 'running')` read every entry idx_instances_status holds
--- for those statuses, dead ones included (each status change is a non-HOT update that
--- leaves one behind until VACUUM): with 3,000 finished instances it took 0.6-1.8 ms of the
--- two CPUs every millisecond, and the bench charged that to the engine's steps.
+-- `max_instances` were started; then waits until none is left. Between looks it waits in
+-- df.await_instance for the oldest instance it started that is still running (its session
+-- sleeps and is woken by that instance's last commit; instances of one role are claimed
+-- oldest first, so they finish about in the order they started). Returns how many were
+-- started and the wall time from the first start to the moment the last completion was
+-- seen. It used to sleep 1 ms between looks: at 200 in flight each look read 200 ids, and
+-- the driver took a third to a half of one of the two CPUs the executors run on.
+-- A look reads only the ids it started and has not yet seen finish (primary key): its
+-- cost is O(in_flight) whatever df.instances holds (each id's few row versions). A count
+-- over `status IN ('pending', 'running')` read every entry idx_instances_status holds for
+-- those statuses, dead ones included (each status change is a non-HOT update that leaves
+-- one behind until VACUUM): with 3,000 finished instances it took 0.6-1.8 ms of the two
+-- CPUs every millisecond, and the bench charged that to the engine's steps.
+DROP PROCEDURE IF EXISTS df_bench.drive(text, text, integer, float8, integer, integer, float8, integer, float8);
 CREATE OR REPLACE PROCEDURE df_bench.drive(
     graph text, run_label text, in_flight integer, seconds float8, max_instances integer,
-    per_commit integer, poll_sleep float8,
-    INOUT started integer DEFAULT NULL, INOUT elapsed float8 DEFAULT NULL)
+    per_commit integer, INOUT started integer DEFAULT NULL, INOUT elapsed float8 DEFAULT NULL)
 LANGUAGE plpgsql AS $$
 DECLARE
   t0 timestamptz := clock_timestamp();
@@ -78,23 +82,26 @@ DECLARE
   give_up timestamptz := clock_timestamp() + make_interval(secs => seconds + 300);
   active integer := 0;
   batch integer;
-  live text[] := '{}';  -- ids started by this call and not yet seen finished
+  live text[] := '{}';  -- ids started by this call and not yet seen finished, oldest first
+  look boolean := false;  -- whether to look before deciding (not right after a start)
 BEGIN
-  -- The poll's plan is made once (generic), as it is on empty tables: with finished
-  -- instances in the table the plan cache chose a custom plan for every poll, 0.1 ms of
+  -- The look's plan is made once (generic), as it is on empty tables: with finished
+  -- instances in the table the plan cache chose a custom plan for every look, 0.1 ms of
   -- planning every millisecond on the CPUs the executors need. (This psql session ends
   -- with the CALL; df.start's statements, inserts and primary-key lookups, get the same
   -- plans either way.)
   PERFORM set_config('plan_cache_mode', 'force_generic_plan', false);
   started := 0;
   LOOP
-    IF active > 0 THEN
+    IF look AND active > 0 THEN
       -- The status test is the aggregate's FILTER, not a WHERE clause: the planner cannot
       -- pick idx_instances_status (and its dead entries) instead of the primary key.
-      SELECT coalesce(array_agg(id) FILTER (WHERE status IN ('pending', 'running')), '{}') INTO live
-        FROM df.instances WHERE id = ANY (live);
+      SELECT coalesce(array_agg(u.id ORDER BY u.ord) FILTER (WHERE i.status IN ('pending', 'running')), '{}')
+        INTO live
+        FROM unnest(live) WITH ORDINALITY AS u(id, ord) JOIN df.instances i ON i.id = u.id;
       active := cardinality(live);
     END IF;
+    look := true;
     IF started < max_instances AND clock_timestamp() < stop_at THEN
       IF active < in_flight THEN
         batch := least(in_flight - active, per_commit, max_instances - started);
@@ -104,6 +111,7 @@ BEGIN
         active := active + batch;
         started := started + batch;
         COMMIT;
+        look := false;  -- start up to in_flight first; the next look follows the wait below
         CONTINUE;
       END IF;
     ELSIF active = 0 THEN
@@ -113,20 +121,21 @@ BEGIN
       RAISE EXCEPTION 'df_bench.drive: % instances still pending or running after % s', active,
         extract(epoch FROM clock_timestamp() - t0)::int;
     END IF;
-    IF poll_sleep > 0 THEN
-      PERFORM pg_sleep(poll_sleep);
-    END IF;
+    PERFORM df.await_instance(live[1], greatest(1, ceil(extract(epoch FROM give_up - clock_timestamp())))::integer);
   END LOOP;
   elapsed := extract(epoch FROM clock_timestamp() - t0);
 END
 $$;
 
 -- Starts `n` instances one after the other; for each, the time in milliseconds from the
--- moment df.start's COMMIT returned to the first df.status() call that says 'completed'
--- (df.status is polled in a loop, sleeping `poll_sleep` seconds between calls; 0 = spin).
+-- moment df.start's COMMIT returned to the moment df.await_instance(id) returned
+-- 'completed'. df.await_instance sleeps on its latch and is woken by the executor's
+-- commit that finishes the instance (it re-reads the status then), so the waiting session
+-- uses no CPU meanwhile: a status poll spinning on one of two CPUs held up the very
+-- executor it waited for.
+DROP PROCEDURE IF EXISTS df_bench.latency(text, text, integer, float8, float8[]);
 CREATE OR REPLACE PROCEDURE df_bench.latency(
-    graph text, run_label text, n integer, poll_sleep float8,
-    INOUT samples_ms float8[] DEFAULT NULL)
+    graph text, run_label text, n integer, INOUT samples_ms float8[] DEFAULT NULL)
 LANGUAGE plpgsql AS $$
 DECLARE
   id text;
@@ -138,16 +147,7 @@ BEGIN
     id := df.start(graph, run_label);
     COMMIT;
     t1 := clock_timestamp();
-    LOOP
-      st := df.status(id);
-      EXIT WHEN st IN ('completed', 'failed', 'cancelled');  -- terminal statuses: ext/engine/instance_status.hpp
-      IF clock_timestamp() > t1 + interval '60 seconds' THEN
-        RAISE EXCEPTION 'df_bench.latency: instance % still % after 60 s', id, st;
-      END IF;
-      IF poll_sleep > 0 THEN
-        PERFORM pg_sleep(poll_sleep);
-      END IF;
-    END LOOP;
+    st := df.await_instance(id, 60);
     IF st <> 'completed' THEN
       RAISE EXCEPTION 'df_bench.latency: instance % ended %', id, st;
     END IF;
