@@ -110,6 +110,20 @@ struct StepResult {
 StepResult step(const Program& program, const State& state, const Event& event,
                 const StepConfig& config = StepConfig{});
 
+// step() without the copy, for a large state (a wide join's): `state` is changed where it
+// is. Accepted: true, `actions` appended, `touched` names what the event may have changed
+// (state_delta.hpp). Refused: false, `state` and `actions` unchanged. Does not check_state()
+// (the host checks a state once, when it reads it, not per event); a C++ exception thrown
+// while stepping leaves `state` half-changed: the host must then drop it. No work
+// proportional to the number of threads per event, except events that change them all
+// (start, cancel, the end, resume; then touched.all).
+struct Touched;
+bool step_in_place(const Program& program, State& state, const Event& event, const StepConfig& config,
+                   std::vector<Action>& actions, Touched& touched);
+
+// Throws StateError when the state does not fit the program (a pc or a task out of range).
+void check_state(const Program& program, const State& state);
+
 // The tasks a restarted host must re-issue (RunSql / RunHttp / ArmTimer), by task id.
 std::vector<Action> pending_actions(const State& state);
 
