@@ -822,9 +822,15 @@ void Machine::keep_only_main_thread() {
 // A JOIN's branches are checked from the first one not yet seen Done (done_prefix), so
 // each answer costs O(1) amortized; once all look done, all are checked once more (the hint
 // is not stored: after a restart or df.resume it starts again from the front).
+// The JOIN's thread is touched only when it collects: until then an answer changes
+// nothing of it that is stored (done_prefix is not), so a delta does not carry its list
+// of children (O(branches) bytes) per answer.
 void Machine::on_child_done(std::uint32_t parent_id, std::uint32_t child_id) {
-  Thread& p = thread(parent_id);
-  if (ins(p).op == Op::FORK_RACE) return decide_race(p, child_id);
+  Thread& p = st_.threads.at(parent_id);
+  if (ins(p).op == Op::FORK_RACE) {
+    touched_.threads.insert(parent_id);
+    return decide_race(p, child_id);
+  }
   auto done = [&](std::uint32_t c) { return st_.threads.at(c).status == ThreadStatus::Done; };
   if (p.done_prefix > p.children.size()) p.done_prefix = 0;
   while (p.done_prefix < p.children.size() && done(p.children[p.done_prefix])) ++p.done_prefix;
@@ -834,6 +840,7 @@ void Machine::on_child_done(std::uint32_t parent_id, std::uint32_t child_id) {
       p.done_prefix = 0;
       return;
     }
+  touched_.threads.insert(parent_id);
   collect_join(p);
 }
 

@@ -144,19 +144,23 @@ struct NewTask {
 // Writes the event's new state: INSERTs df.start's row, else UPDATEs it — for an
 // instance read without its lock, as a compare-and-set on the event count that takes the
 // row lock. Returns whether it was written (false: the state moved on; nothing written).
-bool write_state(const Instance& inst, const vm::State& state, std::uint32_t generation) {
-  if (inst.unstored)
+// How the state is written (whole, or a delta of what the event touched) is
+// state_store::write's; `after` receives the row's new layout.
+bool write_state(const Instance& inst, const vm::State& state, const vm::Touched& touched, std::uint32_t generation,
+                 state_store::Layout& after) {
+  if (inst.unstored) {
+    std::string bytes = state_store::first_write(state, after);
     return spi::exec("INSERT INTO _duroxide.instance_state (instance_id, graph, node_ids, submitted_by, state, "
-                     "database, event_count, generation, on_failure) VALUES ($1, $4, $5::text[], $6, $2, $7, 1, $3, $8)",
-                     {spi::text(inst.id), spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)),
+                     "database, event_count, generation, on_failure, delta_bytes) "
+                     "VALUES ($1, $4, $5::text[], $6, $2, $7, 1, $3, $8, CASE WHEN $9 THEN 0 END)",
+                     {spi::text(inst.id), spi::binary(bytes), spi::int4(static_cast<int>(generation)),
                       spi::text(inst.unstored->graph_json), spi::text(inst.unstored->node_ids),
                       spi::oid(inst.submitted_by), spi::optional_text(inst.unstored->database),
-                      spi::text(inst.pause_on_failure ? "pause" : "fail")}) == 1;
-  return spi::exec("UPDATE _duroxide.instance_state SET state = $2, event_count = event_count + 1, "
-                   "generation = $3, updated_at = clock_timestamp() "
-                   "WHERE instance_id = $1 AND ($5 OR (event_count = $4 AND NOT finished))",
-                   {spi::text(inst.id), spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)),
-                    spi::int8(inst.event_count), spi::boolean(inst.locked)}) == 1;
+                      spi::text(inst.pause_on_failure ? "pause" : "fail"),
+                      spi::boolean(after.delta_bytes.has_value())}) == 1;
+  }
+  return state_store::write(state_store::Target{inst.id, inst.event_count, inst.locked, inst.layout}, state, touched,
+                            generation, after);
 }
 
 // TimestampTz -> microseconds since the Unix epoch (passed as bigint, converted back
@@ -410,19 +414,25 @@ std::shared_ptr<const Graph> cache_graph(const std::string& key, const std::stri
 
 namespace {
 
-// Decodes a checkpoint into inst.state, or says why this build must not resume it: its
-// layout is unknown, or its pcs index into another lowering (docs/upgrades.md). Never
-// guesses: the instance then fails with this message.
-std::optional<std::string> read_checkpoint(Instance& inst, const std::string& bytes) {
+// Decodes a checkpoint into inst.state (`whole`, or the base + deltas state_store reads,
+// from its cache when it can), or says why this build must not resume it: its layout is
+// unknown, or its pcs index into another lowering (docs/upgrades.md). Never guesses: the
+// instance then fails with this message.
+std::optional<std::string> read_checkpoint(Instance& inst, const std::optional<std::string>& whole) {
   try {
-    inst.state = vm::deserialize(bytes);
+    if (inst.layout.delta_bytes) {
+      inst.state = state_store::read_large(inst.id, inst.cache_key, inst.event_count);
+    } else {
+      inst.state = std::make_shared<vm::State>(vm::deserialize(whole.value_or(std::string())));
+    }
+    vm::check_state(inst.graph->program, *inst.state);
   } catch (const vm::StateError& e) {
     return "pg_durable " DF_VERSION " cannot resume instance " + inst.id + ": its checkpoint is unreadable (" +
            e.what() + "); it was written by another build of pg_durable";
   }
-  if (inst.state.lowering_version != vm::kLoweringVersion)
+  if (inst.state->lowering_version != vm::kLoweringVersion)
     return "pg_durable " DF_VERSION " cannot resume instance " + inst.id + ": it was started under workflow lowering version " +
-           std::to_string(inst.state.lowering_version) + " and this build runs lowering version " +
+           std::to_string(inst.state->lowering_version) + " and this build runs lowering version " +
            std::to_string(vm::kLoweringVersion) + "; finish it under the release that started it";
   return std::nullopt;
 }
@@ -438,20 +448,22 @@ std::optional<Instance> instance_from_row(const std::string& instance_id, int fi
   inst.database = spi::value_or(0, first + 3, "");
   inst.event_count = std::stoll(spi::value_or(0, first + 4, "0"));
   inst.pause_on_failure = spi::value_or(0, first + 5, "fail") == "pause";
-  if (std::optional<std::string> refusal =
-          read_checkpoint(inst, spi::bytea_value(0, first + 1).value_or(std::string()))) {
-    fail_instance(instance_id, *refusal);
-    return std::nullopt;
-  }
+  if (std::optional<std::string> deltas = spi::value(0, first + 6)) inst.layout.delta_bytes = std::stoll(*deltas);
+  inst.layout.base_bytes = std::stoll(spi::value_or(0, first + 7, "0"));
+  std::optional<std::string> whole = spi::bytea_value(0, first + 1);  // read before the next statement
   // Ids are random and may be reused after retention: the creation time makes the key unique.
-  std::string key = instance_id + "@" + created_at;
-  auto cached = graph_cache.find(key);
+  inst.cache_key = instance_id + "@" + created_at;
+  auto cached = graph_cache.find(inst.cache_key);
   if (cached != graph_cache.end()) {
     inst.graph = cached->second;
   } else {  // the graph is frozen: read and lower it once per process
     spi::exec("SELECT graph, node_ids::text FROM _duroxide.instance_state WHERE instance_id = $1",
               {spi::text(instance_id)});
-    inst.graph = cache_graph(key, spi::value_or(0, 1, ""), parse_id_array(spi::value_or(0, 2, "{}")));
+    inst.graph = cache_graph(inst.cache_key, spi::value_or(0, 1, ""), parse_id_array(spi::value_or(0, 2, "{}")));
+  }
+  if (std::optional<std::string> refusal = read_checkpoint(inst, whole)) {
+    fail_instance(instance_id, *refusal);
+    return std::nullopt;
   }
   return inst;
 }
@@ -477,7 +489,7 @@ Outcome apply_one_event(Instance& inst, const vm::Event& event);
 // The oldest buffered signal for a name some thread now waits for, taken out of the
 // table; nullopt when there is none (or no thread waits).
 std::optional<vm::Event> take_buffered_signal(const Instance& inst) {
-  const auto names = vm::awaited_signal_names(inst.graph->program, inst.state);
+  const auto names = vm::awaited_signal_names(inst.graph->program, *inst.state);
   if (names.empty()) return std::nullopt;
   std::string array = "{";
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -524,27 +536,59 @@ Applied apply_event_if_current(Instance& inst, const vm::Event& event) {
 namespace {
 
 // The state is written first: for an instance read without its lock that write is the
-// compare-and-set that takes the lock, before anything else of the event is persisted.
+// compare-and-set that takes the lock, before anything else of the event is persisted. A
+// small state is stepped on a copy (a lost compare-and-set leaves inst as it was); a large
+// one (base + deltas) in place, so its row is locked first, with the same compare-and-set.
 Outcome apply_one_event(Instance& inst, const vm::Event& event) {
   vm::StepConfig config;
   config.loop_min_interval_ms = settings.loop_min_interval_ms;
   config.non_retryable_sqlstates =
       vm::parse_sqlstate_list(settings.non_retryable_sqlstates ? settings.non_retryable_sqlstates : "");
   config.pause_on_failure = inst.pause_on_failure;
-  vm::StepResult result = vm::step(inst.graph->program, inst.state, event, config);
-  if (!result.accepted) return inst.locked ? Outcome::Refused : Outcome::Stale;
-  std::uint32_t before = root_generation(inst.state), after = root_generation(result.state);
+  const bool large = inst.layout.delta_bytes.has_value() && !inst.unstored;
+  if (large && !inst.locked) {
+    // Another executor may have answered a branch since the read: catch up by its deltas
+    // under the lock (a failed compare-and-set would read the whole state again).
+    if (!state_store::lock_and_catch_up(inst.id, inst.state, inst.event_count, inst.layout))
+      return Outcome::Stale;  // gone or finished since it was read: nothing written
+    inst.locked = true;
+  }
+  state_store::forget_pending(inst.cache_key);  // its reference would force a copy
+  std::shared_ptr<vm::State> next = inst.state;
+  if (!large || next.use_count() > 1) {
+    if (!large) vm::check_state(inst.graph->program, *next);  // a large state was checked when read
+    next = std::make_shared<vm::State>(*next);
+  }
+  std::vector<vm::Action> actions;
+  vm::Touched touched;
+  std::uint32_t before = root_generation(*inst.state);
+  bool accepted = false;
+  try {
+    accepted = vm::step_in_place(inst.graph->program, *next, event, config, actions, touched);
+  } catch (...) {
+    if (next == inst.state) {  // half-stepped: never to be written or cached
+      inst.state = std::make_shared<vm::State>();
+      inst.event_count = -1;
+    }
+    throw;
+  }
+  if (!accepted) return inst.locked ? Outcome::Refused : Outcome::Stale;
+  std::uint32_t after = root_generation(*next);
   std::vector<NodeStamp> stamps;
   std::vector<NewTask> tasks;
   std::vector<const vm::Action*> rest;
-  for (const vm::Action& a : result.actions) classify(a, stamps, tasks, rest);
-  if (!write_state(inst, result.state, after)) {
+  for (const vm::Action& a : actions) classify(a, stamps, tasks, rest);
+  state_store::Layout layout;
+  if (!write_state(inst, *next, touched, after, layout)) {
     if (inst.locked) throw std::runtime_error("pg_durable: the engine state of instance " + inst.id + " vanished under its lock");
     return Outcome::Stale;  // changed since it was read: nothing written (wake-ups fire harmlessly)
   }
   inst.locked = true;
   inst.unstored.reset();
   ++inst.event_count;
+  inst.state = std::move(next);
+  inst.layout = layout;
+  if (inst.layout.delta_bytes) state_store::remember_at_commit(inst.cache_key, inst.event_count, inst.state);
   write_effects(inst, stamps, tasks);
   bool started = event.kind == vm::Event::Kind::Start;
   if (started)
@@ -552,7 +596,6 @@ Outcome apply_one_event(Instance& inst, const vm::Event& event) {
               "WHERE id = $1 AND status = 'pending'", {spi::text(inst.id)});
   record_execution(inst, before, after, started);
   for (const vm::Action* a : rest) perform_rest(inst, *a);
-  inst.state = std::move(result.state);
   return Outcome::Accepted;
 }
 
@@ -607,23 +650,25 @@ void insert_task_row(const HeldTask& t, Oid submitted_by) {
 }
 
 std::uint64_t requeue_orphaned_tasks() {
-  std::uint64_t n = spi::exec("SELECT s.instance_id, s.state, s.submitted_by::oid FROM _duroxide.instance_state s "
+  std::uint64_t n = spi::exec("SELECT s.instance_id, CASE WHEN s.delta_bytes IS NULL THEN s.state END, "
+                              "s.submitted_by::oid, s.delta_bytes IS NOT NULL FROM _duroxide.instance_state s "
                               "WHERE NOT s.finished");
   struct Row {
     std::string id;
     std::optional<std::string> state;
     Oid role;
+    bool has_deltas;
   };
   std::vector<Row> rows;
   rows.reserve(n);
   for (std::uint64_t i = 0; i < n; ++i)
     rows.push_back({spi::value_or(i, 1, ""), spi::bytea_value(i, 2),
-                    static_cast<Oid>(std::stoul(spi::value_or(i, 3, "0")))});
+                    static_cast<Oid>(std::stoul(spi::value_or(i, 3, "0"))), spi::value_or(i, 4, "f") == "t"});
   std::uint64_t requeued = 0;
   for (const Row& row : rows) {
     vm::State state;
     try {
-      state = vm::deserialize(row.state.value_or(std::string()));
+      state = state_store::read_whole(row.id, row.state, row.has_deltas);
     } catch (const vm::StateError&) {
       continue;  // refused when an executor or the scheduler loads it (read_checkpoint)
     }
