@@ -55,21 +55,6 @@ CREATE INDEX buffered_signals_by_name ON _duroxide.buffered_signals (instance_id
 ALTER TABLE _duroxide.instance_state ADD COLUMN buffered_signals integer NOT NULL DEFAULT 0;
 REVOKE ALL ON _duroxide.buffered_signals FROM PUBLIC;
 
--- A large state (a wide JOIN's: one thread and one task per branch) is not rewritten per
--- event (docs/design.md "How a state is stored"): `state` then holds a base, and each event
--- since appends the delta of what it changed (vm/state_delta.hpp), keyed by the event count
--- it made, in the transaction of that event. delta_bytes: NULL = `state` is the whole state
--- (a small one, the usual case); otherwise the total size of the deltas after the base (the
--- engine rewrites the base and deletes them when they outgrow half of it).
-ALTER TABLE _duroxide.instance_state ADD COLUMN delta_bytes bigint;
-CREATE TABLE _duroxide.state_deltas (
-  instance_id varchar(8) NOT NULL REFERENCES _duroxide.instance_state (instance_id) ON DELETE CASCADE,
-  event_count bigint NOT NULL,
-  delta bytea NOT NULL,
-  PRIMARY KEY (instance_id, event_count)
-);
-REVOKE ALL ON _duroxide.state_deltas FROM PUBLIC;
-
 -- One row per root generation ("execution": 1, plus one per root-loop iteration), for
 -- df.instance_executions / df.instance_info / df.list_instances. status uses the engine
 -- vocabulary: Running, ContinuedAsNew, Completed, Failed, Canceled (output
@@ -116,3 +101,18 @@ REVOKE ALL ON _duroxide.resumes FROM PUBLIC;
 -- 'fail' or 'pause'; read with the instance's state by every event (StepConfig).
 ALTER TABLE _duroxide.instance_state ADD COLUMN on_failure text NOT NULL DEFAULT 'fail'
   CHECK (on_failure IN ('fail', 'pause'));
+
+-- A large state (a wide JOIN's: one thread and one task per branch) is not rewritten per
+-- event (docs/design.md "How a state is stored"): `state` then holds a base, and each event
+-- since appends the delta of what it changed (vm/state_delta.hpp), keyed by the event count
+-- it made, in the transaction of that event. delta_bytes: NULL = `state` is the whole state
+-- (a small one, the usual case); otherwise the total size of the deltas after the base (the
+-- engine rewrites the base and deletes them when they outgrow half of it).
+ALTER TABLE _duroxide.instance_state ADD COLUMN delta_bytes bigint;
+CREATE TABLE _duroxide.state_deltas (
+  instance_id varchar(8) NOT NULL REFERENCES _duroxide.instance_state (instance_id) ON DELETE CASCADE,
+  event_count bigint NOT NULL,
+  delta bytea NOT NULL,
+  PRIMARY KEY (instance_id, event_count)
+);
+REVOKE ALL ON _duroxide.state_deltas FROM PUBLIC;
