@@ -421,11 +421,10 @@ namespace {
 std::optional<std::string> read_checkpoint(Instance& inst, const std::optional<std::string>& whole) {
   try {
     if (inst.layout.delta_bytes) {
-      inst.state = state_store::read_large(inst.id, inst.cache_key, inst.event_count);
-    } else {
+      inst.state = state_store::read_large(inst.id, inst.cache_key, inst.event_count, inst.graph->program);
+    } else {  // checked by each event (apply_one_event)
       inst.state = std::make_shared<vm::State>(vm::deserialize(whole.value_or(std::string())));
     }
-    vm::check_state(inst.graph->program, *inst.state);
   } catch (const vm::StateError& e) {
     return "pg_durable " DF_VERSION " cannot resume instance " + inst.id + ": its checkpoint is unreadable (" +
            e.what() + "); it was written by another build of pg_durable";
@@ -549,15 +548,17 @@ Outcome apply_one_event(Instance& inst, const vm::Event& event) {
   if (large && !inst.locked) {
     // Another executor may have answered a branch since the read: catch up by its deltas
     // under the lock (a failed compare-and-set would read the whole state again).
-    if (!state_store::lock_and_catch_up(inst.id, inst.state, inst.event_count, inst.layout))
+    if (!state_store::lock_and_catch_up(inst.id, inst.state, inst.event_count, inst.layout, inst.graph->program))
       return Outcome::Stale;  // gone or finished since it was read: nothing written
     inst.locked = true;
   }
   state_store::forget_pending(inst.cache_key);  // its reference would force a copy
-  std::shared_ptr<vm::State> next = inst.state;
-  if (!large || next.use_count() > 1) {
-    if (!large) vm::check_state(inst.graph->program, *next);  // a large state was checked when read
-    next = std::make_shared<vm::State>(*next);
+  std::shared_ptr<vm::State> next;
+  if (large && inst.state.use_count() == 1) {
+    next = inst.state;  // held by this Instance alone: stepped where it is
+  } else {
+    if (!large) vm::check_state(inst.graph->program, *inst.state);  // a large state was checked when read
+    next = std::make_shared<vm::State>(*inst.state);
   }
   std::vector<vm::Action> actions;
   vm::Touched touched;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pg/spi.hpp"
+#include "step.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -86,7 +87,8 @@ bool apply_rows(vm::State& state, std::int64_t& at, std::uint64_t first_row, int
 
 // The base and every delta, in one statement (one snapshot): the state at the row's
 // event count, which `event_count` receives.
-std::shared_ptr<vm::State> read_base_and_deltas(const std::string& instance_id, std::int64_t& event_count) {
+std::shared_ptr<vm::State> read_base_and_deltas(const std::string& instance_id, std::int64_t& event_count,
+                                                const vm::Program* program) {
   if (spi::exec("SELECT 0 AS part, s.event_count, s.state FROM _duroxide.instance_state s WHERE s.instance_id = $1 "
                 "UNION ALL SELECT 1, d.event_count, d.delta FROM _duroxide.state_deltas d WHERE d.instance_id = $1 "
                 "ORDER BY 1, 2",
@@ -98,6 +100,7 @@ std::shared_ptr<vm::State> read_base_and_deltas(const std::string& instance_id, 
   std::int64_t at = row_count - static_cast<std::int64_t>(spi::rows() - 1);  // the base's event count
   if (!apply_rows(*state, at, 1, 2, 3) || at != row_count)
     throw vm::StateError("its state deltas do not follow on from its base");
+  if (program) vm::check_state(*program, *state);  // once per full read, not per event
   event_count = at;
   return state;
 }
@@ -105,7 +108,7 @@ std::shared_ptr<vm::State> read_base_and_deltas(const std::string& instance_id, 
 }  // namespace
 
 std::shared_ptr<vm::State> read_large(const std::string& instance_id, const std::string& cache_key,
-                                      std::int64_t& event_count) {
+                                      std::int64_t& event_count, const vm::Program& program) {
   auto found = cache.find(cache_key);
   if (found != cache.end()) {
     Entry e = std::move(found->second);
@@ -123,11 +126,11 @@ std::shared_ptr<vm::State> read_large(const std::string& instance_id, const std:
       if (apply_rows(*state, at, 0, 1, 2) && at == event_count) return state;
     }
   }
-  return read_base_and_deltas(instance_id, event_count);
+  return read_base_and_deltas(instance_id, event_count, &program);
 }
 
 bool lock_and_catch_up(const std::string& instance_id, std::shared_ptr<vm::State>& state, std::int64_t& event_count,
-                       Layout& layout) {
+                       Layout& layout, const vm::Program& program) {
   if (spi::exec("SELECT s.event_count, s.delta_bytes, pg_catalog.octet_length(s.state) FROM _duroxide.instance_state s "
                 "WHERE s.instance_id = $1 AND NOT s.finished FOR UPDATE",
                 {spi::text(instance_id)}) == 0)
@@ -150,7 +153,7 @@ bool lock_and_catch_up(const std::string& instance_id, std::shared_ptr<vm::State
     }
     if (!caught_up) {
       std::int64_t at = 0;
-      state = read_base_and_deltas(instance_id, at);
+      state = read_base_and_deltas(instance_id, at, &program);
       if (at != row_count) throw vm::StateError("its state changed under its lock");
     }
     event_count = row_count;
@@ -162,7 +165,7 @@ bool lock_and_catch_up(const std::string& instance_id, std::shared_ptr<vm::State
 vm::State read_whole(const std::string& instance_id, const std::optional<std::string>& whole, bool has_deltas) {
   if (!has_deltas) return vm::deserialize(whole.value_or(std::string()));
   std::int64_t event_count = 0;
-  return *read_base_and_deltas(instance_id, event_count);
+  return *read_base_and_deltas(instance_id, event_count, nullptr);
 }
 
 std::string first_write(const vm::State& state, Layout& after) {

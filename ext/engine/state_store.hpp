@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 
+#include "program.hpp"
 #include "state.hpp"
 #include "state_delta.hpp"
 
@@ -37,9 +38,10 @@ struct Layout {
 // with the deltas since when it is older, else the base and every delta. `event_count` is
 // set to the count of the state returned (a newer one when the deltas moved on meanwhile:
 // the compare-and-set then refuses it). Throws vm::StateError on an unreadable base or
-// delta, or missing deltas. SPI must be connected.
+// delta, or missing deltas, or (vm::check_state) a state read in full that does not fit
+// `program`. SPI must be connected.
 std::shared_ptr<vm::State> read_large(const std::string& instance_id, const std::string& cache_key,
-                                      std::int64_t& event_count);
+                                      std::int64_t& event_count, const vm::Program& program);
 
 // Locks the instance row (FOR UPDATE) and brings `state`, at `event_count`, up to the row:
 // the deltas since (or, after a compaction, the base and its deltas); `layout` receives the
@@ -48,7 +50,7 @@ std::shared_ptr<vm::State> read_large(const std::string& instance_id, const std:
 // whole state again. False when the row is gone or finished (nothing changed). Throws
 // vm::StateError as read_large does. SPI must be connected.
 bool lock_and_catch_up(const std::string& instance_id, std::shared_ptr<vm::State>& state, std::int64_t& event_count,
-                       Layout& layout);
+                       Layout& layout, const vm::Program& program);
 
 // The whole state of an instance for a reader outside the step path (df.fork, the start-up
 // scan): `whole` when the row holds it (delta_bytes NULL), else its base and deltas read in
