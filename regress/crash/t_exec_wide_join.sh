@@ -31,7 +31,7 @@ note "immediate shutdown with $(psql_t -c "SELECT count(*) FROM effects") branch
 stop_server immediate
 start_server
 wait_for "$worker_ready_sql" 60
-wait_for "(SELECT status FROM df.instances WHERE id = '$id') IN ('completed', 'failed', 'cancelled')" 120
+wait_for "(SELECT status FROM df.instances WHERE id = '$id') IN ('completed', 'failed', 'cancelled')" 120  # terminal statuses: ext/engine/instance_status.hpp
 [ "$(psql_t -c "SELECT status FROM df.instances WHERE id = '$id'")" = completed ] || fail "the wide join did not complete"
 bad=$(psql_t -c "SELECT step || ' x' || count(*) FROM effects GROUP BY step HAVING count(*) <> 1")
 [ -z "$bad" ] || fail "branches not exactly once: $bad"
