@@ -1135,11 +1135,20 @@ void Machine::start(const Event& ev) {
 
 }  // namespace
 
-std::vector<std::string> awaited_signal_names(const Program& program, const State& state) {
+std::vector<std::string> awaited_signal_names(const Program& program, const State& state, const Touched* only) {
   std::vector<std::string> names;
   if (state.status != InstanceStatus::Running) return names;
-  for (const auto& entry : state.threads) {
-    const Thread& t = entry.second;
+  std::vector<const Thread*> threads;
+  if (only && !only->all) {
+    for (std::uint32_t id : only->threads) {
+      auto it = state.threads.find(id);
+      if (it != state.threads.end()) threads.push_back(&it->second);
+    }
+  } else {
+    for (const auto& entry : state.threads) threads.push_back(&entry.second);
+  }
+  for (const Thread* tp : threads) {
+    const Thread& t = *tp;
     if (t.status != ThreadStatus::WaitSignal || t.pc >= program.code.size()) continue;
     const std::string& name = program.nodes[program.code[t.pc].node].text;
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);

@@ -131,7 +131,13 @@ std::vector<Action> pending_actions(const State& state);
 // reached, nothing delivered yet). The host keeps signals sent while nobody waits in its
 // own table and feeds the oldest one for these names as a Signal event (issue 11 item 7:
 // a buffered signal is a row, not part of the serialised state).
-std::vector<std::string> awaited_signal_names(const Program& program, const State& state);
+// With `only` (what the last event touched, unless touched.all): the names waited for by
+// those threads alone — the ones that can take a signal buffered before they waited. A
+// thread that already waited when a signal came took it then, so for a wide JOIN the host
+// looks at the few threads an event touched, not at every branch.
+struct Touched;
+std::vector<std::string> awaited_signal_names(const Program& program, const State& state,
+                                              const Touched* only = nullptr);
 
 // Why a Resume event would be refused ("" = it would be accepted): the instance is not
 // failed, or its failure left no complete resume point (it ran undo actions, a RACE branch

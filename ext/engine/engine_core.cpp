@@ -483,12 +483,14 @@ std::optional<Instance> load_instance(const std::string& instance_id, bool lock)
 namespace {
 
 enum class Outcome { Accepted, Refused, Stale };
-Outcome apply_one_event(Instance& inst, const vm::Event& event);
+Outcome apply_one_event(Instance& inst, const vm::Event& event, vm::Touched& touched);
 
 // The oldest buffered signal for a name some thread now waits for, taken out of the
-// table; nullopt when there is none (or no thread waits).
-std::optional<vm::Event> take_buffered_signal(const Instance& inst) {
-  const auto names = vm::awaited_signal_names(inst.graph->program, *inst.state);
+// table; nullopt when there is none (or no thread waits). Of a large state only the
+// threads the last event touched are looked at (vm::awaited_signal_names).
+std::optional<vm::Event> take_buffered_signal(const Instance& inst, const vm::Touched& touched) {
+  const auto names = vm::awaited_signal_names(inst.graph->program, *inst.state,
+                                              inst.layout.delta_bytes ? &touched : nullptr);
   if (names.empty()) return std::nullopt;
   std::string array = "{";
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -521,14 +523,16 @@ std::optional<vm::Event> take_buffered_signal(const Instance& inst) {
 // The event, then (a loop, not recursion) every buffered signal a wait it reached can take.
 bool apply_event(Instance& inst, const vm::Event& event) {
   inst.locked = true;  // the caller's contract: locked, or created by this transaction
-  if (apply_one_event(inst, event) != Outcome::Accepted) return false;
-  while (std::optional<vm::Event> signal = take_buffered_signal(inst)) apply_one_event(inst, *signal);
+  vm::Touched touched;
+  if (apply_one_event(inst, event, touched) != Outcome::Accepted) return false;
+  while (std::optional<vm::Event> signal = take_buffered_signal(inst, touched)) apply_one_event(inst, *signal, touched);
   return true;
 }
 
 Applied apply_event_if_current(Instance& inst, const vm::Event& event) {
-  if (apply_one_event(inst, event) != Outcome::Accepted) return Applied::Stale;
-  while (std::optional<vm::Event> signal = take_buffered_signal(inst)) apply_one_event(inst, *signal);
+  vm::Touched touched;
+  if (apply_one_event(inst, event, touched) != Outcome::Accepted) return Applied::Stale;
+  while (std::optional<vm::Event> signal = take_buffered_signal(inst, touched)) apply_one_event(inst, *signal, touched);
   return Applied::Accepted;
 }
 
@@ -538,7 +542,8 @@ namespace {
 // compare-and-set that takes the lock, before anything else of the event is persisted. A
 // small state is stepped on a copy (a lost compare-and-set leaves inst as it was); a large
 // one (base + deltas) in place, so its row is locked first, with the same compare-and-set.
-Outcome apply_one_event(Instance& inst, const vm::Event& event) {
+// `touched` receives what the event touched (for take_buffered_signal).
+Outcome apply_one_event(Instance& inst, const vm::Event& event, vm::Touched& touched) {
   vm::StepConfig config;
   config.loop_min_interval_ms = settings.loop_min_interval_ms;
   config.non_retryable_sqlstates =
@@ -561,7 +566,7 @@ Outcome apply_one_event(Instance& inst, const vm::Event& event) {
     next = std::make_shared<vm::State>(*inst.state);
   }
   std::vector<vm::Action> actions;
-  vm::Touched touched;
+  touched = vm::Touched();
   std::uint32_t before = root_generation(*inst.state);
   bool accepted = false;
   try {

@@ -62,7 +62,7 @@ class Bench:
         # 9,999: the node limit; DF_BENCH_JOIN_BRANCHES picks another width (how the cost
         # per event grows with the branch count: 100 vs 1,000 vs 3,000).
         self.big_join_branches = int(os.environ.get("DF_BENCH_JOIN_BRANCHES") or (1000 if args.quick else 9999))
-        self.signal_count = 2000 if args.quick else 10000
+        self.signal_count = int(os.environ.get("DF_BENCH_SIGNALS") or (2000 if args.quick else 10000))
         self.statement_instances = 30 if args.quick else 200
         self.results = {"notes": [], "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
         self.seq_graph = w.wire(w.sequence(SEQ_STEPS))

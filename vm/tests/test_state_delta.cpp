@@ -182,3 +182,30 @@ TEST_CASE("state delta: start, cancel and the end rewrite the state as a whole")
   CHECK(refused.threads.empty());
   CHECK(refused.tasks.empty());
 }
+
+TEST_CASE("state delta: the signal names an event's touched threads wait for") {
+  std::vector<ir::NodePtr> v;
+  for (int i = 0; i < 3; ++i) v.push_back(make_then(make_sql("SELECT " + std::to_string(i)),
+                                                    make_wait_for_signal("s" + std::to_string(i), std::nullopt)));
+  Fixture f(make_join(std::move(v)));
+  f.host.start();
+  std::vector<std::uint64_t> ids = outstanding_ids(f);
+  REQUIRE(ids.size() == 3);
+  CHECK(awaited_signal_names(f.program, f.host.state).empty());
+  // Branch 1's step completes: its thread now waits for s1; only it was touched.
+  State s = f.host.state;
+  std::vector<Action> actions;
+  Touched touched;
+  REQUIRE(step_in_place(f.program, s, f.host.answer_event(ids[1]), f.host.config, actions, touched));
+  CHECK(awaited_signal_names(f.program, s, &touched) == std::vector<std::string>{"s1"});
+  REQUIRE(f.host.answer(ids[1]));
+  // Branch 0's: the touched view names s0 only, the whole view both.
+  s = f.host.state;
+  Touched next;
+  REQUIRE(step_in_place(f.program, s, f.host.answer_event(ids[0]), f.host.config, actions, next));
+  CHECK(awaited_signal_names(f.program, s, &next) == std::vector<std::string>{"s0"});
+  CHECK(awaited_signal_names(f.program, s).size() == 2);
+  Touched all;
+  all.all = true;
+  CHECK(awaited_signal_names(f.program, s, &all).size() == 2);
+}
