@@ -8,6 +8,7 @@
 #include <set>
 
 #include "args.hpp"
+#include "failure.hpp"
 #include "parse.hpp"
 #include "references.hpp"
 #include "sql_slots.hpp"
@@ -140,12 +141,18 @@ bool has_own_break(const ir::Node& n) {
 
 bool stores(NodeType t) { return t != NodeType::Sleep && t != NodeType::WaitSchedule && t != NodeType::Break; }
 
+// The flow rules walk every node of the tree through one recursion (FlowChecker::walk): a
+// rule is written once, in check(), and fires on a step wherever it stands (inside a
+// CATCH's step or handler, an UNDO's forward step or undo action, a RETRY, a TIMEOUT, a
+// branch, a loop). Composites differ only in how results flow between their children.
 class FlowChecker {
  public:
   FlowChecker(const std::vector<Token>& tokens, const CompiledWorkflow& wf, Diagnostics* out)
       : tokens_(tokens), wf_(wf), out_(out) {
     for_each_node(*wf.root, [&](const ir::Node& n) {
       if (n.result_name && stores(n.type)) bindable_.insert(*n.result_name);
+      if (n.type == NodeType::Catch)
+        if (auto a = decode_catch(n, nullptr)) bindable_.insert(a->error_name);
     });
   }
 
@@ -155,13 +162,15 @@ class FlowChecker {
   }
 
  private:
+  using Scope = std::map<std::string, Producer>;
+
   const std::vector<Token>& tokens_;
   const CompiledWorkflow& wf_;
   Diagnostics* out_;
   std::set<std::string> bindable_;
   int timeouts_around_ = 0;  // df.timeout nodes enclosing the node being walked
 
-  void bind(const ir::Node& n, std::map<std::string, Producer>& scope) {
+  void bind(const ir::Node& n, Scope& scope) {
     if (!n.result_name || !stores(n.type)) return;
     Producer p;
     if (n.type == NodeType::Sql) {
@@ -177,59 +186,59 @@ class FlowChecker {
     scope[*n.result_name] = p;
   }
 
-  void walk(const ir::Node& n, std::map<std::string, Producer>& scope, const std::set<std::string>& has_rows) {
+  // The children in the order they run: an IF's condition before its branches, else the
+  // order of ir::children (left, right, condition, extras).
+  static std::vector<const ir::Node*> run_order(const ir::Node& n) {
+    std::vector<const ir::Node*> out;
+    if (n.type == NodeType::If && n.condition) out.push_back(n.condition.get());
+    for (const auto& c : ir::children(n))
+      if (!(n.type == NodeType::If && c.child == n.condition.get())) out.push_back(c.child);
+    return out;
+  }
+
+  // A child that may run without the others before it (a JOIN/RACE branch, an IF's
+  // then/else, a CATCH's step, which may fail part-way, and its handler) starts from the
+  // scope before them; a sequential one sees what the children before it bound.
+  static bool is_branch(const ir::Node& n, const ir::Node* c) {
     switch (n.type) {
-      case NodeType::Then:
-        walk(*n.left, scope, has_rows);
-        walk(*n.right, scope, has_rows);
-        break;
-      case NodeType::If: {
-        if (n.condition) walk(*n.condition, scope, has_rows);
-        std::set<std::string> then_rows = has_rows;
-        if (!n.condition)
-          if (auto rows = decode_if_rows(n, nullptr)) then_rows.insert(rows->result_name);
-        std::map<std::string, Producer> other = scope;
-        walk(*n.left, scope, then_rows);
-        if (n.right) walk(*n.right, other, has_rows);
-        scope.insert(other.begin(), other.end());
-        break;
-      }
-      case NodeType::Join:
-      case NodeType::Race: {
-        std::map<std::string, Producer> merged = scope;
-        for (const ir::Node* b : ir::branches(n)) {
-          std::map<std::string, Producer> branch = scope;
-          walk(*b, branch, has_rows);
-          for (auto& [k, v] : branch) merged[k] = v;
-        }
-        scope = std::move(merged);
-        break;
-      }
-      case NodeType::Retry:
-        walk(*n.left, scope, has_rows);
-        break;
-      case NodeType::Timeout:  // a wait inside a df.timeout cannot wait forever
-        ++timeouts_around_;
-        walk(*n.left, scope, has_rows);
-        --timeouts_around_;
-        break;
-      case NodeType::Loop:
-        if (!n.condition && !has_own_break(*n.left))
-          out_->push_back(make(Severity::Warning, n.pos,
-                               "this loop has no way out: no while-condition and no df.break() in its body; it runs "
-                               "until the iteration cap fails the instance",
-                               "loop-no-exit"));
-        walk(*n.left, scope, has_rows);
-        if (n.condition) walk(*n.condition, scope, has_rows);
-        break;
-      default:
-        leaf(n, scope, has_rows);
-        break;
+      case NodeType::Join: case NodeType::Race: case NodeType::Catch: return true;
+      case NodeType::If: return c != n.condition.get();
+      default: return false;  // THEN, LOOP, RETRY, TIMEOUT, UNDO (its undo sees the forward step's results)
     }
+  }
+
+  void walk(const ir::Node& n, Scope& scope, const std::set<std::string>& has_rows) {
+    check(n, scope, has_rows);
+    if (n.type == NodeType::Timeout) ++timeouts_around_;  // a wait inside a df.timeout cannot wait forever
+    std::optional<Scope> base;  // the scope the branches start from
+    Scope merged;
+    for (const ir::Node* c : run_order(n)) {
+      if (!is_branch(n, c)) {
+        walk(*c, scope, has_rows);
+        continue;
+      }
+      if (!base) base = scope;
+      Scope branch = *base;
+      std::set<std::string> rows = has_rows;
+      if (n.type == NodeType::If && c == n.left.get() && !n.condition)
+        if (auto r = decode_if_rows(n, nullptr)) rows.insert(r->result_name);
+      if (n.type == NodeType::Catch && c == n.right.get())
+        if (auto a = decode_catch(n, nullptr)) branch[a->error_name] = Producer{};
+      walk(*c, branch, rows);
+      for (auto& [k, v] : branch) merged[k] = v;
+    }
+    for (auto& [k, v] : merged) scope[k] = v;
+    if (n.type == NodeType::Timeout) --timeouts_around_;
     bind(n, scope);
   }
 
-  void leaf(const ir::Node& n, const std::map<std::string, Producer>& scope, const std::set<std::string>& has_rows) {
+  // Every flow rule, on one node; `scope` holds the results bound before it.
+  void check(const ir::Node& n, const Scope& scope, const std::set<std::string>& has_rows) {
+    if (n.type == NodeType::Loop && !n.condition && !has_own_break(*n.left))
+      out_->push_back(make(Severity::Warning, n.pos,
+                           "this loop has no way out: no while-condition and no df.break() in its body; it runs "
+                           "until the iteration cap fails the instance",
+                           "loop-no-exit"));
     if (n.type == NodeType::Signal) {
       auto s = decode_signal(n, nullptr);
       if (s && !s->timeout_seconds && timeouts_around_ == 0)

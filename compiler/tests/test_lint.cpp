@@ -129,6 +129,76 @@ TEST_CASE("waits without timeout and loops without a way out are warnings") {
   CHECK_FALSE(has(findings("df.loop('SELECT 1', 'SELECT false')"), "loop-no-exit"));
 }
 
+namespace {
+// One step that trips each rule (with fake_parser for sql-syntax), as an expression.
+struct RuleCase {
+  const char* rule;
+  const char* step;
+};
+const RuleCase kRuleCases[] = {
+    {"unbound-ref", "'SELECT $nosuch'"},
+    {"nullable-ref", "(('SELECT id FROM jobs WHERE ready' |=> 'job') ~> 'DELETE FROM jobs WHERE id = $job.id')"},
+    {"wait-no-timeout", "df.wait_for_signal('go')"},
+    {"loop-no-exit", "(@> ('SELECT 1' ~> df.sleep(5)))"},
+    {"sql-syntax", "'SELEC 2'"},
+    {"sql-placement", "(('SELECT 1' |=> 'r') ~> 'SELECT 1 AS \"col_$r\"')"},
+};
+// Every composite the walk must descend into; %s is where the step goes.
+const char* const kComposites[] = {
+    "%s",
+    "try { %s } catch (e) { 'SELECT 1' }",                     // CATCH: the step
+    "try { 'SELECT 1' } catch (e) { %s }",                     // CATCH: the handler
+    "df.catch(%s, 'SELECT 1')",
+    "df.catch('SELECT 1', %s)",
+    "(%s) <-> 'SELECT 1'",                                     // UNDO: the forward step
+    "'SELECT 1' <-> (%s)",                                     // UNDO: the undo action
+    "df.with_undo('SELECT 1', %s)",
+    "retry(%s)",                                               // RETRY
+    "timeout(%s, 60)",                                         // TIMEOUT
+    "(%s) & 'SELECT 1'",                                       // JOIN
+    "'SELECT 1' | (%s)",                                       // RACE
+    "'SELECT true' ?> (%s) !> 'SELECT 1'",                     // IF: then
+    "'SELECT true' ?> 'SELECT 1' !> (%s)",                     // IF: else
+    "df.loop(%s, 'SELECT false')",                             // LOOP: the body
+    "'SELECT 1' ~> (%s)",                                      // THEN
+    "try { retry('SELECT 1' <-> (%s)) } catch (e) { 'SELECT 1' }",  // nested
+};
+std::string wrap(const char* composite, const char* step) {
+  std::string out = composite;
+  out.replace(out.find("%s"), 2, step);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("every rule fires on a step inside every composite, as at top level") {
+  for (const RuleCase& rc : kRuleCases) {
+    for (const char* composite : kComposites) {
+      const std::string src = wrap(composite, rc.step);
+      // a wait inside df.timeout cannot last forever: the one place the rule stays quiet
+      const bool expected = !(std::string(rc.rule) == "wait-no-timeout" && src.find("timeout(") == 0);
+      int fired = 0;
+      for (const auto& d : lint_source(src, fake_parser)) fired += d.rule == rc.rule ? 1 : 0;
+      INFO(src);
+      CHECK(fired == (expected ? 1 : 0));
+    }
+  }
+}
+
+TEST_CASE("results flow through CATCH and UNDO as the engine binds them") {
+  // the handler's error is a result in scope, under its own name or the default one
+  CHECK(findings("try { 'SELECT 1' } catch (err) { 'SELECT $err.message' }").empty());
+  CHECK(findings("df.catch('SELECT 1', 'SELECT $error.sqlstate')").empty());
+  CHECK(has(findings("try { 'SELECT 1' } catch (err) { 'SELECT $error.message' }"),
+            "$error.message names no step's result, so it is sent to PostgreSQL as written; results in scope: err"));
+  // the undo action sees its forward step's result, with the same nullable-ref rule
+  CHECK(has(findings("('SELECT id FROM t WHERE ready' |=> 'r') <-> 'DELETE FROM t WHERE id = $r.id'"),
+            "$r.id fails the step when 'r' returned no rows"));
+  CHECK(findings("('SELECT 1 AS id' |=> 'r') <-> 'DELETE FROM t WHERE id = $r.id'").empty());
+  // a step after the CATCH sees what its step or its handler bound
+  CHECK(has(findings("try { 'SELECT id FROM t' |=> 'x' } catch { 'SELECT 1' } ~> 'SELECT $x.id'"),
+            "$x.id fails the step when 'x' returned no rows"));
+}
+
 TEST_CASE("rule ids, end columns and silencing per line") {
   auto d = lint_source("df.wait_for_signal('go') ~> 'SELECT 1'", nullptr);
   REQUIRE(d.size() == 1);

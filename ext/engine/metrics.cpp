@@ -1,5 +1,9 @@
-// metrics.cpp — see metrics.hpp. Atomic counters: no lock on the step path.
+// metrics.cpp — see metrics.hpp. Atomic counters: no lock on the step path. The postmaster
+// restores them at shared memory creation and saves them when it exits after a clean
+// shutdown (metrics_file.hpp).
 #include "engine/metrics.hpp"
+
+#include "engine/metrics_file.hpp"
 
 #include "pg/pg_bridge.hpp"
 
@@ -26,6 +30,9 @@ struct Shared {
 Shared* shared = nullptr;
 shmem_request_hook_type prev_request_hook = nullptr;
 shmem_startup_hook_type prev_startup_hook = nullptr;
+// Postmaster: shared memory was created before in this process, so this creation is the
+// reset after a crash (restart_after_crash), whose counters are not trusted.
+bool created_before = false;
 
 // This transaction's outcomes, added at commit.
 struct Pending {
@@ -35,6 +42,9 @@ struct Pending {
 };
 Pending pending;
 bool callback_registered = false;
+
+void restore();
+void save_at_exit(int code, Datum);
 
 void request_hook() {
   if (prev_request_hook) prev_request_hook();
@@ -54,6 +64,30 @@ void startup_hook() {
     shared->since_unix_s = static_cast<std::int64_t>(time(nullptr));
   }
   LWLockRelease(AddinShmemInitLock);
+  if (!found && !IsUnderPostmaster) restore();  // no other process exists yet: no lock needed
+}
+
+// In the postmaster (or a single-user backend), right after the counters were zeroed.
+void restore() {
+  if (created_before) {
+    ereport(LOG, (errmsg("pg_durable: step counters start from zero after a crash restart")));
+  } else if (auto s = file::load()) {
+    pg_atomic_write_u64(&shared->started, s->started);
+    pg_atomic_write_u64(&shared->succeeded, s->succeeded);
+    pg_atomic_write_u64(&shared->failed, s->failed);
+    pg_atomic_write_u64(&shared->retried, s->retried);
+    pg_atomic_write_u64(&shared->latency_sum_ms, s->latency_sum_ms);
+    for (std::size_t i = 0; i < kBuckets; ++i) pg_atomic_write_u64(&shared->buckets[i], s->buckets[i]);
+    shared->since_unix_s = s->since_unix_s;
+  }
+  created_before = true;
+  on_shmem_exit(save_at_exit, 0);  // a crash reset runs the callbacks and clears them: registered again then
+}
+
+// The postmaster's last act: code 0 is a clean exit, every child gone, the counters final.
+// On any other exit nothing is written and the next start begins from zero.
+void save_at_exit(int code, Datum) {
+  if (code == 0 && shared) file::save(read());
 }
 
 void on_xact_event(XactEvent event, void*) {

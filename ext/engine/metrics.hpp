@@ -1,4 +1,5 @@
-// metrics.hpp — the engine's step counters since the server started, in shared memory:
+// metrics.hpp — the engine's step counters, in shared memory, kept across clean restarts
+// (metrics_file.hpp; reset to zero by a crash):
 // steps started, attempts succeeded / failed / retried, and a histogram of attempt
 // latency (the statement's or request's execution time). The executor counts a start
 // when it runs a step; an attempt's outcome counts when the transaction recording it
@@ -19,7 +20,7 @@ struct Snapshot {
   std::uint64_t started = 0, succeeded = 0, failed = 0, retried = 0;
   std::array<std::uint64_t, kLatencyBucketsMs.size() + 1> buckets{};  // not cumulative; last = +Inf
   std::uint64_t latency_sum_ms = 0;
-  std::int64_t since_unix_s = 0;  // when the counters started (server start)
+  std::int64_t since_unix_s = 0;  // when the counters started (the start that found no saved ones)
 };
 
 void install_shared_memory_hooks();  // from _PG_init

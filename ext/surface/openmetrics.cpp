@@ -1,10 +1,10 @@
 // openmetrics.cpp — df.openmetrics(): the engine's state in the OpenMetrics text format
 // (https://openmetrics.io), for a monitoring stack to scrape. Counters come from shared
-// memory (metrics.hpp: since the server started); gauges from the tables at scrape time:
-// instances by status and by workflow, runnable queue depth and the oldest runnable
-// task's age, timers (due), buffered signals. Every user's instances count: EXECUTE is
-// revoked from PUBLIC and handed out by df.grant_monitor(role) (sql/parts/70_admin.sql);
-// the tables are read as the engine owner, with fixed statements only.
+// memory (metrics.hpp: kept across clean restarts, zero after a crash); gauges from the
+// tables at scrape time: instances by status and by workflow, runnable queue depth and the
+// oldest runnable task's age, timers (due), buffered signals. Every user's instances
+// count: EXECUTE is revoked from PUBLIC and handed out by df.grant_monitor(role)
+// (sql/parts/70_admin.sql); the tables are read as the engine owner, with fixed statements only.
 #include <string>
 
 #include "engine/engine_core.hpp"

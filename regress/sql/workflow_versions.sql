@@ -47,6 +47,8 @@ SELECT df.compile($$'SELECT 1'
   ~> 'UPDATE t SET a = {a} WHERE id = $r.id;
       SELEC 1 FROM t'$$);
 SELECT * FROM df.deploy('bad_sql', $$workflow bad_sql() { 'SELECT 1 FROM' }$$);
+-- ... wherever the step stands: in a CATCH's handler, an UNDO's undo action, a TIMEOUT
+SELECT df.compile($$try { 'SELECT 1' } catch (e) { 'SELECT $e.message' <-> timeout('SELEC 2', 5) }$$);
 \set VERBOSITY terse
 SELECT count(*) AS bad_sql_versions FROM df.workflows WHERE name = 'bad_sql';
 SELECT df.compile($$('SELECT 1 AS id' |=> 'r') ~> 'UPDATE t SET a = ''{a}'' WHERE id = $r.id? AND b IN (SELECT * FROM $r.*)'$$) IS NOT NULL AS placeholders_parse;

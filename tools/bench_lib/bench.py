@@ -177,6 +177,27 @@ class Bench:
         """The in-server ceiling: pgbench of the step's effect + a checkpoint row + COMMIT."""
         return self.c.pgbench(self.ceiling_script, clients, self.pgbench_seconds, ROLE)
 
+    def loop_ceiling_tps(self, clients):
+        """The in-server ceiling as a PL/pgSQL loop: `clients` sessions at once (pgbench -t 1
+        of one CALL each), each running df_bench.ceiling_loop — effect INSERT, checkpoint-row
+        UPDATE, COMMIT — for pgbench_seconds. Steps per second over the window from the
+        first session's start to the last one's end."""
+        self.label_seq += 1
+        label = f"ceiling-loop-{clients}-{self.label_seq}"
+        with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+            f.write(f"CALL df_bench.ceiling_loop(:client_id, {self.pgbench_seconds}, '{label}');\n")
+        os.chmod(f.name, 0o644)
+        try:
+            self.c.pgbench(f.name, clients, self.pgbench_seconds, ROLE, transactions=1)
+        finally:
+            os.unlink(f.name)
+        steps, seconds, sessions = self.c.psql(
+            "SELECT sum(steps), extract(epoch FROM max(finished_at) - min(started_at)), count(*) "
+            f"FROM df_bench.ceiling_loop_runs WHERE run_label = '{label}'")[0]
+        if int(sessions) != clients or not steps or float(seconds) <= 0:
+            raise BenchError(f"{label}: {sessions} of {clients} loop sessions reported ({steps} steps)")
+        return int(steps) / float(seconds)
+
     # ------------------------------------------------------------------ sections
     def memory_snapshot(self, stage):
         snap = {}
@@ -249,17 +270,20 @@ class Bench:
         """pgbench and the 10-step workflow, interleaved, empty tables before each run."""
         pgb = self.results.setdefault("pgbench", {k: [] for k in CONCURRENCY})
         ceil = self.results.setdefault("ceiling", {k: [] for k in CONCURRENCY})
+        loop = self.results.setdefault("ceiling_loop", {k: [] for k in CONCURRENCY})
         seq = self.results.setdefault("seq", {}).setdefault("none", {k: [] for k in SEQ_IN_FLIGHT})
         for rep in range(self.reps):
             for k in SEQ_IN_FLIGHT:
                 if k in CONCURRENCY:
                     pgb[k].append(self.pgbench_tps(k))
                     ceil[k].append(self.ceiling_tps(k))
+                    loop[k].append(self.loop_ceiling_tps(k))
                 self.reset_tables()
                 self.warm_up(min(k, 8))
                 seq[k].append(self.steps_per_second(k, cpu_key="none" if k in CONCURRENCY else None))
             say(f"baseline: rep {rep + 1}/{self.reps}: " + ", ".join(
                 f"pgbench {k}: {pgb[k][-1]:.0f} tps" for k in CONCURRENCY) + ", " + ", ".join(
+                f"loop ceiling {k}: {loop[k][-1]:.0f} steps/s" for k in CONCURRENCY) + ", " + ", ".join(
                 f"workflow {k}: {seq[k][-1]:.0f} steps/s" for k in SEQ_IN_FLIGHT))
 
     def scale_section(self):

@@ -68,11 +68,13 @@ class Cluster:
             raise BenchError(f"{sql[:120]}... failed: {res.stderr.strip()}")
         return res.stdout.strip().split("|")
 
-    def pgbench(self, script_path, clients, seconds, user):
-        """pgbench -n -f script for `seconds`; returns TPS without connection time."""
+    def pgbench(self, script_path, clients, seconds, user, transactions=None):
+        """pgbench -n -f script for `seconds` (or `transactions` per client, `seconds` then
+        being how long the script runs); returns TPS without connection time."""
         threads = min(clients, os.cpu_count() or 1)
+        length = ["-t", str(transactions)] if transactions else ["-T", str(seconds)]
         cmd = [os.path.join(self.bindir, "pgbench"), "-n", "-f", script_path, "-c", str(clients),
-               "-j", str(threads), "-T", str(seconds), "-h", "127.0.0.1", "-p", self.port,
+               "-j", str(threads), *length, "-h", "127.0.0.1", "-p", self.port,
                "-U", user, "postgres"]
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120)
         match = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", res.stdout)

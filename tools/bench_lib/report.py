@@ -91,6 +91,18 @@ def issue_rows(r, b):
                     f"ratio to pgbench @{k}; the 10-step workflow at {k} in flight as a share of it",
                     f"{c:.0f}; {c / pgb[k]:.2f}; " + (f"{share:.2f}" if share is not None else "-"),
                     "reported"))
+    loop = r.get("ceiling_loop") or {}
+    for k in (1, 8):
+        if not loop.get(k):
+            continue
+        c = w.summary(loop[k])[0]
+        vs_ceiling = f"{c / w.summary(ceil[k])[0]:.2f}" if ceil.get(k) else "-"
+        share = w.summary(seq[k])[0] / c if seq.get(k) else None
+        out.append((f"in-server ceiling, PL/pgSQL loop, {k} session(s): effect INSERT + checkpoint UPDATE + "
+                    f"COMMIT per step (TPS); ratio to pgbench @{k}; to the pgbench-based ceiling @{k}; "
+                    f"the 10-step workflow at {k} in flight as a share of it",
+                    f"{c:.0f}; {fig(w.summary(ratios(loop[k], r['pgbench'][k])), 2)}; {vs_ceiling}; "
+                    + (f"{share:.2f}" if share is not None else "-"), "reported"))
     st = r.get("statements")
     if st:
         c, n = st["counts"], st["n"]
@@ -408,7 +420,13 @@ METHOD = """\
    ...) UPDATE df_bench.ceiling_state SET event_count = event_count + 1, state = <160
    bytes> WHERE client = :client_id`): what a durable step costs at the floor, one commit
    holding the effect and the checkpoint, one round trip as pgbench's own. It runs right
-   after each pgbench run.
+   after each pgbench run. The **PL/pgSQL loop ceiling** (issue 12's in-server loop) has no
+   client at all: `df_bench.ceiling_loop`, a procedure, loops the same INSERT, the same
+   checkpoint-row `UPDATE` (its session's own row) and a `COMMIT` — three statements, one
+   commit and no round trip per step — for {pgbench_s} s, in 1 and in 8 sessions at
+   once (`pgbench -t 1` of one `CALL` per client); steps per second = all sessions' steps /
+   (first session's start → last one's end). It runs right after the pgbench-based ceiling;
+   its ratio to pgbench is taken per pair of runs.
 2. **Sequential throughput**: a 10-step workflow (`a ~> b ~> ... `, every step that same
    INSERT) driven by `df_bench.drive`, a PL/pgSQL procedure running inside the server as the
    same role: it keeps N instances running — whenever fewer than N of the instances it

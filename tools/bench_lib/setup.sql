@@ -28,6 +28,34 @@ CREATE TABLE IF NOT EXISTS df_bench.ceiling_state (client integer PRIMARY KEY, e
                                                    state bytea NOT NULL) WITH (fillfactor = 50);
 INSERT INTO df_bench.ceiling_state SELECT g, 0, '' FROM generate_series(0, 255) g ON CONFLICT DO NOTHING;
 
+-- The same ceiling as a PL/pgSQL loop inside the server (issue 12's "in-server loop"): per
+-- step the effect INSERT (workloads.STEP_SQL), the checkpoint-row UPDATE (as in
+-- workloads.CEILING_SQL, on the session's own row) and a COMMIT, as three statements with
+-- no client round trip, until `seconds` have passed. Each session's count and time window
+-- go into ceiling_loop_runs with the last commit; one session per `client` (pgbench's
+-- :client_id, rows 0-255 of ceiling_state).
+CREATE TABLE IF NOT EXISTS df_bench.ceiling_loop_runs (run_label text NOT NULL, client integer NOT NULL,
+                                                       steps bigint NOT NULL, started_at timestamptz NOT NULL,
+                                                       finished_at timestamptz NOT NULL);
+CREATE OR REPLACE PROCEDURE df_bench.ceiling_loop(client_id integer, seconds float8, run_label text)
+LANGUAGE plpgsql AS $$
+DECLARE
+  t0 timestamptz := clock_timestamp();
+  stop_at timestamptz := clock_timestamp() + make_interval(secs => seconds);
+  n bigint := 0;
+BEGIN
+  WHILE clock_timestamp() < stop_at LOOP
+    INSERT INTO df_bench.narrow VALUES (1);
+    UPDATE df_bench.ceiling_state SET event_count = event_count + 1,
+           state = decode(repeat(md5(event_count::text), 10), 'hex') WHERE client = client_id;
+    COMMIT;
+    n := n + 1;
+  END LOOP;
+  INSERT INTO df_bench.ceiling_loop_runs VALUES (run_label, client_id, n, t0, clock_timestamp());
+  COMMIT;
+END
+$$;
+
 -- Keeps `in_flight` instances of `graph` running: whenever fewer are pending/running it
 -- starts new ones (`per_commit` per transaction), until `seconds` have passed or
 -- `max_instances` were started; then waits until none is left. Polls every `poll_sleep`

@@ -185,6 +185,27 @@ class ReportTests(unittest.TestCase):
         self.assertIn("## Issue #12 figures", report.render(r, self.FakeBench()))
         self.assertIn("| SELECT 1 | 4.60 |", report.render(r, self.FakeBench()))
 
+    def test_ceiling_rows_pgbench_based_and_plpgsql_loop(self):
+        r = synthetic_results()
+        r["ceiling"] = {1: [300.0, 320.0, 310.0], 8: [1500.0, 1600.0, 1550.0]}
+        r["ceiling_loop"] = {1: [360.0, 400.0, 405.0], 8: [1800.0, 2200.0, 2100.0]}
+        got = {what.split(":")[0]: value for what, value, _ in report.issue_rows(r, self.FakeBench())}
+        # 310 TPS, 310 / 450 = 0.69 of pgbench @1, the 10-step workflow (100) 0.32 of it
+        self.assertEqual(got["in-server ceiling, 1 client(s)"], "310; 0.69; 0.32")
+        # the loop: median 400; paired 360/400, 400/500, 405/450 = 0.90, 0.80, 0.90; 400 / 310
+        # = 1.29 of the pgbench-based ceiling; the workflow 100 / 400 = 0.25 of it
+        self.assertEqual(got["in-server ceiling, PL/pgSQL loop, 1 session(s)"], "400; 0.90 (0.80–0.90); 1.29; 0.25")
+        # @8: 2100; 1800/2000, 2200/2200, 2100/2100 = 0.90, 1.00, 1.00; 2100 / 1550 = 1.35; 1050 / 2100
+        self.assertEqual(got["in-server ceiling, PL/pgSQL loop, 8 session(s)"], "2100; 1.00 (0.90–1.00); 1.35; 0.50")
+        text = report.render(r, self.FakeBench())
+        self.assertIn("| in-server ceiling, PL/pgSQL loop, 8 session(s): effect INSERT + checkpoint UPDATE + "
+                      "COMMIT per step (TPS); ratio to pgbench @8; to the pgbench-based ceiling @8; the 10-step "
+                      "workflow at 8 in flight as a share of it | 2100; 1.00 (0.90–1.00); 1.35; 0.50 | reported |", text)
+        self.assertIn("The **PL/pgSQL loop ceiling**", text)
+        # a run without the loop (an older raw file) has no loop rows and still renders
+        del r["ceiling_loop"]
+        self.assertFalse(any("PL/pgSQL loop" in what for what, _, _ in report.issue_rows(r, self.FakeBench())))
+
 
 class WaldumpTests(unittest.TestCase):
     SAMPLE = """Type                                           N      (%)          Record size      (%)             FPI size      (%)        Combined size      (%)

@@ -69,6 +69,13 @@ printf "'SELECT 1' ~> df.wait_for_singal('approval', 300)\n" >"$TMP/typo.dfl"
 expect_rc 1 lint "$TMP/typo.dfl";          expect_out_contains "unknown function df.wait_for_singal() (did you mean 'wait_for_signal'?)"
 [ "$(grep -c ': error:' "$TMP/out")" = 1 ] || fail "a typo'd function must give one error, not a cascade: $(cat "$TMP/out")"
 
+# the rules reach inside CATCH (step and handler) and UNDO (forward step and undo action) bodies
+printf "try {\n  df.wait_for_signal('go')\n} catch (e) {\n  'SELECT \$e.message' <-> 'SELECT \$nosuch'\n}\n" >"$TMP/catch.dfl"
+expect_rc 1 lint "$TMP/catch.dfl"
+expect_out_contains "catch.dfl:2:3: warning: df.wait_for_signal('go') has no timeout"
+expect_out_contains "catch.dfl:4:35: error: \$nosuch names no step's result, so it is sent to PostgreSQL as written; results in scope: e [unbound-ref]"
+grep -q "\$e.message names" "$TMP/out" && fail "the handler's error is in scope: $(cat "$TMP/out")"
+
 # lint DIR: every *.dfl under it (subdirectories too), other files ignored; never "empty workflow file"
 mkdir -p "$TMP/tree/sub"
 printf "'SELECT 1'\n" >"$TMP/tree/good.dfl"
