@@ -5,6 +5,8 @@
 
 #include <tuple>
 
+#include "state_codec.hpp"
+
 namespace df::vm {
 
 std::string render_scope(const Scope& scope) {
@@ -20,85 +22,10 @@ bool is_timer(TaskKind kind) { return kind != TaskKind::Sql && kind != TaskKind:
 
 namespace {
 
+using codec::Reader;
+using codec::Writer;
+
 const char kMagic[] = "DFVMS";
-
-class Writer {
- public:
-  std::string out;
-  // An unsigned LEB128 varint.
-  void varint(std::uint64_t v) {
-    do {
-      std::uint8_t byte = v & 0x7F;
-      v >>= 7;
-      out += static_cast<char>(v ? byte | 0x80 : byte);
-    } while (v);
-  }
-  // A signed integer, zig-zagged so small negative numbers stay short.
-  void signed_varint(std::int64_t v) {
-    varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
-  }
-  // A length-prefixed byte string.
-  void bytes(const std::string& v) {
-    varint(v.size());
-    out += v;
-  }
-  // An enumerator (or bool) as its underlying number.
-  template <class E> void enum_value(E v) { varint(static_cast<std::uint64_t>(v)); }
-};
-
-// Reads what Writer wrote; every method names the encoding it reads and throws StateError
-// on truncated or out-of-range input.
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  std::uint64_t varint() {
-    std::uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= in_.size()) throw StateError("corrupt VM state: truncated");
-      const auto byte = static_cast<std::uint8_t>(in_[pos_++]);
-      v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
-      if (!(byte & 0x80)) return v;
-    }
-    throw StateError("corrupt VM state: varint too long");
-  }
-  std::uint32_t varint32() {
-    const std::uint64_t v = varint();
-    if (v > 0xFFFFFFFFu) throw StateError("corrupt VM state: value out of range");
-    return static_cast<std::uint32_t>(v);
-  }
-  std::int64_t signed_varint() {
-    const std::uint64_t v = varint();
-    return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
-  }
-  std::string bytes() {
-    const std::uint64_t n = varint();
-    if (n > in_.size() - pos_) throw StateError("corrupt VM state: truncated string");
-    std::string v(in_.substr(pos_, n));
-    pos_ += n;
-    return v;
-  }
-  template <class E> E enum_value(std::uint64_t max) {
-    const std::uint64_t v = varint();
-    if (v > max) throw StateError("corrupt VM state: bad enum value");
-    return static_cast<E>(v);
-  }
-  bool flag() { return enum_value<std::uint8_t>(1) != 0; }
-  // A count of elements each needing at least one byte: bounded by what is left.
-  std::size_t count() {
-    const std::uint64_t n = varint();
-    if (n > in_.size() - pos_) throw StateError("corrupt VM state: bad count");
-    return static_cast<std::size_t>(n);
-  }
-  void expect(std::string_view bytes) {
-    if (in_.substr(pos_, bytes.size()) != bytes) throw StateError("corrupt VM state: bad magic");
-    pos_ += bytes.size();
-  }
-  bool at_end() const { return pos_ == in_.size(); }
-
- private:
-  std::string_view in_;
-  std::size_t pos_ = 0;
-};
 
 void write_map(Writer& w, const std::map<std::string, std::string>& m) {
   w.varint(m.size());
@@ -207,14 +134,14 @@ bool has_failure_state(const Thread& t) {
 // Version 3's trailing section (failure handling): the instance-wide retry policy, then
 // the retry/catch fields of the threads that have any, by thread id. Earlier layouts are
 // exactly the rest of the bytes.
-void write_failure_section(Writer& w, const State& st) {
+void write_failure_section(Writer& w, const State& st, const std::map<std::uint32_t, Thread>& threads) {
   w.varint(st.retry.max_attempts);
   w.signed_varint(st.retry.backoff_ms);
   w.signed_varint(st.retry.max_backoff_ms);
   std::size_t n = 0;
-  for (const auto& entry : st.threads) n += has_failure_state(entry.second);
+  for (const auto& entry : threads) n += has_failure_state(entry.second);
   w.varint(n);
-  for (const auto& [id, t] : st.threads) {
+  for (const auto& [id, t] : threads) {
     if (!has_failure_state(t)) continue;
     w.varint(id);
     w.varint(t.failed_attempts);
@@ -252,12 +179,12 @@ void write_results_and_acc(Writer& w, const std::map<std::string, std::string>& 
 
 // Version 4's trailing section (compensation): the undo sequence counter, then the undo
 // fields of the threads that have any, by thread id.
-void write_undo_section(Writer& w, const State& st) {
+void write_undo_section(Writer& w, const State& st, const std::map<std::uint32_t, Thread>& threads) {
   w.varint(st.next_undo_seq);
   std::size_t n = 0;
-  for (const auto& entry : st.threads) n += has_undo_state(entry.second);
+  for (const auto& entry : threads) n += has_undo_state(entry.second);
   w.varint(n);
-  for (const auto& [id, t] : st.threads) {
+  for (const auto& [id, t] : threads) {
     if (!has_undo_state(t)) continue;
     w.varint(id);
     write_thread_undo(w, t);
@@ -385,9 +312,9 @@ void read_frames(Reader& r, std::map<std::uint32_t, Thread>& threads) {
   }
 }
 
-}  // namespace
-
-std::string serialize(const State& st) {
+// The layout-7 encoding of `st` with `threads` and `tasks` as its threads and tasks.
+std::string encode_state(const State& st, const std::map<std::uint32_t, Thread>& threads,
+                         const std::map<std::uint64_t, PendingTask>& tasks) {
   Writer w;
   w.out = kMagic;
   w.out += static_cast<char>(kStateVersion);
@@ -396,10 +323,10 @@ std::string serialize(const State& st) {
   w.bytes(st.instance_id);
   w.bytes(st.label);
   write_map(w, st.variables);
-  w.varint(st.threads.size());
-  for (const auto& entry : st.threads) write_thread(w, entry.second);
-  w.varint(st.tasks.size());
-  for (const auto& entry : st.tasks) write_task(w, entry.second);
+  w.varint(threads.size());
+  for (const auto& entry : threads) write_thread(w, entry.second);
+  w.varint(tasks.size());
+  for (const auto& entry : tasks) write_task(w, entry.second);
   w.varint(st.signals.size());
   for (const auto& s : st.signals) {
     w.bytes(s.name);
@@ -408,13 +335,17 @@ std::string serialize(const State& st) {
   w.varint(st.next_thread_id);
   w.varint(st.next_task_id);
   w.bytes(st.result);
-  write_failure_section(w, st);
-  write_undo_section(w, st);
+  write_failure_section(w, st, threads);
+  write_undo_section(w, st, threads);
   write_parked_section(w, st);
-  write_frames(w, st.threads);
+  write_frames(w, threads);
   write_frames(w, st.parked);
   return w.out;
 }
+
+}  // namespace
+
+std::string serialize(const State& st) { return encode_state(st, st.threads, st.tasks); }
 
 State deserialize(std::string_view bytes) {
   Reader r(bytes);
@@ -463,5 +394,49 @@ State deserialize(std::string_view bytes) {
 }
 
 bool operator==(const State& a, const State& b) { return serialize(a) == serialize(b); }
+
+namespace codec {
+
+void write_whole_thread(Writer& w, const Thread& t) {
+  write_thread(w, t);
+  w.varint(t.failed_attempts);
+  w.bytes(t.last_error);
+  w.varint(t.catches.size());
+  for (auto c : t.catches) w.varint(c);
+  write_thread_undo(w, t);
+  w.varint(t.timeouts.size());
+  for (const TimeoutFrame& f : t.timeouts) {
+    w.varint(f.node);
+    w.varint(f.task);
+    w.varint(f.attempts);
+    w.varint(f.in_undo ? 1 : 0);
+    w.varint(f.expired ? 1 : 0);
+  }
+}
+
+Thread read_whole_thread(Reader& r) {
+  Thread t = read_thread(r);
+  t.failed_attempts = r.varint32();
+  t.last_error = r.bytes();
+  for (std::size_t k = r.count(); k > 0; --k) t.catches.push_back(r.varint32());
+  read_thread_undo(r, t);
+  for (std::size_t k = r.count(); k > 0; --k) {
+    TimeoutFrame f;
+    f.node = r.varint32();
+    f.task = r.varint();
+    f.attempts = r.varint32();
+    f.in_undo = r.flag();
+    f.expired = r.flag();
+    t.timeouts.push_back(f);
+  }
+  return t;
+}
+
+void write_pending_task(Writer& w, const PendingTask& t) { vm::write_task(w, t); }
+PendingTask read_pending_task(Reader& r) { return vm::read_task(r); }
+
+std::string serialize_head(const State& st) { return encode_state(st, {}, {}); }
+
+}  // namespace codec
 
 }  // namespace df::vm

@@ -123,6 +123,11 @@ struct Thread {
   bool compensating = false;                    // `compensation` is live
   Compensation compensation;
   std::vector<TimeoutFrame> timeouts;           // innermost last
+  // Not stored (serialize skips it, so == ignores it): how many of `children`, from the
+  // front, were seen Done — where a JOIN's check of its branches starts at the next
+  // completion, so that a branch's answer costs O(1), not O(branches). A hint only: the
+  // JOIN checks every branch once more before it collects them.
+  std::uint32_t done_prefix = 0;
 };
 
 // RetryTimer: the durable wait between two attempts of a failed step. TimeoutTimer: a

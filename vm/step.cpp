@@ -4,6 +4,8 @@
 // parent chain of the program's node table, stamping every node they leave.
 #include "step.hpp"
 
+#include "state_delta.hpp"
+
 #include <algorithm>
 #include <deque>
 #include <limits>
@@ -96,8 +98,8 @@ Action task_action(const PendingTask& task) {
 class Machine {
  public:
   Machine(const Program& p, State& s, std::vector<Action>& out, std::int64_t now,
-          const StepConfig& c)
-      : prog_(p), st_(s), out_(out), now_(now), cfg_(c) {}
+          const StepConfig& c, Touched& touched)
+      : prog_(p), st_(s), out_(out), now_(now), cfg_(c), touched_(touched) {}
 
   void start(const Event& ev);
   void task_done(const PendingTask& task, bool ok, const std::string& payload);
@@ -111,7 +113,17 @@ class Machine {
   std::vector<Action>& out_;
   const std::int64_t now_;
   const StepConfig& cfg_;
+  Touched& touched_;  // what this event changed (state_delta.hpp)
   std::deque<std::uint32_t> queue_;
+
+  // Every change of a thread or task goes through a thread or task the Machine took by id;
+  // these record the id (test_state_delta.cpp checks no change is missed).
+  Thread& thread(std::uint32_t id) {
+    touched_.threads.insert(id);
+    return st_.threads.at(id);
+  }
+  void touch_task(std::uint64_t id) { touched_.tasks.insert(id); }
+  void touch_all() { touched_.all = true; }
 
   const Instruction& ins(const Thread& t) const { return prog_.code[t.pc]; }
   const NodeInfo& info(std::uint32_t node) const { return prog_.nodes[node]; }
@@ -230,6 +242,7 @@ std::uint64_t Machine::arm(Thread& t, TaskKind kind, std::uint32_t node, std::st
   task.deadline_ms = deadline;
   task.iteration = kind == TaskKind::Http ? innermost_iteration(t) : 0;
   task.scope = render_scope(t.scope);
+  touch_task(task.id);
   st_.tasks.emplace(task.id, task);
   out_.push_back(task_action(task));
   return task.id;
@@ -258,6 +271,7 @@ void Machine::exec(std::uint32_t tid) {
     auto it = st_.threads.find(tid);
     if (it == st_.threads.end() || it->second.status != ThreadStatus::Runnable) return;
     if (st_.status != InstanceStatus::Running) return;
+    touched_.threads.insert(tid);
     exec_instruction(it->second);
   }
 }
@@ -520,6 +534,7 @@ void Machine::exec_if_rows(Thread& t, const Instruction& i) {
 void Machine::exec_fork(Thread& t, const Instruction& i) {
   node_action(Action::Kind::NodeRunning, i.node, t);
   t.children.clear();
+  t.done_prefix = 0;
   for (std::uint32_t entry : i.targets) {
     Thread child;
     child.id = st_.next_thread_id++;
@@ -531,6 +546,7 @@ void Machine::exec_fork(Thread& t, const Instruction& i) {
     child.scope.push_back(ScopeEntry{child.root_node, 1});
     t.children.push_back(child.id);
     const std::uint32_t id = child.id;
+    touched_.threads.insert(id);
     st_.threads.emplace(id, std::move(child));
     queue_.push_back(id);
   }
@@ -792,6 +808,7 @@ void Machine::finish_instance(Outcome outcome, const std::string& text) {
 // A finished instance keeps its main thread (Done) so that its scope still tells the
 // root generation; everything else is dropped.
 void Machine::keep_only_main_thread() {
+  touch_all();
   for (auto it = st_.threads.begin(); it != st_.threads.end();)
     it = it->second.parent == 0 ? std::next(it) : st_.threads.erase(it);
   for (auto& entry : st_.threads) {
@@ -802,11 +819,28 @@ void Machine::keep_only_main_thread() {
   }
 }
 
+// A JOIN's branches are checked from the first one not yet seen Done (done_prefix), so
+// each answer costs O(1) amortized; once all look done, all are checked once more (the hint
+// is not stored: after a restart or df.resume it starts again from the front).
+// The JOIN's thread is touched only when it collects: until then an answer changes
+// nothing of it that is stored (done_prefix is not), so a delta does not carry its list
+// of children (O(branches) bytes) per answer.
 void Machine::on_child_done(std::uint32_t parent_id, std::uint32_t child_id) {
   Thread& p = st_.threads.at(parent_id);
-  if (ins(p).op == Op::FORK_RACE) return decide_race(p, child_id);
+  if (ins(p).op == Op::FORK_RACE) {
+    touched_.threads.insert(parent_id);
+    return decide_race(p, child_id);
+  }
+  auto done = [&](std::uint32_t c) { return st_.threads.at(c).status == ThreadStatus::Done; };
+  if (p.done_prefix > p.children.size()) p.done_prefix = 0;
+  while (p.done_prefix < p.children.size() && done(p.children[p.done_prefix])) ++p.done_prefix;
+  if (p.done_prefix < p.children.size()) return;
   for (std::uint32_t c : p.children)
-    if (st_.threads.at(c).status != ThreadStatus::Done) return;
+    if (!done(c)) {
+      p.done_prefix = 0;
+      return;
+    }
+  touched_.threads.insert(parent_id);
   collect_join(p);
 }
 
@@ -824,11 +858,12 @@ void Machine::collect_join(Thread& p) {
   const std::uint32_t node = ins(p).node;
   std::vector<Thread> kids;
   for (std::uint32_t c : p.children) {
-    kids.push_back(std::move(st_.threads.at(c)));
+    kids.push_back(std::move(thread(c)));
     st_.threads.erase(c);
   }
   const std::vector<std::uint32_t> kid_ids = std::move(p.children);
   p.children.clear();
+  p.done_prefix = 0;
   for (Thread& k : kids) absorb_undos(p, k);
   std::string array = "[";
   for (std::size_t i = 0; i < kids.size(); ++i) {
@@ -871,7 +906,7 @@ void Machine::collect_join(Thread& p) {
 void Machine::decide_race(Thread& p, std::uint32_t winner_id) {
   const std::uint32_t node = ins(p).node;
   const char* side = p.children.front() == winner_id ? "left" : "right";
-  Thread winner = std::move(st_.threads.at(winner_id));
+  Thread winner = std::move(thread(winner_id));
   st_.threads.erase(winner_id);
   absorb_undos(p, winner);
   for (std::uint32_t c : p.children)
@@ -891,7 +926,9 @@ void Machine::decide_race(Thread& p, std::uint32_t winner_id) {
   wake(p);
 }
 
+// Every task removed from the state is cancelled here first (or answered: step()).
 void Machine::cancel_task(const PendingTask& task) {
+  touch_task(task.id);
   Action a;
   a.kind = Action::Kind::CancelTask;
   a.task_id = task.id;
@@ -905,7 +942,7 @@ void Machine::cancel_task(const PendingTask& task) {
 // `failed_with` (a TIMEOUT ran out) the nodes each unfinished thread was in are stamped
 // failed with that error.
 void Machine::cancel_thread(std::uint32_t tid, bool lost_race, const std::string& failed_with) {
-  Thread& t = st_.threads.at(tid);
+  Thread& t = thread(tid);
   for (std::uint32_t c : t.children) cancel_thread(c, false, failed_with);
   if (!failed_with.empty() && t.status != ThreadStatus::Done)
     for (std::uint32_t a = ins(t).node; a != kNoNode; a = info(a).parent) {
@@ -914,7 +951,7 @@ void Machine::cancel_thread(std::uint32_t tid, bool lost_race, const std::string
     }
   // A RACE loser's completed forward steps happened: a later failure undoes them too.
   if (t.parent != 0 && st_.threads.count(t.parent) && st_.status == InstanceStatus::Running)
-    absorb_undos(st_.threads.at(t.parent), t);
+    absorb_undos(thread(t.parent), t);
   for (auto it = st_.tasks.begin(); it != st_.tasks.end();) {
     if (it->second.thread == tid) {
       cancel_task(it->second);
@@ -959,7 +996,7 @@ void Machine::attempt_failed(Thread& t, const PendingTask& task, const Failure& 
 }
 
 void Machine::task_done(const PendingTask& task, bool ok, const std::string& payload) {
-  Thread& t = st_.threads.at(task.thread);
+  Thread& t = thread(task.thread);
   const NodeInfo& n = info(task.node);
   switch (task.kind) {
     case TaskKind::Sql:
@@ -995,6 +1032,7 @@ void Machine::deliver_signal(const std::string& name, const std::string& payload
   for (auto& entry : st_.threads) {
     Thread& t = entry.second;
     if (t.status != ThreadStatus::WaitSignal || info(ins(t).node).text != name) continue;
+    touched_.threads.insert(t.id);
     if (t.wait_task) {
       auto timer = st_.tasks.find(t.wait_task);
       if (timer != st_.tasks.end()) {
@@ -1031,6 +1069,7 @@ void Machine::discard_parked(std::uint32_t tid) {
 // forks for their branches, and every thread that failed runs its failed instruction
 // again with a fresh retry budget. Nodes on the way back up are stamped running.
 void Machine::resume() {
+  touch_all();
   st_.status = InstanceStatus::Running;
   st_.result.clear();
   st_.threads = std::move(st_.parked);
@@ -1058,6 +1097,7 @@ void Machine::resume() {
 }
 
 void Machine::cancel_instance() {
+  touch_all();
   st_.parked.clear();
   for (const auto& entry : st_.tasks) cancel_task(entry.second);
   st_.tasks.clear();
@@ -1067,6 +1107,7 @@ void Machine::cancel_instance() {
 }
 
 void Machine::start(const Event& ev) {
+  touch_all();
   st_.status = InstanceStatus::Running;
   st_.instance_id = ev.instance_id;
   st_.label = ev.label;
@@ -1092,6 +1133,29 @@ void Machine::start(const Event& ev) {
   wake(t);
 }
 
+}  // namespace
+
+std::vector<std::string> awaited_signal_names(const Program& program, const State& state, const Touched* only) {
+  std::vector<std::string> names;
+  if (state.status != InstanceStatus::Running) return names;
+  std::vector<const Thread*> threads;
+  if (only && !only->all) {
+    for (std::uint32_t id : only->threads) {
+      auto it = state.threads.find(id);
+      if (it != state.threads.end()) threads.push_back(&it->second);
+    }
+  } else {
+    for (const auto& entry : state.threads) threads.push_back(&entry.second);
+  }
+  for (const Thread* tp : threads) {
+    const Thread& t = *tp;
+    if (t.status != ThreadStatus::WaitSignal || t.pc >= program.code.size()) continue;
+    const std::string& name = program.nodes[program.code[t.pc].node].text;
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
 void check_state(const Program& program, const State& state) {
   for (const auto& entry : state.threads)
     if (entry.second.pc >= program.code.size())
@@ -1101,31 +1165,26 @@ void check_state(const Program& program, const State& state) {
       throw StateError("VM state does not match the program (bad task)");
 }
 
-}  // namespace
-
-std::vector<std::string> awaited_signal_names(const Program& program, const State& state) {
-  std::vector<std::string> names;
-  if (state.status != InstanceStatus::Running) return names;
-  for (const auto& entry : state.threads) {
-    const Thread& t = entry.second;
-    if (t.status != ThreadStatus::WaitSignal || t.pc >= program.code.size()) continue;
-    const std::string& name = program.nodes[program.code[t.pc].node].text;
-    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
-  }
-  return names;
-}
 
 StepResult step(const Program& program, const State& state, const Event& event,
                 const StepConfig& config) {
   check_state(program, state);
   StepResult r;
   r.state = state;
-  Machine m(program, r.state, r.actions, event.now_ms, config);
-  State& st = r.state;
+  Touched touched;
+  r.accepted = step_in_place(program, r.state, event, config, r.actions, touched);
+  if (!r.accepted) r.state = state;  // refused: step_in_place changed nothing; keep it exact
+  return r;
+}
+
+// Every refusal is decided before the Machine changes anything.
+bool step_in_place(const Program& program, State& st, const Event& event, const StepConfig& config,
+                   std::vector<Action>& actions, Touched& touched) {
+  Machine m(program, st, actions, event.now_ms, config, touched);
   const bool running = st.status == InstanceStatus::Running;
   switch (event.kind) {
     case Event::Kind::Start:
-      if (st.status != InstanceStatus::NotStarted) return StepResult{state, {}, false};
+      if (st.status != InstanceStatus::NotStarted) return false;
       m.start(event);
       break;
     case Event::Kind::TaskSucceeded:
@@ -1133,29 +1192,28 @@ StepResult step(const Program& program, const State& state, const Event& event,
     case Event::Kind::TimerFired: {
       auto it = st.tasks.find(event.task_id);
       const bool wants_timer = event.kind == Event::Kind::TimerFired;
-      if (!running || it == st.tasks.end() || is_timer(it->second.kind) != wants_timer)
-        return StepResult{state, {}, false};
+      if (!running || it == st.tasks.end() || is_timer(it->second.kind) != wants_timer) return false;
       const PendingTask task = it->second;
+      touched.tasks.insert(task.id);
       st.tasks.erase(it);
       m.task_done(task, event.kind != Event::Kind::TaskFailed, event.payload);
       break;
     }
     case Event::Kind::Signal:
-      if (!running) return StepResult{state, {}, false};
+      if (!running) return false;
       m.deliver_signal(event.signal_name, event.payload);
       break;
     case Event::Kind::Cancel:
-      if (!running && st.status != InstanceStatus::NotStarted) return StepResult{state, {}, false};
+      if (!running && st.status != InstanceStatus::NotStarted) return false;
       m.cancel_instance();
       break;
     case Event::Kind::Resume:
-      if (!resume_problem(st).empty()) return StepResult{state, {}, false};
+      if (!resume_problem(st).empty()) return false;
       m.resume();
       break;
   }
   m.run();
-  r.accepted = true;
-  return r;
+  return true;
 }
 
 namespace {

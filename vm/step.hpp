@@ -110,6 +110,20 @@ struct StepResult {
 StepResult step(const Program& program, const State& state, const Event& event,
                 const StepConfig& config = StepConfig{});
 
+// step() without the copy, for a large state (a wide join's): `state` is changed where it
+// is. Accepted: true, `actions` appended, `touched` names what the event may have changed
+// (state_delta.hpp). Refused: false, `state` and `actions` unchanged. Does not check_state()
+// (the host checks a state once, when it reads it, not per event); a C++ exception thrown
+// while stepping leaves `state` half-changed: the host must then drop it. No work
+// proportional to the number of threads per event, except events that change them all
+// (start, cancel, the end, resume; then touched.all).
+struct Touched;
+bool step_in_place(const Program& program, State& state, const Event& event, const StepConfig& config,
+                   std::vector<Action>& actions, Touched& touched);
+
+// Throws StateError when the state does not fit the program (a pc or a task out of range).
+void check_state(const Program& program, const State& state);
+
 // The tasks a restarted host must re-issue (RunSql / RunHttp / ArmTimer), by task id.
 std::vector<Action> pending_actions(const State& state);
 
@@ -117,7 +131,13 @@ std::vector<Action> pending_actions(const State& state);
 // reached, nothing delivered yet). The host keeps signals sent while nobody waits in its
 // own table and feeds the oldest one for these names as a Signal event (issue 11 item 7:
 // a buffered signal is a row, not part of the serialised state).
-std::vector<std::string> awaited_signal_names(const Program& program, const State& state);
+// With `only` (what the last event touched, unless touched.all): the names waited for by
+// those threads alone — the ones that can take a signal buffered before they waited. A
+// thread that already waited when a signal came took it then, so for a wide JOIN the host
+// looks at the few threads an event touched, not at every branch.
+struct Touched;
+std::vector<std::string> awaited_signal_names(const Program& program, const State& state,
+                                              const Touched* only = nullptr);
 
 // Why a Resume event would be refused ("" = it would be accepted): the instance is not
 // failed, or its failure left no complete resume point (it ran undo actions, a RACE branch

@@ -81,7 +81,7 @@ bool signal_instance(const std::string& instance_id, const std::string& name,
   spi::Connection spi_connection;
   std::optional<Instance> inst = load_instance(instance_id, true);
   if (inst) {
-    const auto waiting = vm::awaited_signal_names(inst->graph->program, inst->state);
+    const auto waiting = vm::awaited_signal_names(inst->graph->program, *inst->state);
     if (std::find(waiting.begin(), waiting.end(), name) == waiting.end()) {
       buffer_signal(inst->id, name, data_json);  // one row; the VM state is not rewritten
     } else {
@@ -137,7 +137,7 @@ std::string resume_instance(const std::string& instance_id, const std::string& c
   spi::exec("UPDATE _duroxide.instance_state SET finished = false, output = NULL, finished_at = NULL "
             "WHERE instance_id = $1", {spi::text(instance_id)});
   std::optional<Instance> inst = load_instance(instance_id, true);
-  std::string problem = inst ? vm::resume_problem(inst->state) : "its checkpoint cannot be read";
+  std::string problem = inst ? vm::resume_problem(*inst->state) : "its checkpoint cannot be read";
   if (problem.empty()) {
     spi::exec("UPDATE df.instances SET status = 'running', updated_at = now() "
               "WHERE id = $1 AND status IN ('failed', 'paused')", {spi::text(instance_id)});

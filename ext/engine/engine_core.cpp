@@ -150,12 +150,17 @@ struct NewTask {
 // compare-and-set on the event count that takes the row lock (nothing matches when the
 // state moved on). Its parameters are numbered from `first` ($1 is the instance id).
 // The state's storage is this function's business alone: the rest of the statement only
-// asks whether `s` returned a row.
+// asks whether `s` returned a row. A large state (state_store.hpp: base + deltas) is
+// written by state_store::write in a statement of its own first; `s` then only says
+// whether that write won (`written` false: the compare-and-set lost, nothing written).
+// `after` receives the row's new layout.
 struct StateWrite {
   const std::string* cte;
   std::vector<spi::Arg> args;  // $first, $first+1, ...
+  bool written = true;
 };
-StateWrite state_write(const Instance& inst, const vm::State& state, std::uint32_t generation, int first) {
+StateWrite state_write(const Instance& inst, const vm::State& state, const vm::Touched& touched,
+                       std::uint32_t generation, int first, state_store::Layout& after) {
   auto p = [first](int i) { return "$" + std::to_string(first + i); };
   if (inst.unstored) {
     // the frozen graph goes to its write-once row (sql/parts/80_engine.sql instance_graphs)
@@ -163,20 +168,33 @@ StateWrite state_write(const Instance& inst, const vm::State& state, std::uint32
         "g AS (INSERT INTO _duroxide.instance_graphs (instance_id, graph, node_ids) VALUES ($1, " + p(2) + ", " +
         p(3) + "::text[])), "
         "s AS (INSERT INTO _duroxide.instance_state (instance_id, submitted_by, state, "
-        "database, event_count, generation, on_failure) VALUES ($1, " + p(4) +
-        ", " + p(0) + ", " + p(5) + ", 1, " + p(1) + ", " + p(6) + ") RETURNING 1)";
+        "database, event_count, generation, on_failure, delta_bytes) VALUES ($1, " + p(4) +
+        ", " + p(0) + ", " + p(5) + ", 1, " + p(1) + ", " + p(6) + ", CASE WHEN " + p(7) + " THEN 0 END) RETURNING 1)";
+    std::string bytes = state_store::first_write(state, after);
     return {&insert,
-            {spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)),
+            {spi::binary(bytes), spi::int4(static_cast<int>(generation)),
              spi::text(inst.unstored->graph_json), spi::text(inst.unstored->node_ids), spi::oid(inst.submitted_by),
-             spi::optional_text(inst.unstored->database), spi::text(inst.pause_on_failure ? "pause" : "fail")}};
+             spi::optional_text(inst.unstored->database), spi::text(inst.pause_on_failure ? "pause" : "fail"),
+             spi::boolean(after.delta_bytes.has_value())}};
   }
-  static const std::string update =
-      "s AS (UPDATE _duroxide.instance_state SET state = " + p(0) + ", event_count = event_count + 1, "
-      "generation = " + p(1) + ", updated_at = clock_timestamp() "
-      "WHERE instance_id = $1 AND (" + p(3) + " OR (event_count = " + p(2) + " AND NOT finished)) RETURNING 1)";
-  return {&update,
-          {spi::binary(vm::serialize(state)), spi::int4(static_cast<int>(generation)), spi::int8(inst.event_count),
-           spi::boolean(inst.locked)}};
+  if (!inst.layout.delta_bytes) {
+    std::string bytes = vm::serialize(state);
+    if (bytes.size() <= state_store::kLargeStateBytes) {  // the usual case: the whole state, one HOT update
+      static const std::string update =
+          "s AS (UPDATE _duroxide.instance_state SET state = " + p(0) + ", event_count = event_count + 1, "
+          "generation = " + p(1) + ", updated_at = clock_timestamp() "
+          "WHERE instance_id = $1 AND (" + p(3) + " OR (event_count = " + p(2) + " AND NOT finished)) RETURNING 1)";
+      after = state_store::Layout{std::nullopt, static_cast<std::int64_t>(bytes.size())};
+      return {&update,
+              {spi::binary(bytes), spi::int4(static_cast<int>(generation)), spi::int8(inst.event_count),
+               spi::boolean(inst.locked)}};
+    }
+  }
+  static const std::string already = "s AS (SELECT 1)";
+  StateWrite sw{&already, {}};
+  sw.written = state_store::write(state_store::Target{inst.id, inst.event_count, inst.locked, inst.layout}, state,
+                                  touched, generation, after);
+  return sw;
 }
 
 // TimestampTz -> microseconds since the Unix epoch (passed as bigint, converted back
@@ -227,8 +245,8 @@ constexpr int kEffectsParams = 22;
 // stamp's run record and start time count. Each stamp's extra columns come from
 // step_record::stamp_for, computed before the statement and queued for commit
 // (step_record::stamped) only once it applied.
-bool write_event(const Instance& inst, const vm::State& state, std::uint32_t generation,
-                 const std::vector<NodeStamp>& stamps, std::vector<NewTask> tasks) {
+bool write_event(const Instance& inst, const vm::State& state, const vm::Touched& touched, std::uint32_t generation,
+                 state_store::Layout& after, const std::vector<NodeStamp>& stamps, std::vector<NewTask> tasks) {
   // The executor's continuation (ContinuationOffer): the event's one new task, a SQL step
   // of a local instance, stays with the executor; any other task is queued and woken for.
   std::optional<HeldTask> held;
@@ -286,7 +304,8 @@ bool write_event(const Instance& inst, const vm::State& state, std::uint32_t gen
   for (std::string* arr : {&ids, &statuses, &results, &as_json, &execs, &details, &retries, &keeps, &starts, &finishes,
                            &errors, &runs, &helds, &task_ids, &kinds, &nodes, &payloads, &iterations, &dues})
     *arr += '}';
-  StateWrite sw = state_write(inst, state, generation, kEffectsParams + 1);
+  StateWrite sw = state_write(inst, state, touched, generation, kEffectsParams + 1, after);
+  if (!sw.written) return false;  // the state moved on: nothing written
   // One text per state part (the plan cache is keyed by it): built once per process.
   static std::unordered_map<const std::string*, std::string> statements;
   std::string& sql = statements[sw.cte];
@@ -465,19 +484,24 @@ std::shared_ptr<const Graph> cache_graph(const std::string& key, const std::stri
 
 namespace {
 
-// Decodes a checkpoint into inst.state, or says why this build must not resume it: its
-// layout is unknown, or its pcs index into another lowering (docs/upgrades.md). Never
-// guesses: the instance then fails with this message.
-std::optional<std::string> read_checkpoint(Instance& inst, const std::string& bytes) {
+// Decodes a checkpoint into inst.state (`whole`, or the base + deltas state_store reads,
+// from its cache when it can), or says why this build must not resume it: its layout is
+// unknown, or its pcs index into another lowering (docs/upgrades.md). Never guesses: the
+// instance then fails with this message.
+std::optional<std::string> read_checkpoint(Instance& inst, const std::optional<std::string>& whole) {
   try {
-    inst.state = vm::deserialize(bytes);
+    if (inst.layout.delta_bytes) {
+      inst.state = state_store::read_large(inst.id, inst.cache_key, inst.event_count, inst.graph->program);
+    } else {  // checked by each event (apply_one_event)
+      inst.state = std::make_shared<vm::State>(vm::deserialize(whole.value_or(std::string())));
+    }
   } catch (const vm::StateError& e) {
     return "pg_durable " DF_VERSION " cannot resume instance " + inst.id + ": its checkpoint is unreadable (" +
            e.what() + "); it was written by another build of pg_durable";
   }
-  if (inst.state.lowering_version != vm::kLoweringVersion)
+  if (inst.state->lowering_version != vm::kLoweringVersion)
     return "pg_durable " DF_VERSION " cannot resume instance " + inst.id + ": it was started under workflow lowering version " +
-           std::to_string(inst.state.lowering_version) + " and this build runs lowering version " +
+           std::to_string(inst.state->lowering_version) + " and this build runs lowering version " +
            std::to_string(vm::kLoweringVersion) + "; finish it under the release that started it";
   return std::nullopt;
 }
@@ -493,23 +517,25 @@ std::optional<Instance> instance_from_row(const std::string& instance_id, int fi
   inst.database = spi::value_or(0, first + 3, "");
   inst.event_count = std::stoll(spi::value_or(0, first + 4, "0"));
   inst.pause_on_failure = spi::value_or(0, first + 5, "fail") == "pause";
-  if (std::optional<std::string> refusal =
-          read_checkpoint(inst, spi::bytea_value(0, first + 1).value_or(std::string()))) {
-    fail_instance(instance_id, *refusal);
-    return std::nullopt;
-  }
+  if (std::optional<std::string> deltas = spi::value(0, first + 6)) inst.layout.delta_bytes = std::stoll(*deltas);
+  inst.layout.base_bytes = std::stoll(spi::value_or(0, first + 7, "0"));
+  std::optional<std::string> whole = spi::bytea_value(0, first + 1);  // read before the next statement
   // Ids are random and may be reused after retention: the creation time makes the key unique.
-  std::string key = instance_id + "@" + created_at;
-  auto cached = graph_cache.find(key);
+  inst.cache_key = instance_id + "@" + created_at;
+  auto cached = graph_cache.find(inst.cache_key);
   if (cached != graph_cache.end()) {
     inst.graph = cached->second;
   } else if (graph_first > 0 && spi::value(0, graph_first)) {  // read by the caller's statement
-    inst.graph = cache_graph(key, spi::value_or(0, graph_first, ""),
+    inst.graph = cache_graph(inst.cache_key, spi::value_or(0, graph_first, ""),
                              parse_id_array(spi::value_or(0, graph_first + 1, "{}")));
   } else {  // the graph is frozen: read and lower it once per process
     spi::exec("SELECT graph, node_ids::text FROM _duroxide.instance_graphs WHERE instance_id = $1",
               {spi::text(instance_id)});
-    inst.graph = cache_graph(key, spi::value_or(0, 1, ""), parse_id_array(spi::value_or(0, 2, "{}")));
+    inst.graph = cache_graph(inst.cache_key, spi::value_or(0, 1, ""), parse_id_array(spi::value_or(0, 2, "{}")));
+  }
+  if (std::optional<std::string> refusal = read_checkpoint(inst, whole)) {
+    fail_instance(instance_id, *refusal);
+    return std::nullopt;
   }
   return inst;
 }
@@ -532,12 +558,14 @@ std::optional<Instance> load_instance(const std::string& instance_id, bool lock)
 namespace {
 
 enum class Outcome { Accepted, Refused, Stale };
-Outcome apply_one_event(Instance& inst, const vm::Event& event);
+Outcome apply_one_event(Instance& inst, const vm::Event& event, vm::Touched& touched);
 
 // The oldest buffered signal for a name some thread now waits for, taken out of the
-// table; nullopt when there is none (or no thread waits).
-std::optional<vm::Event> take_buffered_signal(const Instance& inst) {
-  const auto names = vm::awaited_signal_names(inst.graph->program, inst.state);
+// table; nullopt when there is none (or no thread waits). Of a large state only the
+// threads the last event touched are looked at (vm::awaited_signal_names).
+std::optional<vm::Event> take_buffered_signal(const Instance& inst, const vm::Touched& touched) {
+  const auto names = vm::awaited_signal_names(inst.graph->program, *inst.state,
+                                              inst.layout.delta_bytes ? &touched : nullptr);
   if (names.empty()) return std::nullopt;
   std::string array = "{";
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -570,48 +598,84 @@ std::optional<vm::Event> take_buffered_signal(const Instance& inst) {
 // The event, then (a loop, not recursion) every buffered signal a wait it reached can take.
 bool apply_event(Instance& inst, const vm::Event& event) {
   inst.locked = true;  // the caller's contract: locked, or created by this transaction
-  if (apply_one_event(inst, event) != Outcome::Accepted) return false;
-  while (std::optional<vm::Event> signal = take_buffered_signal(inst)) apply_one_event(inst, *signal);
+  vm::Touched touched;
+  if (apply_one_event(inst, event, touched) != Outcome::Accepted) return false;
+  while (std::optional<vm::Event> signal = take_buffered_signal(inst, touched)) apply_one_event(inst, *signal, touched);
   return true;
 }
 
 Applied apply_event_if_current(Instance& inst, const vm::Event& event) {
-  if (apply_one_event(inst, event) != Outcome::Accepted) return Applied::Stale;
-  while (std::optional<vm::Event> signal = take_buffered_signal(inst)) apply_one_event(inst, *signal);
+  vm::Touched touched;
+  if (apply_one_event(inst, event, touched) != Outcome::Accepted) return Applied::Stale;
+  while (std::optional<vm::Event> signal = take_buffered_signal(inst, touched)) apply_one_event(inst, *signal, touched);
   return Applied::Accepted;
 }
 
 namespace {
 
 // The state is written first: for an instance read without its lock that write is the
-// compare-and-set that takes the lock, before anything else of the event is persisted.
-Outcome apply_one_event(Instance& inst, const vm::Event& event) {
+// compare-and-set that takes the lock, before anything else of the event is persisted. A
+// small state is stepped on a copy (a lost compare-and-set leaves inst as it was); a large
+// one (base + deltas) in place, so its row is locked first, with the same compare-and-set.
+// `touched` receives what the event touched (for take_buffered_signal).
+Outcome apply_one_event(Instance& inst, const vm::Event& event, vm::Touched& touched) {
   vm::StepConfig config;
   config.loop_min_interval_ms = settings.loop_min_interval_ms;
   config.non_retryable_sqlstates =
       vm::parse_sqlstate_list(settings.non_retryable_sqlstates ? settings.non_retryable_sqlstates : "");
   config.pause_on_failure = inst.pause_on_failure;
-  vm::StepResult result = vm::step(inst.graph->program, inst.state, event, config);
-  if (!result.accepted) return inst.locked ? Outcome::Refused : Outcome::Stale;
-  std::uint32_t before = root_generation(inst.state), after = root_generation(result.state);
+  const bool large = inst.layout.delta_bytes.has_value() && !inst.unstored;
+  if (large && !inst.locked) {
+    // Another executor may have answered a branch since the read: catch up by its deltas
+    // under the lock (a failed compare-and-set would read the whole state again).
+    if (!state_store::lock_and_catch_up(inst.id, inst.state, inst.event_count, inst.layout, inst.graph->program))
+      return Outcome::Stale;  // gone or finished since it was read: nothing written
+    inst.locked = true;
+  }
+  state_store::forget_pending(inst.cache_key);  // its reference would force a copy
+  std::shared_ptr<vm::State> next;
+  if (large && inst.state.use_count() == 1) {
+    next = inst.state;  // held by this Instance alone: stepped where it is
+  } else {
+    if (!large) vm::check_state(inst.graph->program, *inst.state);  // a large state was checked when read
+    next = std::make_shared<vm::State>(*inst.state);
+  }
+  std::vector<vm::Action> actions;
+  touched = vm::Touched();
+  std::uint32_t before = root_generation(*inst.state);
+  bool accepted = false;
+  try {
+    accepted = vm::step_in_place(inst.graph->program, *next, event, config, actions, touched);
+  } catch (...) {
+    if (next == inst.state) {  // half-stepped: never to be written or cached
+      inst.state = std::make_shared<vm::State>();
+      inst.event_count = -1;
+    }
+    throw;
+  }
+  if (!accepted) return inst.locked ? Outcome::Refused : Outcome::Stale;
+  std::uint32_t after = root_generation(*next);
   std::vector<NodeStamp> stamps;
   std::vector<NewTask> tasks;
   std::vector<const vm::Action*> rest;
-  for (const vm::Action& a : result.actions) classify(a, stamps, tasks, rest);
-  if (!write_event(inst, result.state, after, stamps, std::move(tasks))) {
+  for (const vm::Action& a : actions) classify(a, stamps, tasks, rest);
+  state_store::Layout layout;
+  if (!write_event(inst, *next, touched, after, layout, stamps, std::move(tasks))) {
     if (inst.locked) throw std::runtime_error("pg_durable: the engine state of instance " + inst.id + " vanished under its lock");
     return Outcome::Stale;  // changed since it was read: nothing written
   }
   inst.locked = true;
   inst.unstored.reset();
   ++inst.event_count;
+  inst.state = std::move(next);
+  inst.layout = layout;
+  if (inst.layout.delta_bytes) state_store::remember_at_commit(inst.cache_key, inst.event_count, inst.state);
   bool started = event.kind == vm::Event::Kind::Start;
   if (started)
     spi::exec("UPDATE df.instances SET status = 'running', updated_at = clock_timestamp() "
               "WHERE id = $1 AND status = 'pending'", {spi::text(inst.id)});
   record_execution(inst, before, after, started);
   for (const vm::Action* a : rest) perform_rest(inst, *a);
-  inst.state = std::move(result.state);
   return Outcome::Accepted;
 }
 
@@ -668,23 +732,25 @@ void insert_task_row(const HeldTask& t, Oid submitted_by) {
 }
 
 std::uint64_t requeue_orphaned_tasks() {
-  std::uint64_t n = spi::exec("SELECT s.instance_id, s.state, s.submitted_by::oid FROM _duroxide.instance_state s "
+  std::uint64_t n = spi::exec("SELECT s.instance_id, CASE WHEN s.delta_bytes IS NULL THEN s.state END, "
+                              "s.submitted_by::oid, s.delta_bytes IS NOT NULL FROM _duroxide.instance_state s "
                               "WHERE NOT s.finished");
   struct Row {
     std::string id;
     std::optional<std::string> state;
     Oid role;
+    bool has_deltas;
   };
   std::vector<Row> rows;
   rows.reserve(n);
   for (std::uint64_t i = 0; i < n; ++i)
     rows.push_back({spi::value_or(i, 1, ""), spi::bytea_value(i, 2),
-                    static_cast<Oid>(std::stoul(spi::value_or(i, 3, "0")))});
+                    static_cast<Oid>(std::stoul(spi::value_or(i, 3, "0"))), spi::value_or(i, 4, "f") == "t"});
   std::uint64_t requeued = 0;
   for (const Row& row : rows) {
     vm::State state;
     try {
-      state = vm::deserialize(row.state.value_or(std::string()));
+      state = state_store::read_whole(row.id, row.state, row.has_deltas);
     } catch (const vm::StateError&) {
       continue;  // refused when an executor or the scheduler loads it (read_checkpoint)
     }

@@ -16,6 +16,7 @@
 #include "state.hpp"
 #include "step.hpp"
 
+#include "engine/state_store.hpp"
 #include "pg/pg_bridge.hpp"
 
 namespace df::ext::engine {
@@ -32,9 +33,13 @@ struct Instance {
   Oid submitted_by = InvalidOid;
   std::string database;  // "" = the extension's database
   bool pause_on_failure = false;  // df.start on_failure => 'pause' (vm::StepConfig)
-  vm::State state;
+  // Shared with this process's state cache (state_store.hpp) and copies of the Instance: a
+  // large state is stepped in place only when this Instance holds it alone, else copied.
+  std::shared_ptr<vm::State> state = std::make_shared<vm::State>();
   // Accepted events so far (instance_state.event_count): the version of `state`.
   std::int64_t event_count = 0;
+  state_store::Layout layout;  // whole, or base + deltas (state_store.hpp)
+  std::string cache_key;       // "<id>@<created_at>": ids are reused after retention
   // Whether this transaction holds the instance row's lock (or created the row). Without
   // it, the first state write is a compare-and-set on event_count (apply_event_if_current).
   bool locked = false;
@@ -53,14 +58,17 @@ struct Instance {
 std::optional<Instance> load_instance(const std::string& instance_id, bool lock);
 
 // The columns an instance is read from, for statements that read it together with
-// other work (the executor's claim): submitted_by::oid, state, created_at::text,
-// database, event_count, on_failure, in this order.
-#define DF_INSTANCE_COLUMNS \
-  "s.submitted_by::oid, s.state, s.created_at::text, s.database, s.event_count, s.on_failure"
+// other work (the executor's claim): submitted_by::oid, state (NULL when the row holds a
+// base + deltas: read by state_store, usually from its cache), created_at::text, database,
+// event_count, on_failure, delta_bytes, the stored state's size, in this order.
+#define DF_INSTANCE_COLUMNS                                                                         \
+  "s.submitted_by::oid, CASE WHEN s.delta_bytes IS NULL THEN s.state END, s.created_at::text, "   \
+  "s.database, s.event_count, s.on_failure, s.delta_bytes, pg_catalog.octet_length(s.state)"
+inline constexpr int kInstanceColumnCount = 8;  // how many columns DF_INSTANCE_COLUMNS names
 // Builds the (unlocked) instance from the last statement's row 0, DF_INSTANCE_COLUMNS
 // starting at column `first` (1-based). nullopt when those columns are NULL (no such
 // unfinished instance) or the checkpoint cannot be resumed (the instance is then failed).
-// graph_first > 0: that row also holds `s.graph, s.node_ids::text` from that column on,
+// graph_first > 0: that row also holds `g.graph, g.node_ids::text` (instance_graphs) from that column on,
 // used when this process has not lowered the instance's graph yet (else it is read).
 // graph_first's columns may be NULL (not asked for: graph_cached said it is lowered here).
 std::optional<Instance> instance_from_row(const std::string& instance_id, int first, int graph_first = 0);

@@ -174,7 +174,7 @@ std::optional<ClaimedTask> claim_task(bool sql_allowed) {
                                  spi::int8(static_cast<std::int64_t>(handed->task_id)),
                                  spi::boolean(!engine::graph_cached(handed->instance_id))});
     count_dispatch(n == 1 ? DispatchCounter::HandoffTaken : DispatchCounter::HandoffMissed);
-    if (n == 1) return claimed_row(13);
+    if (n == 1) return claimed_row(7 + engine::kInstanceColumnCount);
   }
   std::uint64_t n = spi::exec(sql_allowed ? DF_CLAIM_SQL("kind <> 'timer'") : DF_CLAIM_SQL("kind = 'http'"),
                               {spi::oid(my_role)});
@@ -304,7 +304,9 @@ bool record_outcome(const ClaimedTask& t, const StepOutcome& outcome, engine::In
   event.task_id = t.task_id;
   event.payload = outcome.ok || outcome.error_record.empty() ? outcome.text : outcome.error_record;
   if (read) {
-    engine::Instance current = *read;  // a failed compare-and-set leaves `read` as it was
+    // Moved, not copied: a large state is then stepped in place (engine_core.cpp). A
+    // failed compare-and-set changes nothing; `read` is not used again either way.
+    engine::Instance current = std::move(*read);
     if (engine::apply_event_if_current(current, event) == engine::Applied::Accepted) {
       if (after) *after = std::move(current);
       return true;
@@ -458,7 +460,7 @@ bool role_refused(const ClaimedTask& t, const engine::Instance& inst, const Role
 // returns with the transaction ready to commit and `engine` held.
 void run_sql_task(ClaimedTask& t, EngineScope& engine, int chain = 0) {
   std::optional<engine::Instance>& inst = t.instance;
-  if (!inst || inst->state.tasks.count(t.task_id) == 0) return;  // cancelled or already answered
+  if (!inst || inst->state->tasks.count(t.task_id) == 0) return;  // cancelled or already answered
   RoleCheck role = check_role(inst->submitted_by);
   if (role_refused(t, *inst, role)) return;
   if (!inst->database.empty() && inst->database != settings.database) {
@@ -504,7 +506,7 @@ void run_sql_task(ClaimedTask& t, EngineScope& engine, int chain = 0) {
 // the task is claimed again, then dropped.
 void run_http_task(ClaimedTask& t) {
   std::optional<engine::Instance>& inst = t.instance;
-  if (!inst || inst->state.tasks.count(t.task_id) == 0) return;
+  if (!inst || inst->state->tasks.count(t.task_id) == 0) return;
   if (role_refused(t, *inst, check_role(inst->submitted_by))) return;
   const auto& nodes = inst->graph->program.nodes;
   bool multipart = t.node < nodes.size() && nodes[t.node].type == ir::NodeType::HttpMultipart;

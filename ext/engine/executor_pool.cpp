@@ -103,7 +103,7 @@ void settle_tasks_of(Oid role_oid, const RoleCheck& role) {
       continue;
     }
     std::optional<engine::Instance> inst = engine::load_instance(instance_id, true);
-    if (inst && inst->state.tasks.count(task_id) != 0) {
+    if (inst && inst->state->tasks.count(task_id) != 0) {
       vm::Event failed;
       failed.kind = vm::Event::Kind::TaskFailed;
       failed.now_ms = engine::now_ms();

@@ -10,6 +10,7 @@
 
 #include "engine/engine.hpp"
 #include "engine/engine_core.hpp"
+#include "engine/state_store.hpp"
 #include "pg/spi.hpp"
 
 namespace df::ext::engine {
@@ -37,7 +38,8 @@ std::string id_array(const std::vector<std::string>& ids) {
 std::optional<ForkSource> read_fork_source(const std::string& instance_id) {
   AsEngineOwner owner;
   spi::Connection spi_connection;
-  if (spi::exec("SELECT g.graph, coalesce(s.database, ''), s.state, s.on_failure FROM _duroxide.instance_state s "
+  if (spi::exec("SELECT g.graph, coalesce(s.database, ''), CASE WHEN s.delta_bytes IS NULL THEN s.state END, "
+                "s.on_failure, s.delta_bytes IS NOT NULL FROM _duroxide.instance_state s "
                 "JOIN _duroxide.instance_graphs g ON g.instance_id = s.instance_id WHERE s.instance_id = $1",
                 {spi::text(instance_id)}) != 1) {
     spi_connection.finish();
@@ -48,7 +50,7 @@ std::optional<ForkSource> read_fork_source(const std::string& instance_id) {
   src.database = spi::value_or(0, 2, "");
   src.pause_on_failure = spi::value_or(0, 4, "fail") == "pause";
   try {
-    src.state = vm::deserialize(spi::bytea_value(0, 3).value_or(std::string()));
+    src.state = state_store::read_whole(instance_id, spi::bytea_value(0, 3), spi::value_or(0, 5, "f") == "t");
   } catch (const vm::StateError& e) {
     throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "instance " + instance_id + " cannot be forked",
                    std::string("Its checkpoint cannot be read: ") + e.what() + ".", "");

@@ -16,5 +16,6 @@ SELECT pg_catalog.pg_extension_config_dump('_duroxide.tasks', '');
 SELECT pg_catalog.pg_extension_config_dump('_duroxide.executions', '');
 SELECT pg_catalog.pg_extension_config_dump('_duroxide.resumes', '');
 SELECT pg_catalog.pg_extension_config_dump('_duroxide.buffered_signals', '');
+SELECT pg_catalog.pg_extension_config_dump('_duroxide.state_deltas', '');
 SELECT pg_catalog.pg_extension_config_dump('df.workflow_owners', '');
 SELECT pg_catalog.pg_extension_config_dump('df.workflow_grants', '');

@@ -622,3 +622,19 @@ DROP INDEX df.idx_nodes_instance;
 -- key serves ORDER BY created_at, task_id LIMIT 1 without sorting the whole queue.
 DROP INDEX _duroxide.tasks_runnable_by_role;
 CREATE INDEX tasks_runnable_by_role ON _duroxide.tasks (submitted_by, created_at, task_id) WHERE kind <> 'timer';
+
+-- A large state (a wide JOIN's: one thread and one task per branch) is not rewritten per
+-- event (docs/design.md "How a state is stored"): `state` then holds a base, and each event
+-- since appends the delta of what it changed (vm/state_delta.hpp), keyed by the event count
+-- it made, in the transaction of that event. delta_bytes: NULL = `state` is the whole state
+-- (a small one, the usual case); otherwise the total size of the deltas after the base (the
+-- engine rewrites the base and deletes them when they outgrow half of it).
+ALTER TABLE _duroxide.instance_state ADD COLUMN delta_bytes bigint;
+CREATE TABLE _duroxide.state_deltas (
+  instance_id varchar(8) NOT NULL REFERENCES _duroxide.instance_state (instance_id) ON DELETE CASCADE,
+  event_count bigint NOT NULL,
+  delta bytea NOT NULL,
+  PRIMARY KEY (instance_id, event_count)
+);
+REVOKE ALL ON _duroxide.state_deltas FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('_duroxide.state_deltas', '');

@@ -58,8 +58,10 @@ class Bench:
         self.fill_targets = (1000, 3000)  # driven: real instances, memory measured after each
         self.bulk_target = None if args.quick else 100000  # copies of a finished instance
         self.profile_seconds = 3 if args.quick else 6
-        self.big_join_branches = 1000 if args.quick else 9999  # 9,999: the node limit
-        self.signal_count = 2000 if args.quick else 10000
+        # 9,999: the node limit; DF_BENCH_JOIN_BRANCHES picks another width (how the cost
+        # per event grows with the branch count: 100 vs 1,000 vs 3,000).
+        self.big_join_branches = int(os.environ.get("DF_BENCH_JOIN_BRANCHES") or (1000 if args.quick else 9999))
+        self.signal_count = int(os.environ.get("DF_BENCH_SIGNALS") or (2000 if args.quick else 10000))
         self.statement_instances = 30 if args.quick else 200
         self.results = {"notes": [], "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
         self.seq_graph = w.wire(w.sequence(SEQ_STEPS))
@@ -359,7 +361,20 @@ class Bench:
             "'df.nodes'::regclass, '_duroxide.instance_state'::regclass, '_duroxide.tasks'::regclass, "
             "'df_bench.narrow'::regclass)")]
         procs = self.c.engine_processes()
-        cpu0 = {pid: cpu_seconds(pid) for _, pid in procs}
+        # Every process of the cluster: the executors are started on demand.
+        postmaster = int(open(os.path.join(self.c.pgdata, "postmaster.pid")).readline())
+        def cluster_cpu():
+            out = {}
+            for pid in os.listdir("/proc"):
+                try:
+                    with open(f"/proc/{pid}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                    if int(fields[1]) == postmaster:
+                        out[int(pid)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                except (OSError, ValueError, IndexError):
+                    pass
+            return out
+        cpu0 = cluster_cpu()
         lsn0, xc0, wr0 = self.wal_counters()
         units, starts = run()
         # CPU of the engine processes alive before and after (an executor started during
@@ -432,13 +447,39 @@ class Bench:
                         peak[name] = m
                 time.sleep(0.02)
         t = threading.Thread(target=sample)
+        # Every process of the cluster: the executors are started on demand.
+        postmaster = int(open(os.path.join(self.c.pgdata, "postmaster.pid")).readline())
+        def cluster_cpu():
+            out = {}
+            for pid in os.listdir("/proc"):
+                try:
+                    with open(f"/proc/{pid}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                    if int(fields[1]) == postmaster:
+                        out[int(pid)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                except (OSError, ValueError, IndexError):
+                    pass
+            return out
+        cpu0 = cluster_cpu()
+        wal0 = self.c.psql("SELECT pg_current_wal_lsn()")[0][0]
         t.start()
         try:
-            # One instance; a generous deadline: a wide join is still quadratic (findings).
+            # One instance; a generous deadline for the node limit's width.
             n, s = self.drive(w.wire(w.join(n_br)), f"join{n_br}", 1, 3600, max_instances=1)
         finally:
             done.set()
             t.join()
+        # Per event (a branch's answer, plus the start): engine CPU and WAL, the counters
+        # that say whether the cost of an event grows with the branch count.
+        cpu1 = cluster_cpu()
+        used = sum(v - cpu0.get(pid, 0.0) for pid, v in cpu1.items())
+        wal = int(self.c.psql(f"SELECT pg_current_wal_lsn() - '{wal0}'::pg_lsn")[0][0])
+        events = n_br + 1
+        self.results["big_join_per_event"] = {"branches": n_br, "steps_per_s": n_br / s,
+                                              "server_cpu_ms": used * 1000 / events,
+                                              "wal_bytes": wal / events}
+        say(f"join: {n_br} branches in {s:.2f} s = {n_br / s:.0f} steps/s; per event "
+            f"{used * 1000 / events:.3f} ms server CPU, {wal / events:.0f} B WAL")
         self.results["memory"][f"during {n_br:,}-branch join (peak)"] = {k: v for k, v in peak.items() if v}
         self.results["join1000_seconds"] = s
         self.results["big_join"] = {"branches": n_br, "seconds": s}

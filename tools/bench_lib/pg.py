@@ -59,10 +59,11 @@ class Cluster:
         return rows[0][0]
 
     def call(self, sql, user):
-        """A CALL of a procedure that COMMITs: must be the only statement of its query."""
+        """A CALL of a procedure that COMMITs: must be the only statement of its query.
+        Read from stdin: a wide join's graph is longer than one argument may be (128 KB)."""
         cmd = [os.path.join(self.bindir, "psql"), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
-               "-h", "127.0.0.1", "-p", self.port, "-U", user, "-d", "postgres", "-c", sql]
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+               "-h", "127.0.0.1", "-p", self.port, "-U", user, "-d", "postgres", "-f", "-"]
+        res = subprocess.run(cmd, input=sql + ";\n", capture_output=True, text=True, timeout=1800)
         if res.returncode != 0:
             raise BenchError(f"{sql[:120]}... failed: {res.stderr.strip()}")
         return res.stdout.strip().split("|")

@@ -2,7 +2,9 @@
 // "executes" RunSql actions against an in-memory database (canned replies keyed by the
 // SQL text, plus a few stateful statements), applies a statement's effect only when the
 // step that consumes its answer is accepted (the real host's exactly-once rule), and
-// keeps timers as tasks that fire on demand.
+// keeps timers as tasks that fire on demand. Every accepted event is also stepped in
+// place and stored as the real host stores a large state (a delta of what it touched,
+// applied to the state before it): the two must agree, in every VM test.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "program.hpp"
+#include "state_delta.hpp"
 #include "step.hpp"
 
 namespace df::vm::test {
@@ -89,6 +92,24 @@ class SimHost {
   SimHost(const Program& p, SimDb& db, SimSql sql = {}, StepConfig cfg = {})
       : program(p), db(db), sql(std::move(sql)), config(cfg) {}
 
+  // step_in_place() on a copy agrees with step(), and the delta of what it touched turns
+  // the state before into the state after.
+  void check_in_place(const Event& ev, const StepResult& r) {
+    State in_place = state;
+    std::vector<Action> actions;
+    Touched touched;
+    const bool accepted = step_in_place(program, in_place, ev, config, actions, touched);
+    REQUIRE(accepted == r.accepted);
+    REQUIRE(in_place == r.state);
+    REQUIRE(actions.size() == r.actions.size());
+    if (!accepted || touched.all) return;
+    State applied = state;
+    apply_delta(applied, encode_delta(in_place, touched));
+    REQUIRE(applied == r.state);
+    ++deltas_checked;
+  }
+  int deltas_checked = 0;
+
   const Program& program;
   SimDb& db;
   SimSql sql;
@@ -106,6 +127,7 @@ class SimHost {
 
   bool feed(const Event& ev) {
     StepResult r = step(program, state, ev, config);
+    check_in_place(ev, r);
     if (ev.kind == Event::Kind::TaskSucceeded || ev.kind == Event::Kind::TaskFailed ||
         ev.kind == Event::Kind::TimerFired)
       outstanding.erase(ev.task_id);  // answered (or refused as stale): nothing more owed
