@@ -183,6 +183,8 @@ class Bench:
         first session's start to the last one's end."""
         self.label_seq += 1
         label = f"ceiling-loop-{clients}-{self.label_seq}"
+        # labels repeat in every bench run: an earlier run's rows in the same cluster go first
+        self.c.psql(f"DELETE FROM df_bench.ceiling_loop_runs WHERE run_label = '{label}'")
         with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
             f.write(f"CALL df_bench.ceiling_loop(:client_id, {self.pgbench_seconds}, '{label}');\n")
         os.chmod(f.name, 0o644)
