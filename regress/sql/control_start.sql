@@ -52,7 +52,7 @@ SELECT :'rb_id' ~ '^[0-9a-f]{8}$' AS id_format, label, status, submitted_by, dat
 -- the persisted form: pre-order rows, children by id, submitter on every row
 SELECT n.node_type, n.query, n.left_node IS NOT NULL AS has_left, n.right_node IS NOT NULL AS has_right,
        n.submitted_by, n.id = i.root_node AS is_root
-  FROM df.nodes n JOIN df.instances i ON i.id = n.instance_id WHERE i.id = :'rb_id' ORDER BY n.node_type;
+  FROM df.nodes n JOIN df.instances i ON i.id = n.instance_id WHERE i.id = :'rb_id' ORDER BY n.node_type, n.query;
 -- awaiting an instance of the still-open transaction cannot succeed
 SELECT show_error(format('SELECT df.await_instance(%L, 1)', :'rb_id'), :'rb_id');
 ROLLBACK;
